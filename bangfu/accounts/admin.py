@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from bangfu.accounts.models import ApiToken, User
+from bangfu.core.admin import AuditedModelAdmin
+
+
+@admin.register(User)
+class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):  # type: ignore[misc]
+    list_display = ("username", "display_name", "role", "prefecture", "county", "institution", "is_active")
+    list_filter = ("role", "is_active", "prefecture")
+    search_fields = ("username", "display_name")
+    autocomplete_fields = ("prefecture", "county", "institution")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        ("角色与范围", {"fields": ("display_name", "role", "prefecture", "county", "institution")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        ("角色与范围", {"fields": ("display_name", "role", "prefecture", "county", "institution")}),
+    )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(AuditedModelAdmin):
+    list_display = ("user", "prefix", "created_at", "last_used_at", "revoked")
+    list_filter = ("revoked",)
+    readonly_fields = ("key_hash", "prefix", "created_at", "last_used_at")

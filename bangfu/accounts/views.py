@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from bangfu.accounts.forms import LoginForm, PasswordChangeForm
+from bangfu.accounts.services import user_change_password
+from bangfu.core.request import request_user
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_change_password(actor=user, user=user, new_password=form.cleaned_data["new_password1"])
+        except ValidationError as exc:
+            form.add_error("new_password1", exc)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, "密码已修改")
+            return redirect("core:home")
+    return render(request, "accounts/password_change.html", {"form": form})

@@ -1,0 +1,96 @@
+"""The REST API (F13): django-ninja under /api/v1/, token auth, Chinese error details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from bangfu.accounts.models import User
+from bangfu.accounts.services import token_user
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="帮扶协作管理平台 API",
+    version="1",
+    description="贵州省外三甲医院帮扶县级医疗机构 — 帮扶协作管理平台接口。认证：先 POST /api/v1/auth/token 取得令牌，"
+    "再以 `Authorization: Bearer <token>` 调用。",
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, detail: Any, status: int) -> HttpResponse:
+    return api.create_response(request, {"detail": detail}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, "未认证：请提供有效的令牌（Authorization: Bearer <token>）", 401)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, str(exc) or "未找到", 404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, str(exc), exc.status_code)
+
+
+FIELD_LABELS = {"page": "页码", "page_size": "每页条数"}
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path")]
+        field = ".".join(loc)
+        label = FIELD_LABELS.get(field, field)
+        problems.append({"field": field, "message": f"{label}：{_translate(err)}"})
+    detail = "；".join(p["message"] for p in problems) or "请求参数有误"
+    return api.create_response(request, {"detail": detail, "errors": problems}, status=422)
+
+
+def _translate(err: dict[str, Any]) -> str:
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    messages = {
+        "missing": "必填",
+        "int_parsing": "应为整数",
+        "bool_parsing": "应为 true 或 false",
+        "greater_than_equal": f"不能小于 {ctx.get('ge')}",
+        "less_than_equal": f"不能大于 {ctx.get('le')}",
+        "string_too_short": "不能为空",
+        "json_invalid": "不是有效的 JSON",
+        "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+        "date_parsing": "应为日期（YYYY-MM-DD）",
+        "decimal_parsing": "应为数字",
+        "enum": "取值无效",
+        "literal_error": "取值无效",
+    }
+    return messages.get(kind, str(err.get("msg", "取值无效")))
+
+
+def register_routers() -> None:
+    from bangfu.accounts.api import router as accounts_router
+    from bangfu.registry.api import router as registry_router
+
+    api.add_router("/auth", accounts_router, tags=["认证"])
+    api.add_router("/", registry_router, tags=["名录"])
+
+
+register_routers()

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models, transaction
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from bangfu.core.audit import audit_record, model_snapshot
+from bangfu.core.models import AuditEntry
+
+
+def _concrete_fields(obj: models.Model) -> list[str]:
+    return [f.name for f in obj._meta.concrete_fields if f.name not in ("password",)]
+
+
+class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Back-office edits of master data write the same audit rows as the services do."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+        fields = _concrete_fields(obj)
+        with transaction.atomic():
+            before = model_snapshot(type(obj).objects.get(pk=obj.pk), fields) if change else None
+            super().save_model(request, obj, form, change)
+            after = model_snapshot(obj, fields)
+            if before is not None:
+                changed = {k: v for k, v in after.items() if before.get(k) != v}
+                before = {k: before[k] for k in changed}
+                after = changed
+            audit_record(
+                actor=request.user,  # type: ignore[arg-type]
+                action="update" if change else "create",
+                obj=obj,
+                before=before,
+                after=after,
+                note="后台管理",
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            audit_record(
+                actor=request.user,  # type: ignore[arg-type]
+                action="delete",
+                obj=obj,
+                before=model_snapshot(obj, _concrete_fields(obj)),
+                note="后台管理",
+            )
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("created_at", "actor_label", "action", "object_type", "object_repr")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_repr", "actor_label", "object_id")
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,74 @@
+"""The audit trail: every service write records one row (F12).
+
+Services call `audit_record` inside their transaction, so the row commits or rolls
+back together with the change it describes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from bangfu.core.models import AuditEntry
+
+if TYPE_CHECKING:
+    from bangfu.accounts.models import User
+
+
+def audit_object_type(obj: models.Model) -> str:
+    return f"{obj._meta.app_label}.{obj._meta.model_name}"
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def model_snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, object]:
+    """The values of `fields` on `obj`, as JSON-safe data (foreign keys as ids)."""
+    snapshot: dict[str, object] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        snapshot[name] = _jsonable(getattr(obj, attname))
+    return snapshot
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    note: str = "",
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_label=actor.get_username() if actor is not None else "系统",
+        action=action,
+        object_type=audit_object_type(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:255],
+        before=_jsonable(dict(before)) if before is not None else None,
+        after=_jsonable(dict(after)) if after is not None else None,
+        note=note[:500],
+    )
+
+
+def audit_changes(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, object]:
+    """Only the keys whose value changed (for compact before/after rows)."""
+    return {k: after[k] for k in after if before.get(k) != after[k]}

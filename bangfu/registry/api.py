@@ -1,0 +1,89 @@
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from bangfu.core.request import request_user
+from bangfu.core.pagination import PageNumber
+from bangfu.registry.models import County, Institution, Prefecture
+from bangfu.registry.selectors import (
+    CountyFilters,
+    InstitutionFilters,
+    county_list_for_user,
+    institution_list_for_user,
+    prefecture_list_for_user,
+)
+
+router = Router()
+
+
+class PrefectureOut(Schema):
+    code: str
+    name: str
+    short_name: str
+
+
+class CountyOut(Schema):
+    code: str
+    name: str
+    short_name: str
+    kind: str
+    prefecture_code: str = Field(..., alias="prefecture.code")
+    prefecture_name: str = Field(..., alias="prefecture.name")
+    national_key_county: bool
+    programme_group: str
+    programme_group_basis: str
+    programme_group_verified: bool
+
+
+class InstitutionOut(Schema):
+    id: int
+    name: str
+    category: str
+    institution_type: str
+    county_code: str | None
+    prefecture_code: str | None
+    province: str
+    city: str
+    grade: str
+    is_demo: bool
+
+    @staticmethod
+    def resolve_county_code(obj: Institution) -> str | None:
+        return obj.county.code if obj.county else None
+
+    @staticmethod
+    def resolve_prefecture_code(obj: Institution) -> str | None:
+        return obj.prefecture.code if obj.prefecture else None
+
+
+class CountyQuery(Schema):
+    prefecture: str = Field("", description="市州代码，如 520500")
+    programme_group: str = Field("", pattern="^(|target|other)$", description="target 或 other")
+    national_key_county: bool | None = Field(None, description="是否国家乡村振兴重点帮扶县")
+    q: str = Field("", description="按名称或代码搜索")
+
+
+class InstitutionQuery(Schema):
+    category: str = Field("", pattern="^(|recipient|helper|leading)$")
+    county: str = Field("", description="县代码")
+    prefecture: str = Field("", description="市州代码")
+    q: str = ""
+
+
+@router.get("/prefectures", response=list[PrefectureOut], summary="市州列表")
+@paginate(PageNumber)
+def prefectures(request: HttpRequest) -> QuerySet[Prefecture]:
+    return prefecture_list_for_user(user=request_user(request))
+
+
+@router.get("/counties", response=list[CountyOut], summary="县（市、区、特区）列表")
+@paginate(PageNumber)
+def counties(request: HttpRequest, filters: Query[CountyQuery]) -> QuerySet[County]:
+    return county_list_for_user(user=request_user(request), filters=CountyFilters(**filters.dict()))
+
+
+@router.get("/institutions", response=list[InstitutionOut], summary="医疗机构列表")
+@paginate(PageNumber)
+def institutions(request: HttpRequest, filters: Query[InstitutionQuery]) -> QuerySet[Institution]:
+    return institution_list_for_user(user=request_user(request), filters=InstitutionFilters(**filters.dict()))

@@ -1,0 +1,182 @@
+"""Writes to the registry. Each runs in one transaction and records an audit row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from bangfu.accounts.models import User
+from bangfu.core.audit import audit_changes, audit_record, model_snapshot
+from bangfu.registry.models import County, Institution, InstitutionCategory, Prefecture, ProgrammeGroup, Specialty
+from bangfu.registry.registry_files import DATA_DIR, read_registry
+
+PREFECTURE_FIELDS = ("code", "name", "short_name")
+COUNTY_FIELDS = (
+    "code",
+    "name",
+    "short_name",
+    "prefecture",
+    "kind",
+    "national_key_county",
+    "programme_group",
+    "programme_group_basis",
+    "programme_group_verified",
+)
+SPECIALTY_FIELDS = ("code", "name", "provenance")
+INSTITUTION_FIELDS = (
+    "name",
+    "category",
+    "institution_type",
+    "county",
+    "prefecture",
+    "province",
+    "city",
+    "grade",
+    "capacity",
+    "regions",
+    "is_demo",
+    "source_note",
+)
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _upsert(actor: User | None, model: type, key: dict[str, object], values: dict[str, object], fields: tuple[str, ...], note: str) -> str:
+    obj = model.objects.filter(**key).first()
+    if obj is None:
+        obj = model.objects.create(**key, **values)
+        audit_record(actor=actor, action="create", obj=obj, after=model_snapshot(obj, fields), note=note)
+        return "created"
+    before = model_snapshot(obj, fields)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    after = model_snapshot(obj, fields)
+    changed = audit_changes(before, after)
+    if not changed:
+        return "unchanged"
+    obj.save(update_fields=[model._meta.get_field(f).name for f in changed])
+    audit_record(actor=actor, action="update", obj=obj, before={k: before[k] for k in changed}, after=changed, note=note)
+    return "updated"
+
+
+@transaction.atomic
+def registry_load(*, actor: User | None, data_dir: Path = DATA_DIR) -> LoadSummary:
+    """Load prefectures, counties and the specialty catalog; idempotent.
+
+    The whole file set is validated before anything is written, and the load runs in one
+    transaction, so a bad file changes nothing. A county whose programme group an officer has
+    marked as verified keeps its group: the file holds best guesses (§一 names no list of 70).
+    """
+    data = read_registry(data_dir)
+    note = f"载入名录文件 {data_dir.name}"
+    outcomes: list[str] = []
+    prefectures: dict[str, Prefecture] = {}
+    for p in data.prefectures:
+        outcomes.append(
+            _upsert(actor, Prefecture, {"code": p.code}, {"name": p.name, "short_name": p.short_name}, PREFECTURE_FIELDS, note)
+        )
+    prefectures = {p.code: p for p in Prefecture.objects.all()}
+    verified = set(County.objects.filter(programme_group_verified=True).values_list("code", flat=True))
+    for c in data.counties:
+        values: dict[str, object] = {
+            "name": c.name,
+            "short_name": c.short_name,
+            "prefecture": prefectures[c.prefecture_code],
+            "kind": c.kind,
+            "national_key_county": c.national_key_county,
+        }
+        if c.code not in verified:
+            values |= {
+                "programme_group": c.programme_group,
+                "programme_group_basis": c.programme_group_basis,
+                "programme_group_verified": c.programme_group_verified,
+            }
+        outcomes.append(_upsert(actor, County, {"code": c.code}, values, COUNTY_FIELDS, note))
+    for s in data.specialties:
+        outcomes.append(
+            _upsert(actor, Specialty, {"code": s.code}, {"name": s.name, "provenance": s.provenance}, SPECIALTY_FIELDS, note)
+        )
+    return LoadSummary(
+        created=outcomes.count("created"), updated=outcomes.count("updated"), unchanged=outcomes.count("unchanged")
+    )
+
+
+@transaction.atomic
+def county_set_programme_group(
+    *, actor: User, county: County, programme_group: str, basis: str, verified: bool
+) -> County:
+    """Change a county's programme group (70 target / 18 other, §一). Province officers only."""
+    if actor.role != "province":
+        raise PermissionError("只有省级管理员可以修改项目分组")
+    if programme_group not in ProgrammeGroup.values:
+        raise ValidationError({"programme_group": "项目分组应为「目标县」或「其他」"})
+    if not basis.strip():
+        raise ValidationError({"programme_group_basis": "请填写分组依据（文件名、文号或说明）"})
+    county = County.objects.select_for_update().get(pk=county.pk)
+    before = model_snapshot(county, COUNTY_FIELDS)
+    county.programme_group = programme_group
+    county.programme_group_basis = basis.strip()
+    county.programme_group_verified = verified
+    after = model_snapshot(county, COUNTY_FIELDS)
+    changed = audit_changes(before, after)
+    if changed:
+        county.save(update_fields=list(changed))
+        audit_record(
+            actor=actor, action="update", obj=county, before={k: before[k] for k in changed}, after=changed
+        )
+    return county
+
+
+def _institution_validate(inst: Institution) -> None:
+    errors: dict[str, str] = {}
+    if not inst.name.strip():
+        errors["name"] = "请填写机构名称"
+    elif Institution.objects.exclude(pk=inst.pk).filter(name=inst.name.strip()).exists():
+        errors["name"] = f"机构「{inst.name}」已存在"
+    if inst.category == InstitutionCategory.RECIPIENT and inst.county_id is None:
+        errors["county"] = "受扶医院必须选择所在县"
+    if inst.category == InstitutionCategory.HELPER:
+        if not inst.province.strip() or inst.province.strip() == "贵州省":
+            errors["province"] = "帮扶医院应为省外医院，请填写所在省份"
+    elif inst.province != "贵州省":
+        errors["province"] = "受扶医院和龙头医院应在贵州省"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def institution_create(*, actor: User | None, **fields: object) -> Institution:
+    specialties = fields.pop("strong_specialties", None)
+    inst = Institution(**fields)
+    if inst.county_id is not None and inst.prefecture_id is None:
+        inst.prefecture_id = County.objects.values_list("prefecture_id", flat=True).get(pk=inst.county_id)
+    _institution_validate(inst)
+    inst.name = inst.name.strip()
+    inst.save()
+    if specialties is not None:
+        inst.strong_specialties.set(specialties)  # type: ignore[arg-type]
+    audit_record(actor=actor, action="create", obj=inst, after=model_snapshot(inst, INSTITUTION_FIELDS))
+    return inst
+
+
+@transaction.atomic
+def institution_update(*, actor: User, institution: Institution, **fields: object) -> Institution:
+    inst = Institution.objects.select_for_update().get(pk=institution.pk)
+    before = model_snapshot(inst, INSTITUTION_FIELDS)
+    for name, value in fields.items():
+        setattr(inst, name, value)
+    _institution_validate(inst)
+    after = model_snapshot(inst, INSTITUTION_FIELDS)
+    changed = audit_changes(before, after)
+    if changed:
+        inst.save(update_fields=[*changed, "updated_at"])
+        audit_record(actor=actor, action="update", obj=inst, before={k: before[k] for k in changed}, after=changed)
+    return inst

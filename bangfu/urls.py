@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from bangfu.api import api
+
+admin.site.site_header = "帮扶协作管理平台 · 后台管理"
+admin.site.site_title = "帮扶协作管理平台"
+admin.site.index_title = "基础数据管理"
+
+urlpatterns = [
+    path("", include("bangfu.core.urls")),
+    path("accounts/", include("bangfu.accounts.urls")),
+    path("registry/", include("bangfu.registry.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
