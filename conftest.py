@@ -11,7 +11,7 @@ os.environ.setdefault("BANGFU_TESTING", "1")
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # noqa: F811
+def django_db_setup(django_db_setup, django_db_blocker):
     """Load Guizhou's registry and the demo data once per test session."""
     from bangfu.core.demo import demo_data_load
     from bangfu.registry.services import registry_load
@@ -114,3 +114,114 @@ def api_client(client):
             return client.post(path, payload, content_type="application/json", headers=headers)
 
     return ApiClient()
+
+
+# ---- browser tests: a real server process driven by Playwright and Debian's Chromium ----
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory):
+    """`bangfu runserver` on its own database, prepared the way `make demo` prepares one.
+
+    The database is a temporary SQLite file unless BROWSER_DATABASE_URL names another one
+    (CI points it at a scratch PostgreSQL database). It is never the developer's database.
+    """
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    root = os.path.dirname(os.path.abspath(__file__))
+    db_url = (
+        os.environ.get("BROWSER_DATABASE_URL")
+        or f"sqlite:///{tmp_path_factory.mktemp('site') / 'site.sqlite3'}"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": db_url,
+        "BANGFU_VAR_DIR": str(tmp_path_factory.mktemp("var")),
+    }
+
+    def bangfu(*args):
+        subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=root, env=env, check=True, capture_output=True
+        )
+
+    bangfu("migrate", "--noinput")
+    bangfu("load_registry")
+    bangfu("demo_data")
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/accounts/login/", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        server.kill()
+        raise RuntimeError(
+            "server did not start: " + server.stderr.read().decode() if server.stderr else ""
+        )
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} is missing: install Debian's chromium (make setup does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium_browser, live_site):
+    context = chromium_browser.new_context(
+        base_url=live_site, locale="zh-CN", accept_downloads=True
+    )
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def browser_login(page, username: str, password: str = "bangfu-demo") -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")

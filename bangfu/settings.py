@@ -125,7 +125,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "bangfu.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 # Lock by username, not by address: county offices and hospitals sit behind shared NAT
 # addresses, and an address lock-out would lock a whole hospital out at once.

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from bangfu.api import api
 
@@ -8,7 +8,7 @@ admin.site.site_header = "帮扶协作管理平台 · 后台管理"
 admin.site.site_title = "帮扶协作管理平台"
 admin.site.index_title = "基础数据管理"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("bangfu.core.urls")),
     path("accounts/", include("bangfu.accounts.urls")),
     path("registry/", include("bangfu.registry.urls")),

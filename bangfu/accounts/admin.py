@@ -6,17 +6,25 @@ from bangfu.core.admin import AuditedModelAdmin
 
 
 @admin.register(User)
-class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):  # type: ignore[misc]
-    list_display = ("username", "display_name", "role", "prefecture", "county", "institution", "is_active")
+class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
+    list_display = (
+        "username",
+        "display_name",
+        "role",
+        "prefecture",
+        "county",
+        "institution",
+        "is_active",
+    )
     list_filter = ("role", "is_active", "prefecture")
     search_fields = ("username", "display_name")
     autocomplete_fields = ("prefecture", "county", "institution")
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("角色与范围", {"fields": ("display_name", "role", "prefecture", "county", "institution")}),
     )
     add_fieldsets = (
-        *DjangoUserAdmin.add_fieldsets,
+        *(DjangoUserAdmin.add_fieldsets or ()),
         ("角色与范围", {"fields": ("display_name", "role", "prefecture", "county", "institution")}),
     )
 

@@ -20,7 +20,7 @@ class PasswordChangeForm(StyledForm):
 
     def __init__(self, user: object, *args: object, **kwargs: object) -> None:
         self.user = user
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
 
     def clean_old_password(self) -> str:
         value: str = self.cleaned_data["old_password"]

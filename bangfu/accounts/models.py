@@ -57,7 +57,8 @@ class User(AbstractUser):
                 name="county_officer_has_county",
             ),
             models.CheckConstraint(
-                condition=~models.Q(role__in=["recipient", "helper"]) | models.Q(institution__isnull=False),
+                condition=~models.Q(role__in=["recipient", "helper"])
+                | models.Q(institution__isnull=False),
                 name="hospital_user_has_institution",
             ),
         ]
@@ -69,7 +70,9 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A bearer token for the API. Only the SHA-256 of the key is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="用户")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="用户"
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField("前缀", max_length=8)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

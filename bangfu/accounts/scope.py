@@ -16,6 +16,7 @@ Scope per role (documented in docs/adr/0002-scopes.md):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -38,7 +39,7 @@ class Scope:
     def can_edit_registry(self) -> bool:
         return self.role == Role.PROVINCE
 
-    def _institution_ids(self) -> QuerySet[Institution]:
+    def _institution_ids(self) -> QuerySet[Institution, Any]:
         """The institutions granted one by one (own + partners), as a sub-query of ids."""
         if self.institution_id is None:
             return Institution.objects.none()
@@ -75,9 +76,9 @@ class Scope:
             q |= Q(pk=self.county_id)
         if self.institution_id is not None:
             q |= Q(
-                pk__in=Institution.objects.filter(pk__in=self._institution_ids(), county__isnull=False).values(
-                    "county_id"
-                )
+                pk__in=Institution.objects.filter(
+                    pk__in=self._institution_ids(), county__isnull=False
+                ).values("county_id")
             )
         return q
 
@@ -109,7 +110,9 @@ def scope_for_user(user: User) -> Scope:
         whole_province=role in (Role.PROVINCE, Role.OBSERVER),
         prefecture_id=user.prefecture_id if role == Role.PREFECTURE else None,
         county_id=user.county_id if role == Role.COUNTY else None,
-        institution_id=user.institution_id if role in (Role.RECIPIENT, Role.HELPER, Role.EXPERT) else None,
+        institution_id=user.institution_id
+        if role in (Role.RECIPIENT, Role.HELPER, Role.EXPERT)
+        else None,
         helper_directory=role in (Role.PROVINCE, Role.OBSERVER, Role.PREFECTURE, Role.COUNTY),
     )
     user._bangfu_scope = scope  # type: ignore[attr-defined]

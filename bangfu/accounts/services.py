@@ -13,7 +13,16 @@ from django.utils import timezone
 from bangfu.accounts.models import ApiToken, Role, User
 from bangfu.core.audit import audit_record, model_snapshot
 
-USER_FIELDS = ("username", "display_name", "role", "prefecture", "county", "institution", "is_active", "is_staff")
+USER_FIELDS = (
+    "username",
+    "display_name",
+    "role",
+    "prefecture",
+    "county",
+    "institution",
+    "is_active",
+    "is_staff",
+)
 
 
 def token_hash(key: str) -> str:
@@ -83,7 +92,9 @@ def token_create(*, user: User) -> str:
     """Issue a new API token; the key is shown once and only its hash is stored."""
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, key_hash=token_hash(key), prefix=key[:8])
-    audit_record(actor=user, action="create", obj=token, after={"prefix": token.prefix}, note="签发 API 令牌")
+    audit_record(
+        actor=user, action="create", obj=token, after={"prefix": token.prefix}, note="签发 API 令牌"
+    )
     return key
 
 

@@ -25,7 +25,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user_change_password(actor=user, user=user, new_password=form.cleaned_data["new_password1"])
+            user_change_password(
+                actor=user, user=user, new_password=form.cleaned_data["new_password1"]
+            )
         except ValidationError as exc:
             form.add_error("new_password1", exc)
         else:

@@ -12,7 +12,11 @@ from bangfu.core.models import AuditEntry
 
 
 def _concrete_fields(obj: models.Model) -> list[str]:
-    return [f.name for f in obj._meta.concrete_fields if f.name not in ("password",)]
+    return [
+        f.name
+        for f in obj._meta.concrete_fields
+        if f.name not in ("password", "updated_at", "last_login")
+    ]
 
 
 class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]

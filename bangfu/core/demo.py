@@ -14,15 +14,43 @@ from django.db import transaction
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.services import user_create
-from bangfu.registry.models import County, Institution, InstitutionCategory, InstitutionType, Prefecture, Specialty
+from bangfu.registry.models import (
+    County,
+    Institution,
+    InstitutionCategory,
+    InstitutionType,
+    Prefecture,
+    Specialty,
+)
 from bangfu.registry.registry_files import read_csv_rows
 from bangfu.registry.services import institution_create
 
 DEMO_PASSWORD = "bangfu-demo"
 SEED = 20251
 
-GBA_CITIES = {"广州市", "深圳市", "佛山市", "东莞市", "中山市", "珠海市", "惠州市", "江门市", "肇庆市"}
-YANGTZE_PROVINCES = {"上海市", "江苏省", "浙江省", "安徽省", "江西省", "湖北省", "湖南省", "重庆市", "四川省", "云南省"}
+GBA_CITIES = {
+    "广州市",
+    "深圳市",
+    "佛山市",
+    "东莞市",
+    "中山市",
+    "珠海市",
+    "惠州市",
+    "江门市",
+    "肇庆市",
+}
+YANGTZE_PROVINCES = {
+    "上海市",
+    "江苏省",
+    "浙江省",
+    "安徽省",
+    "江西省",
+    "湖北省",
+    "湖南省",
+    "重庆市",
+    "四川省",
+    "云南省",
+}
 CHENGYU_PROVINCES = {"四川省", "重庆市"}
 
 GENERATED_HELPER_CITIES = [
@@ -100,7 +128,9 @@ def demo_data_load(*, actor: User | None = None) -> list[DemoLogin]:
             source_note="演示数据：市州龙头医院（§三(三)），名称为虚构",
         )
     for row in read_csv_rows("helper_hospitals_reference.csv"):
-        grade_unknown = "grade not stated" in row["source_note"] or "District-run" in row["source_note"]
+        grade_unknown = (
+            "grade not stated" in row["source_note"] or "District-run" in row["source_note"]
+        )
         create(
             row["name"],
             category=InstitutionCategory.HELPER,
@@ -134,10 +164,34 @@ def _demo_users(actor: User | None) -> list[DemoLogin]:
     helper = Institution.objects.get(name="广州市番禺区中心医院")
     specs = [
         ("demo_province", Role.PROVINCE, "演示·省卫健委", {}, "全省"),
-        ("demo_prefecture", Role.PREFECTURE, "演示·毕节市卫健局", {"prefecture_id": bijie.pk}, bijie.name),
-        ("demo_county", Role.COUNTY, "演示·威宁县卫健局", {"county_id": weining.pk}, f"{weining.name}（{weining.code}）"),
-        ("demo_recipient", Role.RECIPIENT, "演示·威宁县人民医院", {"institution_id": recipient.pk}, recipient.name),
-        ("demo_helper", Role.HELPER, "演示·番禺区中心医院", {"institution_id": helper.pk}, helper.name),
+        (
+            "demo_prefecture",
+            Role.PREFECTURE,
+            "演示·毕节市卫健局",
+            {"prefecture_id": bijie.pk},
+            bijie.name,
+        ),
+        (
+            "demo_county",
+            Role.COUNTY,
+            "演示·威宁县卫健局",
+            {"county_id": weining.pk},
+            f"{weining.name}（{weining.code}）",
+        ),
+        (
+            "demo_recipient",
+            Role.RECIPIENT,
+            "演示·威宁县人民医院",
+            {"institution_id": recipient.pk},
+            recipient.name,
+        ),
+        (
+            "demo_helper",
+            Role.HELPER,
+            "演示·番禺区中心医院",
+            {"institution_id": helper.pk},
+            helper.name,
+        ),
         ("demo_expert", Role.EXPERT, "演示·帮扶专家", {"institution_id": helper.pk}, "本人"),
         ("demo_observer", Role.OBSERVER, "演示·省人社厅（只读）", {}, "全省（只读）"),
     ]
@@ -153,7 +207,7 @@ def _demo_users(actor: User | None) -> list[DemoLogin]:
                 is_staff=role == Role.PROVINCE,
                 is_superuser=role == Role.PROVINCE,
                 validate_strength=False,
-                **scope_fields,  # type: ignore[arg-type]
+                **scope_fields,
             )
         logins.append(DemoLogin(username, Role(role).label, scope_label))
     return logins

@@ -36,7 +36,9 @@ def xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence[objec
     return buf.getvalue()
 
 
-def xlsx_response(filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
+def xlsx_response(
+    filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[object]]
+) -> HttpResponse:
     response = HttpResponse(xlsx_bytes(title, headers, rows), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

@@ -11,4 +11,6 @@ from bangfu.core.models import AuditEntry
 
 def audit_list_for_object(*, obj: models.Model, limit: int = 50) -> QuerySet[AuditEntry]:
     """The history of `obj`, newest first. Callers fetch `obj` through a scoped selector first."""
-    return AuditEntry.objects.filter(object_type=audit_object_type(obj), object_id=str(obj.pk))[:limit]
+    return AuditEntry.objects.filter(object_type=audit_object_type(obj), object_id=str(obj.pk))[
+        :limit
+    ]

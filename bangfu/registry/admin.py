@@ -12,8 +12,22 @@ class PrefectureAdmin(AuditedModelAdmin):
 
 @admin.register(County)
 class CountyAdmin(AuditedModelAdmin):
-    list_display = ("code", "name", "prefecture", "kind", "national_key_county", "programme_group", "programme_group_verified")
-    list_filter = ("prefecture", "kind", "national_key_county", "programme_group", "programme_group_verified")
+    list_display = (
+        "code",
+        "name",
+        "prefecture",
+        "kind",
+        "national_key_county",
+        "programme_group",
+        "programme_group_verified",
+    )
+    list_filter = (
+        "prefecture",
+        "kind",
+        "national_key_county",
+        "programme_group",
+        "programme_group_verified",
+    )
     search_fields = ("code", "name", "short_name")
     list_select_related = ("prefecture",)
 
@@ -32,7 +46,16 @@ class DepartmentInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(Institution)
 class InstitutionAdmin(AuditedModelAdmin):
-    list_display = ("name", "category", "institution_type", "province", "city", "county", "grade", "is_demo")
+    list_display = (
+        "name",
+        "category",
+        "institution_type",
+        "province",
+        "city",
+        "county",
+        "grade",
+        "is_demo",
+    )
     list_filter = ("category", "institution_type", "province", "is_demo")
     search_fields = ("name", "city")
     list_select_related = ("county",)

@@ -3,8 +3,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from bangfu.core.request import request_user
 from bangfu.core.pagination import PageNumber
+from bangfu.core.request import request_user
 from bangfu.registry.models import County, Institution, Prefecture
 from bangfu.registry.selectors import (
     CountyFilters,
@@ -86,4 +86,6 @@ def counties(request: HttpRequest, filters: Query[CountyQuery]) -> QuerySet[Coun
 @router.get("/institutions", response=list[InstitutionOut], summary="医疗机构列表")
 @paginate(PageNumber)
 def institutions(request: HttpRequest, filters: Query[InstitutionQuery]) -> QuerySet[Institution]:
-    return institution_list_for_user(user=request_user(request), filters=InstitutionFilters(**filters.dict()))
+    return institution_list_for_user(
+        user=request_user(request), filters=InstitutionFilters(**filters.dict())
+    )

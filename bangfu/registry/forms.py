@@ -7,7 +7,9 @@ from bangfu.registry.models import InstitutionCategory, ProgrammeGroup
 
 
 class CountyFilterForm(StyledForm):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "名称或代码"}))
+    q = forms.CharField(
+        label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "名称或代码"})
+    )
     prefecture = forms.CharField(label="市州", required=False)
     programme_group = forms.ChoiceField(
         label="项目分组", required=False, choices=[("", "全部"), *ProgrammeGroup.choices]
@@ -30,7 +32,13 @@ class ProgrammeGroupForm(StyledForm):
 
 
 class InstitutionFilterForm(StyledForm):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "机构名称或城市"}))
-    category = forms.ChoiceField(label="类别", required=False, choices=[("", "全部"), *InstitutionCategory.choices])
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "机构名称或城市"}),
+    )
+    category = forms.ChoiceField(
+        label="类别", required=False, choices=[("", "全部"), *InstitutionCategory.choices]
+    )
     county = forms.CharField(label="县代码", required=False)
     prefecture = forms.CharField(label="市州", required=False)

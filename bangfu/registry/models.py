@@ -15,7 +15,9 @@ class Prefecture(models.Model):
         verbose_name_plural = "市州"
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(code__regex=r"^52\d{2}00$"), name="prefecture_code_format"),
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^52\d{2}00$"), name="prefecture_code_format"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -62,7 +64,9 @@ class County(models.Model):
         ordering = ["code"]
         indexes = [models.Index(fields=["prefecture", "programme_group"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(code__regex=r"^52\d{4}$"), name="county_code_format"),
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^52\d{4}$"), name="county_code_format"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -159,7 +163,12 @@ class Department(models.Model):
         Institution, on_delete=models.CASCADE, related_name="departments", verbose_name="所属机构"
     )
     specialty = models.ForeignKey(
-        Specialty, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="诊疗科目"
+        Specialty,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="诊疗科目",
     )
     name = models.CharField("科室名称", max_length=50)
 

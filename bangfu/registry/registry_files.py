@@ -39,9 +39,13 @@ def _read_csv(path: Path) -> tuple[list[str], list[Row]]:
                     raise RegistryFileError([RegistryError(path.name, i, None, "列数与表头不一致")])
                 rows.append({k: v for k, v in raw.items() if k is not None})
     except UnicodeDecodeError as exc:
-        raise RegistryFileError([RegistryError(path.name, None, None, "文件不是 UTF-8 编码")]) from exc
+        raise RegistryFileError(
+            [RegistryError(path.name, None, None, "文件不是 UTF-8 编码")]
+        ) from exc
     except csv.Error as exc:
-        raise RegistryFileError([RegistryError(path.name, None, None, f"CSV 格式错误：{exc}")]) from exc
+        raise RegistryFileError(
+            [RegistryError(path.name, None, None, f"CSV 格式错误：{exc}")]
+        ) from exc
     if not header:
         raise RegistryFileError([RegistryError(path.name, None, None, "文件为空")])
     return header, rows
@@ -52,7 +56,9 @@ def read_registry(data_dir: Path = DATA_DIR) -> RegistryData:
     header, rows = _read_csv(data_dir / PREFECTURES_FILE)
     prefectures, errors = parse_prefectures(PREFECTURES_FILE, header, rows)
     header, rows = _read_csv(data_dir / COUNTIES_FILE)
-    counties, county_errors = parse_counties(COUNTIES_FILE, header, rows, {p.code for p in prefectures})
+    counties, county_errors = parse_counties(
+        COUNTIES_FILE, header, rows, {p.code for p in prefectures}
+    )
     header, rows = _read_csv(data_dir / SPECIALTIES_FILE)
     specialties, specialty_errors = parse_specialties(SPECIALTIES_FILE, header, rows)
     errors += county_errors + specialty_errors

@@ -85,15 +85,21 @@ def county_get_for_user(*, user: User, code: str) -> County:
         raise Http404("未找到该县") from exc
 
 
-def institution_list_for_user(*, user: User, filters: InstitutionFilters | None = None) -> QuerySet[Institution]:
+def institution_list_for_user(
+    *, user: User, filters: InstitutionFilters | None = None
+) -> QuerySet[Institution]:
     filters = filters or InstitutionFilters()
-    qs = scope_for_user(user).institutions(Institution.objects.select_related("county", "prefecture"))
+    qs = scope_for_user(user).institutions(
+        Institution.objects.select_related("county", "prefecture")
+    )
     if filters.category:
         qs = qs.filter(category=filters.category)
     if filters.county:
         qs = qs.filter(county__code=filters.county)
     if filters.prefecture:
-        qs = qs.filter(Q(county__prefecture__code=filters.prefecture) | Q(prefecture__code=filters.prefecture))
+        qs = qs.filter(
+            Q(county__prefecture__code=filters.prefecture) | Q(prefecture__code=filters.prefecture)
+        )
     if filters.q:
         qs = qs.filter(Q(name__contains=filters.q.strip()) | Q(city__contains=filters.q.strip()))
     return qs.order_by("category", "county__code", "name")

@@ -10,7 +10,14 @@ from django.db import transaction
 
 from bangfu.accounts.models import User
 from bangfu.core.audit import audit_changes, audit_record, model_snapshot
-from bangfu.registry.models import County, Institution, InstitutionCategory, Prefecture, ProgrammeGroup, Specialty
+from bangfu.registry.models import (
+    County,
+    Institution,
+    InstitutionCategory,
+    Prefecture,
+    ProgrammeGroup,
+    Specialty,
+)
 from bangfu.registry.registry_files import DATA_DIR, read_registry
 
 PREFECTURE_FIELDS = ("code", "name", "short_name")
@@ -49,11 +56,20 @@ class LoadSummary:
     unchanged: int
 
 
-def _upsert(actor: User | None, model: type, key: dict[str, object], values: dict[str, object], fields: tuple[str, ...], note: str) -> str:
+def _upsert(
+    actor: User | None,
+    model: type[Prefecture] | type[County] | type[Specialty],
+    key: dict[str, object],
+    values: dict[str, object],
+    fields: tuple[str, ...],
+    note: str,
+) -> str:
     obj = model.objects.filter(**key).first()
     if obj is None:
         obj = model.objects.create(**key, **values)
-        audit_record(actor=actor, action="create", obj=obj, after=model_snapshot(obj, fields), note=note)
+        audit_record(
+            actor=actor, action="create", obj=obj, after=model_snapshot(obj, fields), note=note
+        )
         return "created"
     before = model_snapshot(obj, fields)
     for name, value in values.items():
@@ -63,7 +79,14 @@ def _upsert(actor: User | None, model: type, key: dict[str, object], values: dic
     if not changed:
         return "unchanged"
     obj.save(update_fields=[model._meta.get_field(f).name for f in changed])
-    audit_record(actor=actor, action="update", obj=obj, before={k: before[k] for k in changed}, after=changed, note=note)
+    audit_record(
+        actor=actor,
+        action="update",
+        obj=obj,
+        before={k: before[k] for k in changed},
+        after=changed,
+        note=note,
+    )
     return "updated"
 
 
@@ -81,10 +104,19 @@ def registry_load(*, actor: User | None, data_dir: Path = DATA_DIR) -> LoadSumma
     prefectures: dict[str, Prefecture] = {}
     for p in data.prefectures:
         outcomes.append(
-            _upsert(actor, Prefecture, {"code": p.code}, {"name": p.name, "short_name": p.short_name}, PREFECTURE_FIELDS, note)
+            _upsert(
+                actor,
+                Prefecture,
+                {"code": p.code},
+                {"name": p.name, "short_name": p.short_name},
+                PREFECTURE_FIELDS,
+                note,
+            )
         )
     prefectures = {p.code: p for p in Prefecture.objects.all()}
-    verified = set(County.objects.filter(programme_group_verified=True).values_list("code", flat=True))
+    verified = set(
+        County.objects.filter(programme_group_verified=True).values_list("code", flat=True)
+    )
     for c in data.counties:
         values: dict[str, object] = {
             "name": c.name,
@@ -102,10 +134,19 @@ def registry_load(*, actor: User | None, data_dir: Path = DATA_DIR) -> LoadSumma
         outcomes.append(_upsert(actor, County, {"code": c.code}, values, COUNTY_FIELDS, note))
     for s in data.specialties:
         outcomes.append(
-            _upsert(actor, Specialty, {"code": s.code}, {"name": s.name, "provenance": s.provenance}, SPECIALTY_FIELDS, note)
+            _upsert(
+                actor,
+                Specialty,
+                {"code": s.code},
+                {"name": s.name, "provenance": s.provenance},
+                SPECIALTY_FIELDS,
+                note,
+            )
         )
     return LoadSummary(
-        created=outcomes.count("created"), updated=outcomes.count("updated"), unchanged=outcomes.count("unchanged")
+        created=outcomes.count("created"),
+        updated=outcomes.count("updated"),
+        unchanged=outcomes.count("unchanged"),
     )
 
 
@@ -130,7 +171,11 @@ def county_set_programme_group(
     if changed:
         county.save(update_fields=list(changed))
         audit_record(
-            actor=actor, action="update", obj=county, before={k: before[k] for k in changed}, after=changed
+            actor=actor,
+            action="update",
+            obj=county,
+            before={k: before[k] for k in changed},
+            after=changed,
         )
     return county
 
@@ -157,13 +202,17 @@ def institution_create(*, actor: User | None, **fields: object) -> Institution:
     specialties = fields.pop("strong_specialties", None)
     inst = Institution(**fields)
     if inst.county_id is not None and inst.prefecture_id is None:
-        inst.prefecture_id = County.objects.values_list("prefecture_id", flat=True).get(pk=inst.county_id)
+        inst.prefecture_id = County.objects.values_list("prefecture_id", flat=True).get(
+            pk=inst.county_id
+        )
     _institution_validate(inst)
     inst.name = inst.name.strip()
     inst.save()
     if specialties is not None:
         inst.strong_specialties.set(specialties)  # type: ignore[arg-type]
-    audit_record(actor=actor, action="create", obj=inst, after=model_snapshot(inst, INSTITUTION_FIELDS))
+    audit_record(
+        actor=actor, action="create", obj=inst, after=model_snapshot(inst, INSTITUTION_FIELDS)
+    )
     return inst
 
 
@@ -178,5 +227,11 @@ def institution_update(*, actor: User, institution: Institution, **fields: objec
     changed = audit_changes(before, after)
     if changed:
         inst.save(update_fields=[*changed, "updated_at"])
-        audit_record(actor=actor, action="update", obj=inst, before={k: before[k] for k in changed}, after=changed)
+        audit_record(
+            actor=actor,
+            action="update",
+            obj=inst,
+            before={k: before[k] for k in changed},
+            after=changed,
+        )
     return inst

@@ -38,7 +38,9 @@ def prefecture_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request_user(request)
     prefecture = prefecture_get_for_user(user=user, code=code)
     counties = county_list_for_user(user=user, filters=CountyFilters(prefecture=code))
-    return render(request, "registry/prefecture_detail.html", {"prefecture": prefecture, "counties": counties})
+    return render(
+        request, "registry/prefecture_detail.html", {"prefecture": prefecture, "counties": counties}
+    )
 
 
 def _county_filters(request: HttpRequest) -> tuple[CountyFilterForm, CountyFilters]:
@@ -90,7 +92,17 @@ def county_export(request: HttpRequest) -> HttpResponse:
         )
         for c in counties
     )
-    headers = ["代码", "名称", "简称", "市州", "类型", "国家乡村振兴重点帮扶县", "项目分组", "分组状态", "分组依据"]
+    headers = [
+        "代码",
+        "名称",
+        "简称",
+        "市州",
+        "类型",
+        "国家乡村振兴重点帮扶县",
+        "项目分组",
+        "分组状态",
+        "分组依据",
+    ]
     return xlsx_response("县级单位名录.xlsx", "县级单位", headers, rows)
 
 
@@ -140,7 +152,9 @@ def county_set_group(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("registry:county_detail", code=code)
     context = {
         "county": county,
-        "institutions": institution_list_for_user(user=user, filters=InstitutionFilters(county=code)),
+        "institutions": institution_list_for_user(
+            user=user, filters=InstitutionFilters(county=code)
+        ),
         "history": audit_list_for_object(obj=county),
         "can_edit": True,
         "group_form": form,
@@ -163,7 +177,9 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "registry/institution_list.html", {"form": form, "page": page, "query": query.urlencode()}
+        request,
+        "registry/institution_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
     )
 
 

@@ -78,7 +78,9 @@ class RegistryData:
 Row = Mapping[str, str]
 
 
-def _require_columns(file: str, header: Sequence[str], required: Sequence[str]) -> list[RegistryError]:
+def _require_columns(
+    file: str, header: Sequence[str], required: Sequence[str]
+) -> list[RegistryError]:
     return [RegistryError(file, 1, c, "缺少该列") for c in required if c not in header]
 
 
@@ -86,7 +88,9 @@ def _flag(value: str) -> bool | None:
     return {"1": True, "0": False, "true": True, "false": False}.get(value.strip().lower())
 
 
-def parse_prefectures(file: str, header: Sequence[str], rows: Sequence[Row]) -> tuple[list[PrefectureRow], list[RegistryError]]:
+def parse_prefectures(
+    file: str, header: Sequence[str], rows: Sequence[Row]
+) -> tuple[list[PrefectureRow], list[RegistryError]]:
     errors = _require_columns(file, header, ("code", "name", "short_name"))
     if errors:
         return [], errors
@@ -94,21 +98,33 @@ def parse_prefectures(file: str, header: Sequence[str], rows: Sequence[Row]) -> 
     for i, row in enumerate(rows, start=2):
         code, name = row["code"].strip(), row["name"].strip()
         if not PREFECTURE_CODE.match(code):
-            errors.append(RegistryError(file, i, "code", f"代码「{code}」不是贵州市州代码（52xx00）"))
+            errors.append(
+                RegistryError(file, i, "code", f"代码「{code}」不是贵州市州代码（52xx00）")
+            )
         if not name:
             errors.append(RegistryError(file, i, "name", "名称为空"))
         parsed.append(PrefectureRow(code, name, row["short_name"].strip() or name))
     errors += _duplicates(file, [p.code for p in parsed], "code")
     errors += _duplicates(file, [p.name for p in parsed], "name")
     if len(parsed) != PREFECTURE_TOTAL:
-        errors.append(RegistryError(file, None, None, f"应有{PREFECTURE_TOTAL}个市州，实际{len(parsed)}个"))
+        errors.append(
+            RegistryError(file, None, None, f"应有{PREFECTURE_TOTAL}个市州，实际{len(parsed)}个")
+        )
     return parsed, errors
 
 
 def parse_counties(
     file: str, header: Sequence[str], rows: Sequence[Row], prefecture_codes: set[str]
 ) -> tuple[list[CountyRow], list[RegistryError]]:
-    required = ("code", "name", "short_name", "prefecture_code", "kind", "national_key_county", "program_group")
+    required = (
+        "code",
+        "name",
+        "short_name",
+        "prefecture_code",
+        "kind",
+        "national_key_county",
+        "program_group",
+    )
     errors = _require_columns(file, header, required)
     if errors:
         return [], errors
@@ -120,19 +136,31 @@ def parse_counties(
         key = _flag(row["national_key_county"])
         group = row["program_group"].strip()
         if not COUNTY_CODE.match(code):
-            errors.append(RegistryError(file, i, "code", f"代码「{code}」不是贵州县级代码（52xxxx）"))
+            errors.append(
+                RegistryError(file, i, "code", f"代码「{code}」不是贵州县级代码（52xxxx）")
+            )
         elif code[:4] + "00" != pref:
-            errors.append(RegistryError(file, i, "prefecture_code", f"代码「{code}」与所属市州「{pref}」不符"))
+            errors.append(
+                RegistryError(file, i, "prefecture_code", f"代码「{code}」与所属市州「{pref}」不符")
+            )
         if pref not in prefecture_codes:
             errors.append(RegistryError(file, i, "prefecture_code", f"市州代码「{pref}」不存在"))
         if not row["name"].strip():
             errors.append(RegistryError(file, i, "name", "名称为空"))
         if kind not in COUNTY_KINDS:
-            errors.append(RegistryError(file, i, "kind", f"类型「{kind}」应为 {'/'.join(COUNTY_KINDS)} 之一"))
+            errors.append(
+                RegistryError(file, i, "kind", f"类型「{kind}」应为 {'/'.join(COUNTY_KINDS)} 之一")
+            )
         if key is None:
-            errors.append(RegistryError(file, i, "national_key_county", f"「{row['national_key_county']}」应为 0 或 1"))
+            errors.append(
+                RegistryError(
+                    file, i, "national_key_county", f"「{row['national_key_county']}」应为 0 或 1"
+                )
+            )
         if group not in PROGRAMME_GROUPS:
-            errors.append(RegistryError(file, i, "program_group", f"「{group}」应为 target 或 other"))
+            errors.append(
+                RegistryError(file, i, "program_group", f"「{group}」应为 target 或 other")
+            )
         basis = (row.get("program_group_basis") or "").strip()
         verified = basis.lower().startswith("verified")
         parsed.append(
@@ -151,16 +179,25 @@ def parse_counties(
     errors += _duplicates(file, [c.code for c in parsed], "code")
     errors += _duplicates(file, [c.name for c in parsed], "name")
     if len(parsed) != COUNTY_TOTAL:
-        errors.append(RegistryError(file, None, None, f"应有{COUNTY_TOTAL}个县级单位，实际{len(parsed)}个"))
+        errors.append(
+            RegistryError(file, None, None, f"应有{COUNTY_TOTAL}个县级单位，实际{len(parsed)}个")
+        )
     keys = sum(1 for c in parsed if c.national_key_county)
     if keys != KEY_COUNTY_TOTAL:
         errors.append(
-            RegistryError(file, None, "national_key_county", f"应有{KEY_COUNTY_TOTAL}个国家乡村振兴重点帮扶县，实际{keys}个")
+            RegistryError(
+                file,
+                None,
+                "national_key_county",
+                f"应有{KEY_COUNTY_TOTAL}个国家乡村振兴重点帮扶县，实际{keys}个",
+            )
         )
     return parsed, errors
 
 
-def parse_specialties(file: str, header: Sequence[str], rows: Sequence[Row]) -> tuple[list[SpecialtyRow], list[RegistryError]]:
+def parse_specialties(
+    file: str, header: Sequence[str], rows: Sequence[Row]
+) -> tuple[list[SpecialtyRow], list[RegistryError]]:
     errors = _require_columns(file, header, ("code", "name"))
     if errors:
         return [], errors
@@ -171,7 +208,9 @@ def parse_specialties(file: str, header: Sequence[str], rows: Sequence[Row]) -> 
             errors.append(RegistryError(file, i, "code", f"科目代码「{code}」格式应为两位数字"))
         if not row["name"].strip():
             errors.append(RegistryError(file, i, "name", "名称为空"))
-        parsed.append(SpecialtyRow(code, row["name"].strip(), (row.get("provenance") or "").strip()))
+        parsed.append(
+            SpecialtyRow(code, row["name"].strip(), (row.get("provenance") or "").strip())
+        )
     errors += _duplicates(file, [s.code for s in parsed], "code")
     errors += _duplicates(file, [s.name for s in parsed], "name")
     return parsed, errors

@@ -20,8 +20,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["allow_production"]:
-            raise CommandError("拒绝执行：当前不是 DEBUG 模式。演示账号的密码是公开的；确需载入请加 --allow-production")
+            raise CommandError(
+                "拒绝执行：当前不是 DEBUG 模式。演示账号的密码是公开的；确需载入请加 --allow-production"
+            )
         logins = demo_data_load()
-        self.stdout.write("演示数据已就绪。演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+        self.stdout.write(f"演示数据已就绪。演示账号（密码均为 {DEMO_PASSWORD}）：")
         for login in logins:
             self.stdout.write(f"  {login.username:<16} {login.role}  范围：{login.scope}")

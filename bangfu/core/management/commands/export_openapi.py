@@ -18,11 +18,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
-        text = json.dumps(api.get_openapi_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        text = (
+            json.dumps(api.get_openapi_schema(), ensure_ascii=False, indent=2, sort_keys=True)
+            + "\n"
+        )
         if options["check"]:
             current = path.read_text(encoding="utf-8") if path.exists() else ""
             if current != text:
-                raise CommandError(f"{path} 与当前 API 不一致：请运行 bangfu export_openapi {path} 并提交")
+                raise CommandError(
+                    f"{path} 与当前 API 不一致：请运行 bangfu export_openapi {path} 并提交"
+                )
             self.stdout.write(f"{path} 与当前 API 一致")
             return
         path.write_text(text, encoding="utf-8")

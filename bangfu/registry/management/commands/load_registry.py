@@ -22,7 +22,9 @@ class Command(BaseCommand):
         try:
             summary = registry_load(actor=None, data_dir=data_dir)
         except RegistryFileError as exc:
-            raise CommandError("名录文件有误，未做任何修改：\n" + "\n".join(str(e) for e in exc.errors)) from exc
+            raise CommandError(
+                "名录文件有误，未做任何修改：\n" + "\n".join(str(e) for e in exc.errors)
+            ) from exc
         self.stdout.write(
             f"名录载入完成：新增 {summary.created} 条，更新 {summary.updated} 条，未变 {summary.unchanged} 条"
         )

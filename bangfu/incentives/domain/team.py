@@ -1,0 +1,215 @@
+"""Checks on an assistance team and its members (§三(四); A1-(1); A1-(15); A1-(5); §六)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from bangfu.incentives.domain.money import yuan
+from bangfu.incentives.domain.people import Title
+from bangfu.incentives.domain.rates import TeamRules
+
+
+class Severity(StrEnum):
+    WARNING = "warning"
+    """The policy encourages it (积极争取、鼓励、探索)."""
+    VIOLATION = "violation"
+    """The policy states it as a requirement."""
+
+
+class FindingCode(StrEnum):
+    TEAM_TOO_SMALL = "team_too_small"
+    TEAM_TOO_LARGE = "team_too_large"
+    CAPTAIN_COUNT = "captain_count"
+    COVERAGE_3X_SHORT = "coverage_3x_short"
+    INSURANCE_MISSING = "insurance_missing"
+    INSURANCE_TOO_LOW = "insurance_too_low"
+    HEALTH_CHECK_MISSING = "health_check_missing"
+    MENTOR_TITLE_TOO_LOW = "mentor_title_too_low"
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    member_id: str
+    name: str
+    title: Title
+    is_captain: bool = False
+    resident: bool = True
+    """On a resident deployment (常驻); only residents carry a 3X duty."""
+    linked_departments: frozenset[str] = frozenset()
+    """Clinical departments the member links to under the 3X mechanism."""
+    insurance_coverage: Decimal | None = None
+    """Personal accident insurance cover in yuan; None when none is bought."""
+    health_check_dates: tuple[date, ...] = ()
+    is_mentor: bool = False
+
+
+@dataclass(frozen=True)
+class Team:
+    members: tuple[TeamMember, ...]
+    departments_with_resident_expert: frozenset[str] = field(default_factory=frozenset)
+    """Departments already served by a resident expert: they do not count for 3X."""
+
+
+@dataclass(frozen=True)
+class TeamFinding:
+    code: FindingCode
+    severity: Severity
+    message: str
+    clause: str
+    member_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TeamCheck:
+    findings: tuple[TeamFinding, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    @property
+    def has_violations(self) -> bool:
+        return any(f.severity is Severity.VIOLATION for f in self.findings)
+
+
+def team_size_findings(team: Team, rules: TeamRules) -> list[TeamFinding]:
+    """A team is 3–5 people per batch (§三(四); A1-(1)); outside that, a warning."""
+    size = len(team.members)
+    if size < rules.min_size:
+        return [
+            TeamFinding(
+                FindingCode.TEAM_TOO_SMALL,
+                Severity.WARNING,
+                f"帮扶队现有{size}人，少于每批次{rules.min_size}人（应为{rules.min_size}-{rules.max_size}人）",
+                rules.size_clause,
+            )
+        ]
+    if size > rules.max_size:
+        return [
+            TeamFinding(
+                FindingCode.TEAM_TOO_LARGE,
+                Severity.WARNING,
+                f"帮扶队现有{size}人，多于每批次{rules.max_size}人（应为{rules.min_size}-{rules.max_size}人）",
+                rules.size_clause,
+            )
+        ]
+    return []
+
+
+def captain_findings(team: Team, rules: TeamRules) -> list[TeamFinding]:
+    """Exactly one member is captain (§三(四); A1-(1)); otherwise a warning."""
+    captains = sum(1 for m in team.members if m.is_captain)
+    if captains == rules.captains:
+        return []
+    return [
+        TeamFinding(
+            FindingCode.CAPTAIN_COUNT,
+            Severity.WARNING,
+            f"帮扶队有{captains}名队长，应有且仅有{rules.captains}名",
+            rules.captain_clause,
+        )
+    ]
+
+
+def coverage_3x_findings(team: Team, rules: TeamRules) -> list[TeamFinding]:
+    """Each resident member links ≥3 departments without a resident expert (A1-(15)).
+
+    The 3X mechanism is exploratory (探索建立), so a shortfall is a warning.
+    Departments already served by a resident expert do not count.
+    """
+    findings: list[TeamFinding] = []
+    for member in team.members:
+        if not member.resident:
+            continue
+        counted = member.linked_departments - team.departments_with_resident_expert
+        if len(counted) < rules.coverage_3x_min_departments:
+            findings.append(
+                TeamFinding(
+                    FindingCode.COVERAGE_3X_SHORT,
+                    Severity.WARNING,
+                    f"{member.name}联系的无派驻专家科室为{len(counted)}个，"
+                    f"少于{rules.coverage_3x_min_departments}个（3X机制）",
+                    rules.coverage_3x_clause,
+                    member.member_id,
+                )
+            )
+    return findings
+
+
+def insurance_findings(team: Team, rules: TeamRules) -> list[TeamFinding]:
+    """Each member has accident insurance of at least 1,000,000 yuan (§六; A2-四(三)3)."""
+    findings: list[TeamFinding] = []
+    minimum = yuan(rules.insurance_min_coverage)
+    for member in team.members:
+        if member.insurance_coverage is None:
+            findings.append(
+                TeamFinding(
+                    FindingCode.INSURANCE_MISSING,
+                    Severity.VIOLATION,
+                    f"{member.name}未办理人身意外伤害保险（保额应不低于{minimum}元）",
+                    rules.insurance_clause,
+                    member.member_id,
+                )
+            )
+        elif member.insurance_coverage < rules.insurance_min_coverage:
+            findings.append(
+                TeamFinding(
+                    FindingCode.INSURANCE_TOO_LOW,
+                    Severity.VIOLATION,
+                    f"{member.name}人身意外伤害保险保额{yuan(member.insurance_coverage)}元，"
+                    f"低于{minimum}元",
+                    rules.insurance_clause,
+                    member.member_id,
+                )
+            )
+    return findings
+
+
+def health_check_findings(team: Team, rules: TeamRules, year: int) -> list[TeamFinding]:
+    """Each member has one health check a year (§六; A2-四(三)3); the policy encourages it."""
+    findings: list[TeamFinding] = []
+    for member in team.members:
+        done = sum(1 for day in member.health_check_dates if day.year == year)
+        if done < rules.health_checks_per_year:
+            findings.append(
+                TeamFinding(
+                    FindingCode.HEALTH_CHECK_MISSING,
+                    Severity.WARNING,
+                    f"{member.name}{year}年健康体检{done}次，应每年{rules.health_checks_per_year}次",
+                    rules.health_check_clause,
+                    member.member_id,
+                )
+            )
+    return findings
+
+
+def mentor_findings(team: Team, rules: TeamRules) -> list[TeamFinding]:
+    """A mentor (师带徒) holds 副主任医师 or above, i.e. 副高 or 正高 (A1-(5))."""
+    return [
+        TeamFinding(
+            FindingCode.MENTOR_TITLE_TOO_LOW,
+            Severity.VIOLATION,
+            f"{member.name}职称为{member.title}，师带徒的师傅须为副主任医师以上（副高、正高）",
+            rules.mentor_clause,
+            member.member_id,
+        )
+        for member in team.members
+        if member.is_mentor and member.title.rank < rules.mentor_min_title.rank
+    ]
+
+
+def team_check(team: Team, rules: TeamRules, year: int) -> TeamCheck:
+    """All team checks, in a fixed order (size, captain, 3X, insurance, health, mentor)."""
+    checks: Sequence[Callable[[Team, TeamRules], list[TeamFinding]]] = (
+        team_size_findings,
+        captain_findings,
+        coverage_3x_findings,
+        insurance_findings,
+        lambda t, r: health_check_findings(t, r, year),
+        mentor_findings,
+    )
+    return TeamCheck(tuple(finding for check in checks for finding in check(team, rules)))

@@ -1,0 +1,113 @@
+"""County coverage toward the §一 goal: by 2027 each of the 70 target county-level units has a
+county-level medical institution assisted by an out-of-province 三甲 hospital."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+from bangfu.partnerships.domain.lifecycle import AgreementStatus
+from bangfu.policy.domain import HelperEligibility
+
+
+class ProgramGroup(StrEnum):
+    """§一: 70 target units; the other 18 (mostly urban districts) may join on the same terms."""
+
+    TARGET = "target"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class CountyFacts:
+    code: str
+    prefecture_code: str
+    program_group: ProgramGroup
+
+
+@dataclass(frozen=True)
+class CoverageAgreement:
+    """An agreement seen from its recipient's county, with its status on the coverage date."""
+
+    agreement_id: int
+    recipient_county_code: str
+    helper_province: str
+    helper_grade: str
+    status: AgreementStatus
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    """``by_prefecture[code]`` is ``{"target": n, "covered": m}`` counting target counties only;
+    ``covered_other`` counts the non-target counties covered on the same terms."""
+
+    target_total: int
+    covered: int
+    covered_codes: tuple[str, ...]
+    uncovered: tuple[str, ...]
+    covered_other: int
+    by_prefecture: Mapping[str, Mapping[str, int]]
+    reasons: tuple[str, ...]
+
+
+def agreement_counts_for_coverage(
+    agreement: CoverageAgreement, eligibility: HelperEligibility
+) -> bool:
+    """An agreement counts toward the §一 goal when it is in force (active or expiring) and
+    its helper is an out-of-province (not 贵州省) 三甲 hospital. An agreement signed under an
+    exception for another helper does not count."""
+    return (
+        agreement.status.in_force
+        and not eligibility.is_home_province(agreement.helper_province)
+        and eligibility.is_required_grade(agreement.helper_grade)
+    )
+
+
+def county_coverage(
+    counties: Iterable[CountyFacts],
+    agreements_in_force_on_date: Iterable[CoverageAgreement],
+    eligibility: HelperEligibility,
+) -> CoverageResult:
+    """Coverage of the target counties on one date (§一).
+
+    A target county is covered when at least one county-level institution in it has an
+    agreement that ``agreement_counts_for_coverage``; ``target_total`` is the number of target
+    counties given (70 for Guizhou). Agreements naming a county not in ``counties`` are ignored.
+    Codes are sorted; prefectures are keyed by code in sorted order.
+    """
+    county_list = sorted(counties, key=lambda c: c.code)
+    known = {c.code for c in county_list}
+    covered_codes = {
+        a.recipient_county_code
+        for a in agreements_in_force_on_date
+        if a.recipient_county_code in known and agreement_counts_for_coverage(a, eligibility)
+    }
+    targets = [c for c in county_list if c.program_group is ProgramGroup.TARGET]
+    covered = tuple(c.code for c in targets if c.code in covered_codes)
+    uncovered = tuple(c.code for c in targets if c.code not in covered_codes)
+    covered_other = sum(
+        1 for c in county_list if c.program_group is ProgramGroup.OTHER and c.code in covered_codes
+    )
+    tallies: dict[str, dict[str, int]] = {}
+    for county in county_list:
+        tally = tallies.setdefault(county.prefecture_code, {"target": 0, "covered": 0})
+        if county.program_group is ProgramGroup.TARGET:
+            tally["target"] += 1
+            if county.code in covered_codes:
+                tally["covered"] += 1
+    by_prefecture = MappingProxyType(
+        {code: MappingProxyType(tallies[code]) for code in sorted(tallies)}
+    )
+    return CoverageResult(
+        target_total=len(targets),
+        covered=len(covered),
+        covered_codes=covered,
+        uncovered=uncovered,
+        covered_other=covered_other,
+        by_prefecture=by_prefecture,
+        reasons=(
+            f"{len(targets)}个目标县中{len(covered)}个有县级医疗机构与省外三甲医院签订的"
+            f"帮扶协议正在执行（§一）",
+        ),
+    )
