@@ -87,10 +87,18 @@ def _translate(err: dict[str, Any]) -> str:
 
 def register_routers() -> None:
     from bangfu.accounts.api import router as accounts_router
+    from bangfu.incentives.api import router as incentives_router
+    from bangfu.matching.api import router as matching_router
+    from bangfu.partnerships.api import router as partnerships_router
+    from bangfu.people.api import router as people_router
     from bangfu.registry.api import router as registry_router
 
     api.add_router("/auth", accounts_router, tags=["认证"])
     api.add_router("/", registry_router, tags=["名录"])
+    api.add_router("/", partnerships_router, tags=["帮扶关系与协议"])
+    api.add_router("/", people_router, tags=["专家与帮扶队"])
+    api.add_router("/", incentives_router, tags=["激励保障"])
+    api.add_router("/", matching_router, tags=["结对匹配"])
 
 
 register_routers()

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "bangfu.registry",
     "bangfu.policy",
     "bangfu.partnerships",
+    "bangfu.people",
     "bangfu.incentives",
     "bangfu.matching",
     "bangfu.documents",

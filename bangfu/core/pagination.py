@@ -24,4 +24,5 @@ class PageNumber(PaginationBase):
     def paginate_queryset(self, queryset: QuerySet[Any], pagination: Input, **params: Any) -> Any:  # type: ignore[override]
         size = min(pagination.page_size, settings.API_MAX_PAGE_SIZE)
         offset = (pagination.page - 1) * size
-        return {"items": list(queryset[offset : offset + size]), "count": queryset.count()}
+        count = len(queryset) if isinstance(queryset, list) else queryset.count()
+        return {"items": list(queryset[offset : offset + size]), "count": count}

@@ -1,14 +1,13 @@
-"""How partnerships widen a helper hospital's scope (F12): it sees the recipients it partners with.
-
-Partnerships arrive with issue #3; until then a helper sees only itself.
-"""
+"""How partnerships widen a helper hospital's scope (F12): it sees the recipients it partners with."""
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from bangfu.accounts.scope import NOTHING
-
 
 def partner_recipient_filter(helper_institution_id: int) -> Q:
-    return NOTHING
+    from bangfu.partnerships.models import Partnership
+
+    return Q(
+        pk__in=Partnership.objects.filter(helper_id=helper_institution_id).values("recipient_id")
+    )

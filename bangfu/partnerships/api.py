@@ -1,0 +1,277 @@
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from bangfu.accounts.scope import scope_for_user
+from bangfu.core.pagination import PageNumber
+from bangfu.core.request import request_user
+from bangfu.partnerships.selectors import (
+    AgreementRow,
+    PartnershipFilters,
+    PartnershipRow,
+    agreement_get_for_user,
+    agreement_rows_for_user,
+    coverage_on,
+    partnership_get_for_user,
+    partnership_list_for_user,
+    today_local,
+)
+from bangfu.partnerships.services import (
+    AgreementInput,
+    agreement_renew,
+    agreement_terminate,
+    partnership_create,
+)
+from bangfu.registry.models import Institution
+
+router = Router()
+
+
+class MeasureOut(Schema):
+    code: str
+    targets: dict[str, str]
+
+
+class AgreementOut(Schema):
+    id: int
+    partnership_id: int
+    cycle_number: int
+    helper_name: str
+    recipient_name: str
+    recipient_county_code: str | None
+    start: date
+    end: date
+    signed_on: date | None
+    terminated_on: date | None
+    status: str
+    status_label: str
+    measures: list[MeasureOut]
+
+
+class PartnershipOut(Schema):
+    id: int
+    status: str | None
+    status_label: str
+    helper_name: str
+    helper_province: str
+    recipient_name: str
+    recipient_county_code: str | None
+    modes: list[str]
+    start: date | None
+    end: date | None
+    cycles: int
+
+
+def _agreement_out(row: AgreementRow) -> dict[str, object]:
+    a = row.agreement
+    p = a.partnership
+    return {
+        "id": a.pk,
+        "partnership_id": p.pk,
+        "cycle_number": a.cycle_number,
+        "helper_name": p.helper.name,
+        "recipient_name": p.recipient.name,
+        "recipient_county_code": p.recipient.county.code if p.recipient.county else None,
+        "start": a.start,
+        "end": a.end,
+        "signed_on": a.signed_on,
+        "terminated_on": a.terminated_on,
+        "status": row.status.status.value,
+        "status_label": row.status.status.label,
+        "measures": [
+            {"code": m.code, "targets": m.targets}
+            for m in sorted(a.measures.all(), key=lambda m: m.code)
+        ],
+    }
+
+
+def _partnership_out(row: PartnershipRow) -> dict[str, object]:
+    p = row.partnership
+    current = row.current
+    return {
+        "id": p.pk,
+        "status": row.status.value if row.status else None,
+        "status_label": row.status.label if row.status else "待签协议",
+        "helper_name": p.helper.name,
+        "helper_province": p.helper.province,
+        "recipient_name": p.recipient.name,
+        "recipient_county_code": p.recipient.county.code if p.recipient.county else None,
+        "modes": p.modes,
+        "start": current.agreement.start if current else None,
+        "end": current.agreement.end if current else None,
+        "cycles": len(row.cycles),
+    }
+
+
+class PartnershipQuery(Schema):
+    prefecture: str = Field("", description="受扶医院所在市州代码")
+    county: str = Field("", description="受扶医院所在县代码")
+    helper_province: str = Field("", description="帮扶医院所在省份，如 广东省")
+    mode: str = Field("", description="帮扶方式代码，如 group")
+    status: str = Field("", pattern="^(|draft|signed|active|expiring|expired|renewed|terminated)$")
+    expiring_within_days: int | None = Field(None, ge=0, le=3650, description="N 天内到期")
+    q: str = ""
+
+
+@router.get("/partnerships", response=list[PartnershipOut], summary="帮扶关系列表")
+@paginate(PageNumber)
+def partnerships(request: HttpRequest, filters: Query[PartnershipQuery]) -> list[dict[str, object]]:
+    rows = partnership_list_for_user(
+        user=request_user(request), filters=PartnershipFilters(**filters.dict())
+    )
+    return [_partnership_out(r) for r in rows]
+
+
+@router.get("/partnerships/{partnership_id}", response=PartnershipOut, summary="帮扶关系详情")
+def partnership_detail(request: HttpRequest, partnership_id: int) -> dict[str, object]:
+    return _partnership_out(partnership_get_for_user(user=request_user(request), pk=partnership_id))
+
+
+@router.get("/agreements", response=list[AgreementOut], summary="帮扶协议列表（每个周期一份）")
+@paginate(PageNumber)
+def agreements(request: HttpRequest) -> list[dict[str, object]]:
+    return [_agreement_out(r) for r in agreement_rows_for_user(user=request_user(request))]
+
+
+class AgreementIn(Schema):
+    start: date
+    end: date | None = Field(None, description="缺省为开始日期起 3 年（§七）")
+    signed_on: date | None = None
+    measures: dict[str, dict[str, str]] = Field(
+        ..., description='如 {"M01": {"team_size": "4", ...}}'
+    )
+    guarantee_overrides: dict[str, str | bool] = Field(default_factory=dict)
+    other_matters: str = ""
+    helper_exception: bool = False
+    helper_exception_reason: str = ""
+
+
+class PartnershipIn(Schema):
+    helper_id: int
+    recipient_id: int
+    modes: list[str]
+    leading_institution_ids: list[int] = Field(default_factory=list)
+    helper_liaison: str = ""
+    recipient_liaison: str = ""
+    agreement: AgreementIn
+
+
+class RenewIn(Schema):
+    start: date | None = None
+    end: date | None = None
+    signed_on: date | None = None
+
+
+class TerminateIn(Schema):
+    on: date
+    reason: str
+
+
+def _agreement_input(body: AgreementIn) -> AgreementInput:
+    return AgreementInput(**body.dict())
+
+
+def _raise_validation(exc: ValidationError) -> None:
+    detail = "；".join(f"{field}：{'；'.join(msgs)}" for field, msgs in exc.message_dict.items())
+    raise HttpError(422, detail)
+
+
+def _institution_in_scope(request: HttpRequest, pk: int, field: str) -> Institution:
+    """Institutions outside the user's scope are reported as unknown (404), as on every read."""
+    scope = scope_for_user(request_user(request))
+    inst = scope.institutions(Institution.objects.filter(pk=pk)).first()
+    if inst is None:
+        raise HttpError(422, f"{field}：未找到编号为 {pk} 的机构")
+    return inst
+
+
+@router.post("/partnerships", response={201: PartnershipOut}, summary="登记帮扶关系及首期协议")
+def partnership_create_endpoint(
+    request: HttpRequest, body: PartnershipIn
+) -> tuple[int, dict[str, object]]:
+    user = request_user(request)
+    helper = _institution_in_scope(request, body.helper_id, "helper_id")
+    recipient = _institution_in_scope(request, body.recipient_id, "recipient_id")
+    leading = [
+        _institution_in_scope(request, pk, "leading_institution_ids")
+        for pk in body.leading_institution_ids
+    ]
+    try:
+        partnership = partnership_create(
+            actor=user,
+            helper=helper,
+            recipient=recipient,
+            modes=body.modes,
+            agreement=_agreement_input(body.agreement),
+            leading_institutions=leading,
+            helper_liaison=body.helper_liaison,
+            recipient_liaison=body.recipient_liaison,
+        )
+    except ValidationError as exc:
+        _raise_validation(exc)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return 201, _partnership_out(partnership_get_for_user(user=user, pk=partnership.pk))
+
+
+@router.post(
+    "/agreements/{agreement_id}/renew", response={201: AgreementOut}, summary="续签下一周期协议"
+)
+def agreement_renew_endpoint(
+    request: HttpRequest, agreement_id: int, body: RenewIn
+) -> tuple[int, dict[str, object]]:
+    user = request_user(request)
+    previous = agreement_get_for_user(user=user, pk=agreement_id)
+    try:
+        agreement = agreement_renew(
+            actor=user,
+            previous=previous,
+            data=AgreementInput(start=body.start, end=body.end, signed_on=body.signed_on),
+        )
+    except ValidationError as exc:
+        _raise_validation(exc)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    row = partnership_get_for_user(user=user, pk=agreement.partnership_id)
+    return 201, _agreement_out(next(c for c in row.cycles if c.agreement.pk == agreement.pk))
+
+
+@router.post("/agreements/{agreement_id}/terminate", response=AgreementOut, summary="终止协议")
+def agreement_terminate_endpoint(
+    request: HttpRequest, agreement_id: int, body: TerminateIn
+) -> dict[str, object]:
+    user = request_user(request)
+    agreement = agreement_get_for_user(user=user, pk=agreement_id)
+    try:
+        agreement_terminate(actor=user, agreement=agreement, on=body.on, reason=body.reason)
+    except ValidationError as exc:
+        _raise_validation(exc)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    row = partnership_get_for_user(user=user, pk=agreement.partnership_id)
+    return _agreement_out(next(c for c in row.cycles if c.agreement.pk == agreement.pk))
+
+
+class CoverageOut(Schema):
+    date: date
+    target_total: int
+    covered: int
+    uncovered: list[str]
+    by_prefecture: dict[str, dict[str, int]]
+
+
+@router.get("/coverage", response=CoverageOut, summary="目标县覆盖情况（§一）")
+def coverage(request: HttpRequest, on: date | None = None) -> dict[str, object]:
+    day = on or today_local()
+    result = coverage_on(on=day, user=request_user(request))
+    return {
+        "date": day,
+        "target_total": result.target_total,
+        "covered": result.covered,
+        "uncovered": list(result.uncovered),
+        "by_prefecture": {k: dict(v) for k, v in result.by_prefecture.items()},
+    }

@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from django.db import models
+
+from bangfu.registry.models import County, Institution, Specialty
+
+
+class Partnership(models.Model):
+    """帮扶关系: one helper assisting one recipient under one or more modes (F2, §二, §三)."""
+
+    helper = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="partnerships_as_helper",
+        verbose_name="帮扶医院（甲方）",
+    )
+    recipient = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="partnerships_as_recipient",
+        verbose_name="受扶医院（乙方）",
+    )
+    modes = models.JSONField("帮扶方式", default=list)
+    leading_institutions = models.ManyToManyField(
+        Institution,
+        blank=True,
+        related_name="partnerships_as_leading",
+        verbose_name="参与的市州龙头医院（§三(三)）",
+    )
+    helper_liaison = models.CharField("甲方联络员（A1-(15)）", max_length=100, blank=True)
+    recipient_liaison = models.CharField("乙方联络员（A1-(15)）", max_length=100, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "帮扶关系"
+        verbose_name_plural = "帮扶关系"
+        ordering = ["recipient__county__code", "recipient__name", "helper__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["helper", "recipient"], name="partnership_unique_pair"),
+            models.CheckConstraint(
+                condition=~models.Q(helper=models.F("recipient")),
+                name="partnership_distinct_parties",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.helper.name} → {self.recipient.name}"
+
+
+class Agreement(models.Model):
+    """帮扶协议: one 3-year cycle of a partnership, a three-party agreement (A2, §七)."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="agreements", verbose_name="帮扶关系"
+    )
+    cycle_number = models.PositiveSmallIntegerField("周期序号", default=1)
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_cycle",
+        verbose_name="上一周期",
+    )
+    party_c = models.CharField("丙方（县人民政府）", max_length=100)
+    start = models.DateField("开始日期")
+    end = models.DateField("结束日期")
+    signed_on = models.DateField("签订日期", null=True, blank=True)
+    signed_scan = models.FileField("签字盖章扫描件", upload_to="agreements/scans/%Y/", blank=True)
+    terminated_on = models.DateField("终止日期", null=True, blank=True)
+    termination_reason = models.CharField("终止原因", max_length=500, blank=True)
+    helper_exception = models.BooleanField("帮扶医院资格例外", default=False)
+    helper_exception_reason = models.CharField("例外原因", max_length=500, blank=True)
+    guarantee_overrides = models.JSONField(
+        "保障条款（与政策默认值不同的部分）", default=dict, blank=True
+    )
+    other_matters = models.TextField("其他约定事宜", blank=True)
+    filed_province_on = models.DateField("报省卫健委备案日期", null=True, blank=True)
+    filed_prefecture_on = models.DateField("报市州卫健局备案日期", null=True, blank=True)
+    filed_county_on = models.DateField("报县卫健局备案日期", null=True, blank=True)
+    policy_id = models.CharField("适用政策", max_length=40, default="guizhou_2025")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "帮扶协议"
+        verbose_name_plural = "帮扶协议"
+        ordering = ["partnership", "cycle_number"]
+        indexes = [models.Index(fields=["end"]), models.Index(fields=["start"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "cycle_number"], name="agreement_unique_cycle"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="agreement_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership}（第{self.cycle_number}周期 {self.start:%Y-%m-%d}—{self.end:%Y-%m-%d}）"
+
+
+class AgreementMeasure(models.Model):
+    """A measure of Annex 1 chosen for an agreement, with its targets (A1, A2-二)."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="measures", verbose_name="协议"
+    )
+    code = models.CharField("措施编号", max_length=4)
+    targets = models.JSONField("目标", default=dict)
+
+    class Meta:
+        verbose_name = "协议措施"
+        verbose_name_plural = "协议措施"
+        ordering = ["agreement", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "code"], name="agreement_measure_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.code}"
+
+
+class CountyPlan(models.Model):
+    """一县一方案: a county's goals for one cycle, linked to the agreements that serve it (§七)."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="plans", verbose_name="县"
+    )
+    cycle_start = models.DateField("周期开始")
+    cycle_end = models.DateField("周期结束")
+    goals = models.TextField("帮扶目标")
+    specialties = models.ManyToManyField(
+        Specialty, blank=True, related_name="+", verbose_name="重点提升专科"
+    )
+    centres = models.JSONField("建设的中心", default=list, blank=True)
+    measure_codes = models.JSONField("选用的措施", default=list, blank=True)
+    agreements = models.ManyToManyField(
+        Agreement, blank=True, related_name="county_plans", verbose_name="服务该方案的协议"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "一县一方案"
+        verbose_name_plural = "一县一方案"
+        ordering = ["county__code", "-cycle_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "cycle_start"], name="county_plan_unique_cycle"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cycle_end__gt=models.F("cycle_start")),
+                name="county_plan_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county.name} {self.cycle_start:%Y}—{self.cycle_end:%Y} 一县一方案"

@@ -1,0 +1,307 @@
+"""Reads of partnerships and agreements, scoped to the user (F2, F12).
+
+Statuses are not stored: they are a pure function of the dates and today
+(`domain.lifecycle.agreement_status`), computed here for each row read.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from bangfu.accounts.models import Role, User
+from bangfu.accounts.scope import scope_for_user
+from bangfu.partnerships.domain.coverage import (
+    CountyFacts,
+    CoverageAgreement,
+    CoverageResult,
+    ProgramGroup,
+    county_coverage,
+)
+from bangfu.partnerships.domain.lifecycle import (
+    AgreementFacts,
+    AgreementStatus,
+    Gap,
+    StatusResult,
+    UnpairedRecipient,
+    agreement_status,
+    find_gaps,
+    recipients_without_helper,
+)
+from bangfu.partnerships.models import Agreement, AgreementMeasure, CountyPlan, Partnership
+from bangfu.policy.domain.policy import Policy
+from bangfu.policy.loader import load_policy
+from bangfu.registry.models import County, Institution, InstitutionCategory
+
+
+def today_local() -> date:
+    return timezone.localdate()
+
+
+def partnership_filter_for_user(user: User) -> Q:
+    """Which partnerships a user may read: those whose recipient is in scope; a helper its own."""
+    scope = scope_for_user(user)
+    if scope.whole_province:
+        return Q()
+    if scope.role == Role.HELPER:
+        return Q(helper_id=scope.institution_id)
+    if scope.role == Role.EXPERT:
+        return Q(pk__in=[])
+    return Q(
+        recipient__in=scope.institutions(
+            Institution.objects.filter(category=InstitutionCategory.RECIPIENT)
+        )
+    )
+
+
+def can_manage_partnerships(user: User) -> bool:
+    """Province, prefecture and county officers create, renew and terminate (§三, §七)."""
+    return scope_for_user(user).role in (Role.PROVINCE, Role.PREFECTURE, Role.COUNTY)
+
+
+def agreement_facts(agreement: Agreement, *, has_next_cycle: bool) -> AgreementFacts:
+    return AgreementFacts(
+        id=agreement.pk,
+        partnership_id=agreement.partnership_id,
+        start=agreement.start,
+        end=agreement.end,
+        signed_on=agreement.signed_on,
+        terminated_on=agreement.terminated_on,
+        termination_reason=agreement.termination_reason,
+        has_next_cycle=has_next_cycle,
+    )
+
+
+@dataclass
+class AgreementRow:
+    agreement: Agreement
+    status: StatusResult
+
+
+@dataclass
+class PartnershipRow:
+    partnership: Partnership
+    cycles: list[AgreementRow] = field(default_factory=list)
+
+    @property
+    def current(self) -> AgreementRow | None:
+        """The cycle that matters today: the one in force, else the latest started, else the first."""
+        in_force = [c for c in self.cycles if c.status.status.in_force]
+        if in_force:
+            return in_force[-1]
+        started = [c for c in self.cycles if c.agreement.start <= today_local()]
+        return started[-1] if started else (self.cycles[0] if self.cycles else None)
+
+    @property
+    def status(self) -> AgreementStatus | None:
+        current = self.current
+        return current.status.status if current else None
+
+
+def _rows(partnerships: Iterable[Partnership], today: date, policy: Policy) -> list[PartnershipRow]:
+    rows = []
+    for p in partnerships:
+        agreements = sorted(p.agreements.all(), key=lambda a: a.cycle_number)
+        successors = {a.previous_id for a in agreements if a.previous_id}
+        row = PartnershipRow(p)
+        for a in agreements:
+            facts = agreement_facts(a, has_next_cycle=a.pk in successors)
+            row.cycles.append(
+                AgreementRow(a, agreement_status(facts, today, policy.cycle.expiring_window_days))
+            )
+        rows.append(row)
+    return rows
+
+
+def _base_queryset() -> QuerySet[Partnership]:
+    return Partnership.objects.select_related(
+        "helper", "recipient__county__prefecture"
+    ).prefetch_related(
+        Prefetch("agreements", queryset=Agreement.objects.prefetch_related("measures")),
+        "leading_institutions",
+    )
+
+
+@dataclass(frozen=True)
+class PartnershipFilters:
+    prefecture: str = ""
+    county: str = ""
+    helper_province: str = ""
+    mode: str = ""
+    status: str = ""
+    expiring_within_days: int | None = None
+    q: str = ""
+
+
+def partnership_list_for_user(
+    *, user: User, filters: PartnershipFilters | None = None, today: date | None = None
+) -> list[PartnershipRow]:
+    """Partnerships in scope with their cycles and statuses, filtered; a constant number of queries."""
+    filters = filters or PartnershipFilters()
+    today = today or today_local()
+    policy = load_policy()
+    qs = _base_queryset().filter(partnership_filter_for_user(user))
+    if filters.prefecture:
+        qs = qs.filter(recipient__county__prefecture__code=filters.prefecture)
+    if filters.county:
+        qs = qs.filter(recipient__county__code=filters.county)
+    if filters.helper_province:
+        qs = qs.filter(helper__province=filters.helper_province)
+    if filters.q:
+        qs = qs.filter(Q(helper__name__contains=filters.q) | Q(recipient__name__contains=filters.q))
+    rows = _rows(
+        qs.order_by("recipient__county__code", "recipient__name", "helper__name"), today, policy
+    )
+    if filters.mode:
+        rows = [r for r in rows if filters.mode in r.partnership.modes]
+    if filters.status:
+        rows = [r for r in rows if r.status == filters.status]
+    if filters.expiring_within_days is not None:
+        horizon = today + timedelta(days=filters.expiring_within_days)
+        rows = [
+            r
+            for r in rows
+            if r.current is not None
+            and r.current.status.status.in_force
+            and r.current.agreement.end <= horizon
+        ]
+    return rows
+
+
+def partnership_get_for_user(*, user: User, pk: int, today: date | None = None) -> PartnershipRow:
+    qs = _base_queryset().filter(partnership_filter_for_user(user), pk=pk)
+    rows = _rows(qs, today or today_local(), load_policy())
+    if not rows:
+        raise Http404("未找到该帮扶关系")
+    return rows[0]
+
+
+def agreement_get_for_user(*, user: User, pk: int) -> Agreement:
+    try:
+        return (
+            Agreement.objects.select_related(
+                "partnership__helper", "partnership__recipient__county__prefecture"
+            )
+            .prefetch_related("measures")
+            .filter(partnership__in=Partnership.objects.filter(partnership_filter_for_user(user)))
+            .get(pk=pk)
+        )
+    except Agreement.DoesNotExist as exc:
+        raise Http404("未找到该协议") from exc
+
+
+def agreement_rows_for_user(*, user: User, today: date | None = None) -> list[AgreementRow]:
+    rows = partnership_list_for_user(user=user, today=today)
+    return [cycle for row in rows for cycle in row.cycles]
+
+
+def agreement_measures(agreement: Agreement) -> list[AgreementMeasure]:
+    return sorted(agreement.measures.all(), key=lambda m: m.code)
+
+
+# ---- gaps and coverage ----
+
+
+@dataclass(frozen=True)
+class GapReport:
+    gaps: list[Gap[int]]
+    unpaired: list[UnpairedRecipient[int]]
+    partnerships: dict[int, Partnership]
+    recipients: dict[int, Institution]
+
+
+def gap_report_for_user(*, user: User, today: date | None = None) -> GapReport:
+    """断档 between cycles, and in-scope recipients with no agreement in force today (§七, §三(二))."""
+    today = today or today_local()
+    rows = partnership_list_for_user(user=user, today=today)
+    cycles_by_pair = {r.partnership.pk: [c.agreement for c in r.cycles] for r in rows}
+    facts_by_pair = {
+        pk: [agreement_facts(a, has_next_cycle=False) for a in agreements]
+        for pk, agreements in cycles_by_pair.items()
+    }
+    scope = scope_for_user(user)
+    recipients = {
+        i.pk: i
+        for i in scope.institutions(
+            Institution.objects.filter(category=InstitutionCategory.RECIPIENT).select_related(
+                "county"
+            )
+        )
+    }
+    by_recipient: dict[int, list[AgreementFacts]] = defaultdict(list)
+    for r in rows:
+        by_recipient[r.partnership.recipient_id].extend(facts_by_pair[r.partnership.pk])
+    if scope.role != Role.HELPER:
+        for pk in recipients:
+            by_recipient.setdefault(pk, [])
+    return GapReport(
+        gaps=find_gaps(facts_by_pair, today),
+        unpaired=recipients_without_helper(by_recipient, today),
+        partnerships={r.partnership.pk: r.partnership for r in rows},
+        recipients=recipients,
+    )
+
+
+def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
+    """Coverage of the target counties on a date (§一). The province-wide figure unless a user is given."""
+    policy = load_policy()
+    counties = County.objects.select_related("prefecture")
+    agreements = Agreement.objects.select_related(
+        "partnership__helper", "partnership__recipient__county"
+    )
+    if user is not None:
+        counties = scope_for_user(user).counties(counties)
+        agreements = agreements.filter(
+            partnership__in=Partnership.objects.filter(partnership_filter_for_user(user))
+        )
+    agreements = agreements.filter(
+        start__lte=on, end__gte=on, partnership__recipient__county__isnull=False
+    )
+    successors = set(
+        Agreement.objects.filter(previous__isnull=False).values_list("previous_id", flat=True)
+    )
+    facts = [
+        CoverageAgreement(
+            agreement_id=a.pk,
+            recipient_county_code=a.partnership.recipient.county.code,  # type: ignore[union-attr]
+            helper_province=a.partnership.helper.province,
+            helper_grade=a.partnership.helper.grade,
+            status=agreement_status(
+                agreement_facts(a, has_next_cycle=a.pk in successors),
+                on,
+                policy.cycle.expiring_window_days,
+            ).status,
+        )
+        for a in agreements
+    ]
+    county_facts = [
+        CountyFacts(
+            code=c.code,
+            prefecture_code=c.prefecture.code,
+            program_group=ProgramGroup(c.programme_group),
+        )
+        for c in counties
+    ]
+    return county_coverage(county_facts, facts, policy.helper_eligibility)
+
+
+def county_plan_list_for_user(*, user: User) -> QuerySet[CountyPlan]:
+    scope = scope_for_user(user)
+    return (
+        CountyPlan.objects.filter(county__in=scope.counties(County.objects.all()))
+        .select_related("county__prefecture")
+        .prefetch_related("specialties", "agreements__partnership__helper")
+    )
+
+
+def county_plan_get_for_user(*, user: User, pk: int) -> CountyPlan:
+    try:
+        return county_plan_list_for_user(user=user).get(pk=pk)
+    except CountyPlan.DoesNotExist as exc:
+        raise Http404("未找到该方案") from exc
