@@ -154,7 +154,19 @@ def demo_data_load(*, actor: User | None = None) -> list[DemoLogin]:
             strong_specialties=rng.sample(specialties, k=min(3, len(specialties))),
             source_note="演示数据：虚构的省外三甲医院",
         )
-    return _demo_users(actor)
+    logins = _demo_users(actor)
+    _demo_activity()
+    return logins
+
+
+def _demo_activity() -> None:
+    """Partnerships (and, when those apps provide them, experts and matching needs) for the demo."""
+    from django.utils import timezone
+
+    from bangfu.partnerships.demo import partnerships_demo_load
+
+    province = User.objects.get(username="demo_province")
+    partnerships_demo_load(actor=province, today=timezone.localdate())
 
 
 def _demo_users(actor: User | None) -> list[DemoLogin]:

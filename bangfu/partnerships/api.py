@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -192,7 +192,7 @@ def _institution_in_scope(request: HttpRequest, pk: int, field: str) -> Institut
 @router.post("/partnerships", response={201: PartnershipOut}, summary="登记帮扶关系及首期协议")
 def partnership_create_endpoint(
     request: HttpRequest, body: PartnershipIn
-) -> tuple[int, dict[str, object]]:
+) -> Status[dict[str, object]]:
     user = request_user(request)
     helper = _institution_in_scope(request, body.helper_id, "helper_id")
     recipient = _institution_in_scope(request, body.recipient_id, "recipient_id")
@@ -215,7 +215,7 @@ def partnership_create_endpoint(
         _raise_validation(exc)
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from exc
-    return 201, _partnership_out(partnership_get_for_user(user=user, pk=partnership.pk))
+    return Status(201, _partnership_out(partnership_get_for_user(user=user, pk=partnership.pk)))
 
 
 @router.post(
@@ -223,7 +223,7 @@ def partnership_create_endpoint(
 )
 def agreement_renew_endpoint(
     request: HttpRequest, agreement_id: int, body: RenewIn
-) -> tuple[int, dict[str, object]]:
+) -> Status[dict[str, object]]:
     user = request_user(request)
     previous = agreement_get_for_user(user=user, pk=agreement_id)
     try:
@@ -237,7 +237,9 @@ def agreement_renew_endpoint(
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from exc
     row = partnership_get_for_user(user=user, pk=agreement.partnership_id)
-    return 201, _agreement_out(next(c for c in row.cycles if c.agreement.pk == agreement.pk))
+    return Status(
+        201, _agreement_out(next(c for c in row.cycles if c.agreement.pk == agreement.pk))
+    )
 
 
 @router.post("/agreements/{agreement_id}/terminate", response=AgreementOut, summary="终止协议")
