@@ -244,8 +244,8 @@ def test_filing_needs_a_signed_agreement_and_is_audited(province_officer, helper
 
 
 def test_demo_data_holds_every_status_and_a_gap():
-    from bangfu.partnerships.selectors import gap_report_for_user, partnership_list_for_user
     from bangfu.accounts.models import User
+    from bangfu.partnerships.selectors import gap_report_for_user, partnership_list_for_user
 
     province = User.objects.get(username="demo_province")
     rows = partnership_list_for_user(user=province)
