@@ -367,15 +367,21 @@ def agreement_renew(
     )
 
 
-@transaction.atomic
-def agreement_terminate(*, actor: User, agreement: Agreement, on: date, reason: str) -> Agreement:
-    """End an agreement early: from `on` it is no longer in force (reason required)."""
-    agreement = (
+def _agreement_for_update(actor: User, agreement: Agreement) -> Agreement:
+    """The agreement, locked for this transaction, once the actor may change it."""
+    locked = (
         Agreement.objects.select_for_update()
         .select_related("partnership__recipient")
         .get(pk=agreement.pk)
     )
-    _check_write_scope(actor, agreement.partnership.recipient)
+    _check_write_scope(actor, locked.partnership.recipient)
+    return locked
+
+
+@transaction.atomic
+def agreement_terminate(*, actor: User, agreement: Agreement, on: date, reason: str) -> Agreement:
+    """End an agreement early: from `on` it is no longer in force (reason required)."""
+    agreement = _agreement_for_update(actor, agreement)
     errors = []
     if not reason.strip():
         errors.append(("reason", "请填写终止原因"))
@@ -408,12 +414,7 @@ def agreement_record_signing(
     *, actor: User, agreement: Agreement, signed_on: date, scan: UploadedFile | None = None
 ) -> Agreement:
     """Record the signing date and the signed, sealed scan (A2-五(一))."""
-    agreement = (
-        Agreement.objects.select_for_update()
-        .select_related("partnership__recipient")
-        .get(pk=agreement.pk)
-    )
-    _check_write_scope(actor, agreement.partnership.recipient)
+    agreement = _agreement_for_update(actor, agreement)
     if signed_on > today_local():
         _raise([("signed_on", "签订日期不能晚于今天")])
     if scan is not None and not scan.name.lower().endswith((".pdf", ".jpg", ".jpeg", ".png")):  # type: ignore[union-attr]
@@ -440,12 +441,7 @@ def agreement_record_filing(
     *, actor: User, agreement: Agreement, level: str, filed_on: date
 ) -> Agreement:
     """Record filing (备案) of the signed copy with the province, prefecture or county (A2-五(三))."""
-    agreement = (
-        Agreement.objects.select_for_update()
-        .select_related("partnership__recipient")
-        .get(pk=agreement.pk)
-    )
-    _check_write_scope(actor, agreement.partnership.recipient)
+    agreement = _agreement_for_update(actor, agreement)
     errors = []
     if level not in FILING_LEVELS:
         errors.append(("level", "备案层级应为省、市州或县"))
