@@ -93,16 +93,12 @@ def _coerce_measures(
         for key, raw in values.items():
             target = next((t for t in measure.targets if t.key == key), None) if measure else None
             text = str(raw).strip()
-            if target is not None and target.kind is TargetKind.NUMBER:
+            if measure is not None and target is not None and target.kind is TargetKind.NUMBER:
                 try:
                     typed[code][key] = Decimal(text)
                 except InvalidOperation:
-                    issues.append(
-                        (
-                            f"measures.{code}.{key}",
-                            f"措施“{measure.title}”的“{target.label}”应填写数字",
-                        )
-                    )  # type: ignore[union-attr]
+                    where = f"measures.{code}.{key}"
+                    issues.append((where, f"措施“{measure.title}”的“{target.label}”应填写数字"))
             elif text:
                 typed[code][key] = text
     return typed, issues
@@ -411,7 +407,7 @@ def agreement_terminate(*, actor: User, agreement: Agreement, on: date, reason: 
 
 @transaction.atomic
 def agreement_record_signing(
-    *, actor: User, agreement: Agreement, signed_on: date, scan: UploadedFile | None = None
+    *, actor: User, agreement: Agreement, signed_on: date, scan: UploadedFile[bytes] | None = None
 ) -> Agreement:
     """Record the signing date and the signed, sealed scan (A2-五(一))."""
     agreement = _agreement_for_update(actor, agreement)

@@ -34,5 +34,5 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"{day:%Y-%m-%d} 已覆盖目标县 {result.covered}/{result.target_total}")
-        for code, tally in data["by_prefecture"].items():
-            self.stdout.write(f"  {code}: {tally}")
+        for code, tally in sorted(result.by_prefecture.items()):
+            self.stdout.write(f"  {code}: {tally['covered']}/{tally['target']}")
