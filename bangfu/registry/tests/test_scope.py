@@ -19,6 +19,15 @@ WEINING = "520526"
 BIJIE = "520500"
 
 
+def partner_recipients(user):
+    """The recipients a helper hospital partners with (the demo pairs 番禺 with 威宁's people's hospital)."""
+    from bangfu.partnerships.models import Partnership
+
+    return Institution.objects.filter(
+        pk__in=Partnership.objects.filter(helper_id=user.institution_id).values("recipient_id")
+    )
+
+
 def expected_counties(user) -> set[str]:
     everything = set(County.objects.values_list("code", flat=True))
     return {
@@ -29,7 +38,7 @@ def expected_counties(user) -> set[str]:
         ),
         "demo_county": {WEINING},
         "demo_recipient": {WEINING},
-        "demo_helper": set(),
+        "demo_helper": set(partner_recipients(user).values_list("county__code", flat=True)),
         "demo_expert": set(),
     }[user.username]
 
@@ -41,7 +50,9 @@ def expected_prefectures(user) -> set[str]:
         "demo_prefecture": {BIJIE},
         "demo_county": {BIJIE},
         "demo_recipient": {BIJIE},
-        "demo_helper": set(),
+        "demo_helper": set(
+            partner_recipients(user).values_list("county__prefecture__code", flat=True)
+        ),
         "demo_expert": set(),
     }[user.username]
 
@@ -61,14 +72,15 @@ def expected_institutions(user) -> set[int]:
         )
         | helpers,
         "demo_recipient": own,
-        "demo_helper": own,
+        "demo_helper": own | set(partner_recipients(user).values_list("pk", flat=True)),
         "demo_expert": own,
     }[user.username]
 
 
-def test_expected_sets_are_not_trivial(prefecture_officer, county_officer):
+def test_expected_sets_are_not_trivial(prefecture_officer, county_officer, helper_user):
     assert len(expected_counties(prefecture_officer)) == 8
     assert len(expected_institutions(county_officer)) > 3
+    assert expected_counties(helper_user) == {WEINING}  # through its partnership
 
 
 def test_county_page_lists_exactly_the_scope(client, persona):
