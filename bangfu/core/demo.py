@@ -23,7 +23,7 @@ from bangfu.registry.models import (
     Specialty,
 )
 from bangfu.registry.registry_files import read_csv_rows
-from bangfu.registry.services import institution_create
+from bangfu.registry.services import institution_add_departments, institution_create
 
 DEMO_PASSWORD = "bangfu-demo"
 SEED = 20251
@@ -66,6 +66,25 @@ GENERATED_HELPER_CITIES = [
     ("重庆市", "重庆市"),
     ("湖北省", "武汉市"),
     ("湖南省", "长沙市"),
+]
+
+# Clinical and medical-technical departments of a demo county people's hospital (specialty codes).
+GENERAL_HOSPITAL_DEPARTMENTS = [
+    "03",
+    "04",
+    "05",
+    "07",
+    "10",
+    "11",
+    "12",
+    "20",
+    "21",
+    "26",
+    "28",
+    "30",
+    "31",
+    "32",
+    "50",
 ]
 
 COUNTY_HOSPITALS = [
@@ -118,6 +137,15 @@ def demo_data_load(*, actor: User | None = None) -> list[DemoLogin]:
                 grade="二甲" if kind == InstitutionType.GENERAL else "",
                 source_note="演示数据：按县自动生成",
             )
+    general = Institution.objects.filter(
+        category=InstitutionCategory.RECIPIENT,
+        institution_type=InstitutionType.GENERAL,
+        is_demo=True,
+    ).order_by("pk")
+    for hospital in general:
+        institution_add_departments(
+            actor=actor, institution=hospital, specialty_codes=GENERAL_HOSPITAL_DEPARTMENTS
+        )
     for prefecture in Prefecture.objects.order_by("code"):
         create(
             f"{prefecture.short_name}第一人民医院（演示）",

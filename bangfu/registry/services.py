@@ -12,6 +12,7 @@ from bangfu.accounts.models import User
 from bangfu.core.audit import audit_changes, audit_record, model_snapshot
 from bangfu.registry.models import (
     County,
+    Department,
     Institution,
     InstitutionCategory,
     Prefecture,
@@ -235,3 +236,31 @@ def institution_update(*, actor: User, institution: Institution, **fields: objec
             after=changed,
         )
     return inst
+
+
+@transaction.atomic
+def institution_add_departments(
+    *, actor: User | None, institution: Institution, specialty_codes: list[str]
+) -> int:
+    """Register departments named after catalog specialties; existing names are kept. One audit row."""
+    specialties = {s.code: s for s in Specialty.objects.filter(code__in=specialty_codes)}
+    unknown = sorted(set(specialty_codes) - set(specialties))
+    if unknown:
+        raise ValidationError({"specialty_codes": f"未知的诊疗科目代码：{'、'.join(unknown)}"})
+    existing = set(institution.departments.values_list("name", flat=True))
+    new = [
+        Department(
+            institution=institution, specialty=specialties[code], name=specialties[code].name
+        )
+        for code in specialty_codes
+        if specialties[code].name not in existing
+    ]
+    Department.objects.bulk_create(new)
+    if new:
+        audit_record(
+            actor=actor,
+            action="add_departments",
+            obj=institution,
+            after={"departments": [d.name for d in new]},
+        )
+    return len(new)

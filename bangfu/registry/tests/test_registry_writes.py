@@ -123,3 +123,39 @@ def test_admin_is_in_chinese(client, province_officer):
     client.force_login(province_officer)
     page = client.get(reverse("admin:index")).content.decode()
     assert "基础数据管理" in page and "县（市、区、特区）" in page
+
+
+def test_adding_departments_is_idempotent_audited_and_refuses_unknown_codes(province_officer):
+    from django.core.exceptions import ValidationError
+
+    from bangfu.registry.services import institution_add_departments
+
+    hospital = Institution.objects.get(name="威宁彝族回族苗族自治县中医医院")
+    assert (
+        institution_add_departments(
+            actor=province_officer, institution=hospital, specialty_codes=["50", "21"]
+        )
+        == 2
+    )
+    assert (
+        institution_add_departments(
+            actor=province_officer, institution=hospital, specialty_codes=["50"]
+        )
+        == 0
+    )
+    assert sorted(hospital.departments.values_list("name", flat=True)) == ["中医科", "康复医学科"]
+    entries = AuditEntry.objects.filter(
+        object_type="registry.institution", object_id=str(hospital.pk)
+    )
+    assert [e.action for e in entries] == ["add_departments", "create"]
+    with pytest.raises(ValidationError, match="99"):
+        institution_add_departments(
+            actor=province_officer, institution=hospital, specialty_codes=["99", "03"]
+        )
+    assert hospital.departments.count() == 2
+
+
+def test_demo_county_hospitals_have_clinical_departments():
+    hospital = Institution.objects.get(name="威宁彝族回族苗族自治县人民医院")
+    names = set(hospital.departments.values_list("name", flat=True))
+    assert {"内科", "外科", "重症医学科", "病理科"} <= names
