@@ -244,17 +244,29 @@ def partnership_create(
     §三(二)) waiting for its first agreement.
     """
     leading = list(leading_institutions)
-    _partnership_validate(helper, recipient, modes, leading)
-    _check_write_scope(actor, recipient)
+    # Report the partnership's and the agreement's problems together, so a form shows them all.
+    problems: dict[str, list[str]] = {}
+    try:
+        _partnership_validate(helper, recipient, modes, leading)
+    except ValidationError as exc:
+        problems = exc.message_dict
+    if not problems:
+        _check_write_scope(actor, recipient)
     if agreement is not None:
         # Validate before anything is written, so a bad agreement leaves no partnership behind.
-        _validated_agreement(
-            policy=load_policy(),
-            partnership_helper=helper,
-            data=agreement,
-            modes=modes,
-            existing=[],
-        )
+        try:
+            _validated_agreement(
+                policy=load_policy(),
+                partnership_helper=helper,
+                data=agreement,
+                modes=modes,
+                existing=[],
+            )
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                known = problems.setdefault(key, [])
+                known.extend(m for m in messages if m not in known)
+    _raise((key, message) for key, messages in problems.items() for message in messages)
     partnership = Partnership.objects.create(
         helper=helper,
         recipient=recipient,
@@ -287,7 +299,7 @@ def agreement_create(
     """Add a cycle to a partnership: its first agreement, or (with `previous`) a renewal."""
     policy = load_policy()
     partnership = (
-        Partnership.objects.select_for_update()
+        Partnership.objects.select_for_update(of=("self",))
         .select_related("helper", "recipient__county")
         .get(pk=partnership.pk)
     )
@@ -366,7 +378,7 @@ def agreement_renew(
 def _agreement_for_update(actor: User, agreement: Agreement) -> Agreement:
     """The agreement, locked for this transaction, once the actor may change it."""
     locked = (
-        Agreement.objects.select_for_update()
+        Agreement.objects.select_for_update(of=("self",))
         .select_related("partnership__recipient")
         .get(pk=agreement.pk)
     )
