@@ -162,9 +162,11 @@ def live_site(tmp_path_factory):
     }
 
     def bangfu(*args):
-        subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=root, env=env, check=True, capture_output=True
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=root, env=env, capture_output=True, text=True
         )
+        if done.returncode != 0:
+            raise RuntimeError(f"bangfu {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
 
     bangfu("migrate", "--noinput")
     bangfu("load_registry")
