@@ -84,3 +84,13 @@ def test_demo_helpers_are_labelled_as_demo_in_the_ui(client, province_officer):
     client.force_login(province_officer)
     page = client.get("/registry/institutions/", {"category": "helper"}).content.decode()
     assert "演示数据" in page
+
+
+@pytest.mark.django_db
+def test_language_can_be_switched_to_english(client, province_officer):
+    client.force_login(province_officer)
+    page = client.get("/").content.decode()
+    assert '<html lang="zh-hans">' in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/").content.decode()
+    assert "Log out" in client.get("/admin/").content.decode()
