@@ -137,23 +137,53 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_site(tmp_path_factory):
-    """`bangfu runserver` on its own database, prepared the way `make demo` prepares one.
+def _scratch_postgres(url: str, worker: str):
+    """A fresh PostgreSQL database per test worker, named after BROWSER_DATABASE_URL's; dropped after."""
+    from contextlib import contextmanager
+    from urllib.parse import urlsplit, urlunsplit
 
-    The database is a temporary SQLite file unless BROWSER_DATABASE_URL names another one
-    (CI points it at a scratch PostgreSQL database). It is never the developer's database.
-    """
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_{worker}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+
+    @contextmanager
+    def database():
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield urlunsplit(parts._replace(path=f"/{name}"))
+        finally:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return database()
+
+
+@pytest.fixture(scope="session")
+def live_site_database(tmp_path_factory, worker_id):
+    """A temporary SQLite file, or (CI) a scratch PostgreSQL database per worker derived from
+    BROWSER_DATABASE_URL. Never the developer's own database."""
+    url = os.environ.get("BROWSER_DATABASE_URL")
+    if url and url.startswith("postgres"):
+        with _scratch_postgres(url, worker_id) as scratch:
+            yield scratch
+        return
+    yield f"sqlite:///{tmp_path_factory.mktemp('site') / 'site.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory, live_site_database):
+    """`bangfu runserver` on its own database, prepared the way `make demo` prepares one."""
     import subprocess
     import sys
     import time
     import urllib.request
 
     root = os.path.dirname(os.path.abspath(__file__))
-    db_url = (
-        os.environ.get("BROWSER_DATABASE_URL")
-        or f"sqlite:///{tmp_path_factory.mktemp('site') / 'site.sqlite3'}"
-    )
+    db_url = live_site_database
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "DJANGO_DEBUG": "1",

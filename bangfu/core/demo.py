@@ -191,10 +191,12 @@ def _demo_activity() -> None:
     """Partnerships (and, when those apps provide them, experts and matching needs) for the demo."""
     from django.utils import timezone
 
+    from bangfu.matching.demo import matching_demo_load
     from bangfu.partnerships.demo import partnerships_demo_load
 
     province = User.objects.get(username="demo_province")
     partnerships_demo_load(actor=province, today=timezone.localdate())
+    matching_demo_load(actor=province)
 
 
 def _demo_users(actor: User | None) -> list[DemoLogin]:

@@ -1,0 +1,303 @@
+"""Reads for matching (F7, §三(二)), scoped to the user (F12).
+
+Rounds are readable by the province office and by the prefecture that ran them; every other
+role sees none (out-of-scope rounds are 404, never 403). The candidates of a round are the
+recipients in the officer's scope and the helper directory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from bangfu.accounts.models import Role, User
+from bangfu.accounts.scope import scope_for_user
+from bangfu.matching.domain import CityPairing, city_pairings_from_rows
+from bangfu.matching.domain.fit import HelperProfile, RecipientNeeds, ReferralCount, Region
+from bangfu.matching.domain.rounds import (
+    RecipientStanding,
+    default_helper_ids,
+    default_recipient_ids,
+)
+from bangfu.matching.models import (
+    MatchingProposal,
+    MatchingRound,
+    MatchPreference,
+    ProposalStatus,
+    RecipientNeed,
+)
+from bangfu.partnerships.selectors import gap_report_for_user, today_local
+from bangfu.registry.models import Institution, InstitutionCategory, ProgrammeGroup
+from bangfu.registry.registry_files import read_csv_rows
+
+PAIRINGS_FILE = "guangdong_guizhou_pairs.csv"
+RUNNER_ROLES = (Role.PROVINCE, Role.PREFECTURE)
+
+
+def can_run_matching(user: User) -> bool:
+    """Only the province office and prefecture offices run matching rounds (§三(二)–(三))."""
+    return scope_for_user(user).role in RUNNER_ROLES
+
+
+def matching_round_filter_for_user(user: User) -> Q:
+    """Province: every round; prefecture officer: its prefecture's rounds; others: none."""
+    scope = scope_for_user(user)
+    if scope.role == Role.PROVINCE:
+        return Q()
+    if scope.role == Role.PREFECTURE and scope.prefecture_id is not None:
+        return Q(prefecture_id=scope.prefecture_id)
+    return Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class RoundFilters:
+    method: str = ""  # stable / optimal
+    created_by_id: int | None = None
+
+
+def matching_round_list_for_user(
+    *, user: User, filters: RoundFilters | None = None
+) -> QuerySet[MatchingRound]:
+    """Rounds in scope, newest first, without their JSON (one query per page)."""
+    filters = filters or RoundFilters()
+    qs = MatchingRound.objects.filter(matching_round_filter_for_user(user))
+    if filters.method:
+        qs = qs.filter(method=filters.method)
+    if filters.created_by_id is not None:
+        qs = qs.filter(created_by_id=filters.created_by_id)
+    return (
+        qs.select_related("created_by", "prefecture")
+        .defer("parameters", "instance", "result")
+        .annotate(
+            accepted_count=Count("proposals", filter=Q(proposals__status=ProposalStatus.ACCEPTED)),
+            superseded=Exists(MatchingRound.objects.filter(previous_id=OuterRef("pk"))),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def matching_round_get_for_user(*, user: User, pk: int) -> MatchingRound:
+    try:
+        return (
+            MatchingRound.objects.filter(matching_round_filter_for_user(user))
+            .select_related("created_by", "prefecture", "previous")
+            .get(pk=pk)
+        )
+    except MatchingRound.DoesNotExist as exc:
+        raise Http404("未找到该匹配轮次") from exc
+
+
+def matching_proposal_get_for_user(*, user: User, round_pk: int, pk: int) -> MatchingProposal:
+    """A proposal of a round in the user's scope (else 404)."""
+    try:
+        return MatchingProposal.objects.select_related("round", "recipient", "helper").get(
+            round__in=MatchingRound.objects.filter(matching_round_filter_for_user(user)),
+            round_id=round_pk,
+            pk=pk,
+        )
+    except MatchingProposal.DoesNotExist as exc:
+        raise Http404("未找到该配对") from exc
+
+
+@dataclass(frozen=True)
+class UnmatchedRow:
+    id: int
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class HelperCapacity:
+    id: int
+    name: str
+    capacity: int
+
+
+@dataclass
+class RoundDetail:
+    round: MatchingRound
+    proposals: list[MatchingProposal]
+    unmatched: list[UnmatchedRow]
+    helpers: list[HelperCapacity]
+    reasons: list[str]
+    successor: MatchingRound | None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def is_latest(self) -> bool:
+        return self.successor is None
+
+
+def matching_round_detail_for_user(*, user: User, pk: int) -> RoundDetail:
+    """A round with its proposals (and their hospitals) in a constant number of queries."""
+    round_ = matching_round_get_for_user(user=user, pk=pk)
+    proposals = list(matching_proposals_for_round(round_=round_))
+    successor = MatchingRound.objects.filter(previous=round_).order_by("pk").first()
+    result = round_.result
+    profiles = round_.instance.get("helper_profiles", [])
+    counts = {s.value: 0 for s in ProposalStatus}
+    for p in proposals:
+        counts[p.status] += 1
+    return RoundDetail(
+        round=round_,
+        proposals=proposals,
+        unmatched=[UnmatchedRow(u["id"], u["name"], u["reason"]) for u in result["unmatched"]],
+        helpers=[HelperCapacity(h["id"], h["name"], h["capacity"]) for h in profiles],
+        reasons=list(result.get("reasons", [])),
+        successor=successor,
+        counts=counts,
+    )
+
+
+def matching_proposals_for_round(*, round_: MatchingRound) -> QuerySet[MatchingProposal]:
+    """The proposals of a round the caller already fetched through a scoped selector."""
+    return (
+        MatchingProposal.objects.filter(round=round_)
+        .select_related("recipient__county__prefecture", "helper", "partnership")
+        .order_by("-fit_total", "recipient__county__code", "recipient__name")
+    )
+
+
+# ---- candidates and inputs of a round ----
+
+
+def _recipients_in_scope(user: User) -> QuerySet[Institution]:
+    return scope_for_user(user).institutions(
+        Institution.objects.filter(category=InstitutionCategory.RECIPIENT)
+    )
+
+
+def matching_recipients_for_user(*, user: User) -> QuerySet[Institution]:
+    """The recipients an officer may put in a round: those in its scope."""
+    return _recipients_in_scope(user).select_related("county__prefecture")
+
+
+def matching_helpers() -> QuerySet[Institution]:
+    """The helper directory every officer matches from."""
+    return Institution.objects.filter(category=InstitutionCategory.HELPER)
+
+
+@dataclass(frozen=True)
+class RoundCandidates:
+    recipients: list[Institution]
+    helpers: list[Institution]
+    default_recipient_ids: tuple[int, ...]
+    default_helper_ids: tuple[int, ...]
+
+
+def matching_candidates_for_user(*, user: User, today: date | None = None) -> RoundCandidates:
+    """Recipients in scope and helpers, with the preselection of `default_recipient_ids` and
+    `default_helper_ids`. Nothing for a user who may not run rounds."""
+    if not can_run_matching(user):
+        return RoundCandidates([], [], (), ())
+    today = today or today_local()
+    recipients = list(matching_recipients_for_user(user=user).order_by("county__code", "name"))
+    helpers = list(matching_helpers().order_by("province", "city", "name"))
+    report = gap_report_for_user(user=user, today=today)
+    not_in_force = {u.recipient for u in report.unpaired}
+    signed_upcoming = {u.recipient for u in report.unpaired if u.next_start is not None}
+    pending = {
+        p.recipient_id
+        for p in report.partnerships.values()
+        if not any(a.signed_on is not None for a in p.agreements.all())
+    }
+    standings = [
+        RecipientStanding(
+            id=r.pk,
+            target_county=r.county is not None
+            and r.county.programme_group == ProgrammeGroup.TARGET,
+            agreement_in_force=r.pk not in not_in_force,
+            pending_partnership=r.pk in pending or r.pk in signed_upcoming,
+        )
+        for r in recipients
+    ]
+    return RoundCandidates(
+        recipients=recipients,
+        helpers=helpers,
+        default_recipient_ids=default_recipient_ids(standings),
+        default_helper_ids=default_helper_ids({h.pk: h.capacity for h in helpers}),
+    )
+
+
+@lru_cache(maxsize=1)
+def city_pairings() -> tuple[CityPairing, ...]:
+    """The 粤黔 East-West city pairings (§二(一)) from the registry's reference file."""
+    return city_pairings_from_rows(read_csv_rows(PAIRINGS_FILE))
+
+
+def recipient_needs_for(*, recipients: Iterable[Institution]) -> list[RecipientNeeds]:
+    """Each recipient's needs as the fit score reads them (specialties by name)."""
+    recipient_list = list(recipients)
+    needs_by_recipient: dict[int, list[RecipientNeed]] = {r.pk: [] for r in recipient_list}
+    for need in RecipientNeed.objects.filter(institution__in=recipient_list).select_related(
+        "specialty"
+    ):
+        needs_by_recipient[need.institution_id].append(need)
+    result = []
+    for r in recipient_list:
+        rows = sorted(needs_by_recipient[r.pk], key=lambda n: n.specialty.code)
+        result.append(
+            RecipientNeeds(
+                id=r.pk,
+                prefecture=r.county.prefecture.name if r.county else "",
+                weak_specialties=tuple(n.specialty.name for n in rows if n.weak),
+                capability_gaps=tuple(n.specialty.name for n in rows if n.gap),
+                referrals=tuple(
+                    ReferralCount(n.disease or n.specialty.name, n.specialty.name, n.referrals_3y)
+                    for n in rows
+                    if n.referrals_3y > 0
+                ),
+            )
+        )
+    return result
+
+
+def helper_profiles_for(
+    *, helpers: Iterable[Institution], capacity_overrides: Mapping[int, int]
+) -> list[HelperProfile]:
+    """Each helper's strengths, region and capacity (the officer's override if any)."""
+    helper_list = list(helpers)
+    strengths: dict[int, list[str]] = {h.pk: [] for h in helper_list}
+    through = Institution.strong_specialties.through
+    for row in (
+        through.objects.filter(institution__in=helper_list)
+        .select_related("specialty")
+        .order_by("specialty__code")
+    ):
+        strengths[row.institution_id].append(row.specialty.name)
+    known_regions = {r.value: r for r in Region}
+    return [
+        HelperProfile(
+            id=h.pk,
+            province=h.province,
+            city=h.city,
+            advantage_specialties=tuple(strengths[h.pk]),
+            capacity=capacity_overrides.get(h.pk, h.capacity),
+            regions=frozenset(known_regions[v] for v in h.regions if v in known_regions),
+        )
+        for h in helper_list
+    ]
+
+
+def stated_preferences_for(*, institution_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Hospitals' own ranked choices (§三(二) 自主选择), by institution id."""
+    return {
+        p.institution_id: [int(i) for i in p.ranked_ids]
+        for p in MatchPreference.objects.filter(institution_id__in=list(institution_ids))
+    }
+
+
+def recipient_needs_rows_for_user(*, user: User, institution: Institution) -> list[RecipientNeed]:
+    """A recipient's recorded needs, if the recipient is in the user's scope (else 404)."""
+    if not _recipients_in_scope(user).filter(pk=institution.pk).exists():
+        raise Http404("未找到该受扶医院")
+    return list(
+        RecipientNeed.objects.filter(institution=institution)
+        .select_related("specialty")
+        .order_by("specialty__code")
+    )

@@ -1,0 +1,122 @@
+"""Browser journeys through the partnership pages (Playwright driving Debian's Chromium)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import docx
+import pytest
+
+from bangfu.partnerships.domain.lifecycle import cycle_default_end
+from conftest import browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+HELPER = "上海演示第7医院"  # an out-of-province 三甲 demo hospital with no demo partnership
+RECIPIENT = "息烽县人民医院"  # a target county the demo leaves unpaired
+
+
+def nav_link(page, name: str):
+    return page.locator("nav.navbar").get_by_role("link", name=name, exact=True)
+
+
+def _option_value(page, select: str, text: str) -> str:
+    return page.locator(f"{select} option", has_text=text).first.get_attribute("value")
+
+
+def test_province_officer_registers_a_partnership_and_downloads_its_agreement(page, tmp_path):
+    browser_login(page, "demo_province")
+    nav_link(page, "帮扶关系").click()
+    page.get_by_test_id("create").click()
+
+    page.select_option("#id_helper", _option_value(page, "#id_helper", HELPER))
+    page.select_option("#id_recipient", _option_value(page, "#id_recipient", RECIPIENT))
+    page.get_by_label("东西部协作", exact=True).check()
+    page.get_by_label("远程医疗协作", exact=True).check()
+    page.fill("#id_start", "2024-02-29")
+    assert page.get_by_test_id("end-default").inner_text() == "2027-02-27"  # §七 3 years
+    start = date.today() - timedelta(days=30)
+    end = cycle_default_end(start, 3)
+    page.fill("#id_start", start.isoformat())
+    assert page.get_by_test_id("end-default").inner_text() == end.isoformat()
+    page.fill("#id_signed_on", (start - timedelta(days=10)).isoformat())
+    page.check("#measure-M01")
+    page.fill('[name="measures.M01.team_size"]', "4")
+    page.check("#measure-M04")
+    page.fill('[name="measures.M04.plan"]', "每周远程会诊2次")
+    page.get_by_role("button", name="登记帮扶关系").click()
+
+    page.wait_for_selector("text=已登记帮扶关系")
+    assert HELPER in page.get_by_test_id("parties").inner_text()
+    assert "远程医疗协作" in page.get_by_test_id("modes").inner_text()
+    cycle = page.get_by_test_id("cycle").first
+    assert f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}" in cycle.inner_text()
+    assert "执行中" in cycle.inner_text()
+
+    with page.expect_download() as info:
+        cycle.get_by_test_id("download-docx").click()
+    path = tmp_path / "agreement.docx"
+    info.value.save_as(path)
+    assert info.value.suggested_filename.endswith(f"_{start.year}.docx")
+    text = "".join("".join(p.text for p in docx.Document(path).paragraphs).split())
+    for expected in (
+        HELPER,
+        RECIPIENT,
+        "息烽县人民政府",
+        f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日",
+        "积极协商省外三甲医院组团派驻3-5人医疗专家",
+        "每周远程会诊2次",
+    ):
+        assert expected in text, expected
+
+    nav_link(page, "帮扶关系").click()
+    page.fill("#id_q", "息烽")
+    page.press("#id_q", "Enter")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=result-count]').innerText.includes('共 1 ')"
+    )
+    row = page.locator("[data-testid=partnership-table] tbody tr")
+    assert row.count() == 1
+    assert HELPER in row.inner_text() and "执行中" in row.inner_text()
+
+
+def test_a_bad_submission_keeps_the_input_and_shows_the_message_on_the_field(page):
+    browser_login(page, "demo_province")
+    page.goto("/partnerships/new/")
+    page.select_option("#id_helper", _option_value(page, "#id_helper", HELPER))
+    page.select_option("#id_recipient", _option_value(page, "#id_recipient", "修文县人民医院"))
+    page.fill("#id_start", "2025-03-01")
+    page.check("#measure-M01")
+    page.fill('[name="measures.M01.team_size"]', "6")
+    page.get_by_role("button", name="登记帮扶关系").click()
+    assert "不得高于5" in page.locator('[data-field="measures.M01.team_size"]').inner_text()
+    assert "请至少选择一种帮扶方式" in page.locator('[data-field="modes"]').inner_text()
+    assert page.input_value('[name="measures.M01.team_size"]') == "6"
+    assert page.is_checked("#measure-M01")
+
+
+def test_county_officer_sees_only_its_county_partnerships(page):
+    browser_login(page, "demo_province")
+    page.goto("/partnerships/")
+    every = page.locator("[data-testid=partnership-table] tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.pk)"
+    )
+    page.get_by_role("button", name="退出").click()
+
+    browser_login(page, "demo_county")
+    nav_link(page, "帮扶关系").click()
+    rows = page.locator("[data-testid=partnership-table] tbody tr")
+    assert page.get_by_test_id("result-count").inner_text() == "共 1 个帮扶关系"
+    assert "威宁彝族回族苗族自治县人民医院" in rows.inner_text()
+    assert page.get_by_test_id("create").is_visible()
+    own = rows.evaluate_all("rows => rows.map(r => r.dataset.pk)")
+    other = next(pk for pk in every if pk not in own)
+    response = page.goto(f"/partnerships/{other}/")
+    assert response.status == 404
+
+    page.goto("/partnerships/coverage/")
+    assert page.get_by_test_id("target-total").inner_text() == "1"
+    counties = page.locator("[data-testid=prefecture-progress] [data-county]").evaluate_all(
+        "cells => cells.map(c => c.dataset.county)"
+    )
+    assert counties == ["520526"]

@@ -1,0 +1,819 @@
+"""Pages of partnerships and agreements (F2, F3; issue #3): list, detail with the cycle actions,
+the partnership form, coverage and gaps, county plans.
+
+Views authenticate, parse a form, call one selector or service and render. Reads go through the
+scoped selectors (out of scope → 404); writes through the services (bad input → the form again
+with each message next to its field, status 400; not allowed → 403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePath
+from urllib.parse import quote
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from bangfu.accounts.models import User
+from bangfu.core.excel import xlsx_response
+from bangfu.core.models import AuditEntry
+from bangfu.core.request import request_user
+from bangfu.core.selectors import audit_list_for_object
+from bangfu.documents.domain.agreement import AgreementDocumentError, agreement_filename
+from bangfu.documents.render import (
+    AgreementRenderError,
+    render_agreement_docx,
+    render_agreement_pdf,
+)
+from bangfu.partnerships.documents import agreement_document_for
+from bangfu.partnerships.domain.lifecycle import (
+    AgreementStatus,
+    Gap,
+    RenewalPrefill,
+    UnpairedRecipient,
+    renewal_prefill,
+)
+from bangfu.partnerships.forms import (
+    FILING_LEVEL_LABELS,
+    CountyPlanForm,
+    CoverageDateForm,
+    FilingForm,
+    PartnershipFilterForm,
+    PartnershipForm,
+    RenewForm,
+    SigningForm,
+    TerminateForm,
+    form_add_service_errors,
+    term_default_text,
+)
+from bangfu.partnerships.models import Agreement, CountyPlan, Partnership
+from bangfu.partnerships.selectors import (
+    AgreementRow,
+    PartnershipFilters,
+    PartnershipRow,
+    agreement_facts,
+    agreement_get_for_user,
+    agreement_measures,
+    can_manage_partnerships,
+    county_plan_get_for_user,
+    county_plan_list_for_user,
+    coverage_on,
+    gap_report_for_user,
+    partnership_get_for_user,
+    partnership_list_for_user,
+    today_local,
+)
+from bangfu.partnerships.services import (
+    AgreementInput,
+    agreement_record_filing,
+    agreement_record_signing,
+    agreement_renew,
+    agreement_terminate,
+    county_plan_save,
+    partnership_create,
+)
+from bangfu.policy.domain.policy import Policy
+from bangfu.policy.loader import load_policy
+from bangfu.registry.models import County, Institution
+from bangfu.registry.selectors import CountyFilters, county_list_for_user, prefecture_list_for_user
+
+DOCUMENT_CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+NO_AGREEMENT_LABEL = "待签协议"
+
+
+def _query_without_page(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in ("page", *names):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _mode_names(policy: Policy, codes: Iterable[str]) -> list[str]:
+    names = {m.code: m.name for m in policy.modes}
+    return [names.get(code, code) for code in codes]
+
+
+# ---- list ----
+
+
+@dataclass(frozen=True)
+class ListItem:
+    row: PartnershipRow
+    modes: str
+
+    @property
+    def current(self) -> AgreementRow | None:
+        return self.row.current
+
+
+def _list_rows(
+    request: HttpRequest, user: User
+) -> tuple[PartnershipFilterForm, list[PartnershipRow]]:
+    form = PartnershipFilterForm(request.GET, user=user, policy=load_policy())
+    return form, partnership_list_for_user(user=user, filters=form.filters())
+
+
+@login_required
+def partnership_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    policy = load_policy()
+    form, rows = _list_rows(request, user)
+    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    items = [
+        ListItem(row, "、".join(_mode_names(policy, row.partnership.modes)))
+        for row in page.object_list
+    ]
+    context = {
+        "form": form,
+        "page": page,
+        "items": items,
+        "query": _query_without_page(request),
+        "can_manage": can_manage_partnerships(user),
+        "expiring_days": policy.cycle.expiring_window_days,
+        "no_agreement_label": NO_AGREEMENT_LABEL,
+    }
+    template = (
+        "partnerships/_partnership_table.html"
+        if request.htmx  # type: ignore[attr-defined]
+        else "partnerships/partnership_list.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+def partnership_export(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    policy = load_policy()
+    _, rows = _list_rows(request, user)
+    headers = [
+        "受扶医院",
+        "县",
+        "市州",
+        "帮扶医院",
+        "帮扶医院省份",
+        "帮扶方式",
+        "当前周期",
+        "开始日期",
+        "结束日期",
+        "签订日期",
+        "状态",
+        "距期满天数",
+        "周期数",
+    ]
+
+    def line(row: PartnershipRow) -> list[object]:
+        p = row.partnership
+        county = p.recipient.county
+        current = row.current
+        a = current.agreement if current else None
+        return [
+            p.recipient.name,
+            county.name if county else "",
+            county.prefecture.name if county else "",
+            p.helper.name,
+            p.helper.province,
+            "、".join(_mode_names(policy, p.modes)),
+            a.cycle_number if a else "",
+            a.start if a else "",
+            a.end if a else "",
+            a.signed_on if a and a.signed_on else "",
+            current.status.status.label if current else NO_AGREEMENT_LABEL,
+            current.status.days_until_end
+            if current and current.status.days_until_end is not None
+            else "",
+            len(row.cycles),
+        ]
+
+    return xlsx_response("帮扶关系.xlsx", "帮扶关系", headers, (line(r) for r in rows))
+
+
+# ---- detail and the actions on a cycle ----
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    code: str
+    number: int
+    kind: str
+    title: str
+    text: str
+    targets: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class OverrideView:
+    label: str
+    clause: str
+    default: str
+    value: str
+
+
+@dataclass
+class CycleView:
+    row: AgreementRow
+    measures: list[MeasureView]
+    overrides: list[OverrideView]
+    filings: list[tuple[str, date | None]]
+    history: QuerySet[AuditEntry]
+    previous_cycle: int | None
+    can_renew: bool
+    can_terminate: bool
+    can_sign: bool
+    can_file: bool
+    prefill: RenewalPrefill | None
+    forms: dict[str, forms.Form] = field(default_factory=dict)
+    # The action whose submitted form is shown again with its errors, even if no longer offered.
+    open_action: str = ""
+
+    @property
+    def agreement(self) -> Agreement:
+        return self.row.agreement
+
+    @property
+    def status(self) -> AgreementStatus:
+        return self.row.status.status
+
+
+def _measure_views(agreement: Agreement, policy: Policy) -> list[MeasureView]:
+    views = []
+    for stored in agreement_measures(agreement):
+        measure = policy.measure(stored.code)
+        targets = []
+        for target in measure.targets:
+            if target.key in stored.targets:
+                unit = "" if target.unit == "文本" else target.unit
+                targets.append((target.label, f"{stored.targets[target.key]}{unit}"))
+        views.append(
+            MeasureView(
+                code=measure.code,
+                number=measure.number,
+                kind=measure.kind.label,
+                title=measure.title,
+                text=measure.text,
+                targets=targets,
+            )
+        )
+    return views
+
+
+def _override_views(agreement: Agreement, policy: Policy) -> list[OverrideView]:
+    views = []
+    for key, value in sorted(agreement.guarantee_overrides.items()):
+        term = policy.guarantee_term(key)
+        shown = ("是" if value else "否") if isinstance(value, bool) else f"{value}{term.unit}"
+        views.append(OverrideView(term.label, term.clause, term_default_text(term), shown))
+    return views
+
+
+# Which actions a cycle offers: renewing the latest cycle once it has been in force, terminating
+# one not yet over, recording the signature until it is terminated, filing once it is signed.
+RENEWABLE = {
+    AgreementStatus.ACTIVE,
+    AgreementStatus.EXPIRING,
+    AgreementStatus.EXPIRED,
+    AgreementStatus.TERMINATED,
+}
+TERMINABLE = {
+    AgreementStatus.DRAFT,
+    AgreementStatus.SIGNED,
+    AgreementStatus.ACTIVE,
+    AgreementStatus.EXPIRING,
+}
+
+
+def _cycle_views(row: PartnershipRow, manage: bool) -> list[CycleView]:
+    renewed = {c.agreement.previous_id for c in row.cycles if c.agreement.previous_id}
+    numbers = {c.agreement.pk: c.agreement.cycle_number for c in row.cycles}
+    views = []
+    for cycle in row.cycles:
+        a = cycle.agreement
+        policy = load_policy(a.policy_id)
+        status = cycle.status.status
+        latest = a.pk not in renewed
+        prefill = (
+            renewal_prefill(agreement_facts(a, has_next_cycle=False), policy.cycle.years)
+            if latest
+            else None
+        )
+        view = CycleView(
+            row=cycle,
+            measures=_measure_views(a, policy),
+            overrides=_override_views(a, policy),
+            filings=[
+                (FILING_LEVEL_LABELS["province"], a.filed_province_on),
+                (FILING_LEVEL_LABELS["prefecture"], a.filed_prefecture_on),
+                (FILING_LEVEL_LABELS["county"], a.filed_county_on),
+            ],
+            history=audit_list_for_object(obj=a),
+            previous_cycle=numbers.get(a.previous_id) if a.previous_id else None,
+            can_renew=manage and latest and status in RENEWABLE,
+            can_terminate=manage and a.terminated_on is None and status in TERMINABLE,
+            can_sign=manage and a.terminated_on is None and status in TERMINABLE,
+            can_file=manage and a.signed_on is not None,
+            prefill=prefill,
+        )
+        view.forms = {
+            "renew": RenewForm(
+                initial={"start": prefill.start, "end": prefill.end} if prefill else None,
+                auto_id=f"renew-{a.pk}-%s",
+            ),
+            "terminate": TerminateForm(
+                initial={"on": today_local()}, auto_id=f"terminate-{a.pk}-%s"
+            ),
+            "sign": SigningForm(
+                initial={"signed_on": a.signed_on or today_local()}, auto_id=f"sign-{a.pk}-%s"
+            ),
+            "file": FilingForm(initial={"filed_on": today_local()}, auto_id=f"file-{a.pk}-%s"),
+        }
+        views.append(view)
+    return views
+
+
+def _render_detail(
+    request: HttpRequest,
+    pk: int,
+    *,
+    bound: tuple[int, str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request_user(request)
+    row = partnership_get_for_user(user=user, pk=pk)
+    policy = load_policy()
+    cycles = _cycle_views(row, can_manage_partnerships(user))
+    if bound is not None:
+        agreement_id, action, form = bound
+        for cycle in cycles:
+            if cycle.agreement.pk == agreement_id:
+                form.auto_id = f"{action}-{agreement_id}-%s"
+                cycle.forms[action] = form
+                cycle.open_action = action
+    context = {
+        "row": row,
+        "partnership": row.partnership,
+        "modes": _mode_names(policy, row.partnership.modes),
+        "cycles": cycles,
+        "history": audit_list_for_object(obj=row.partnership),
+        "no_agreement_label": NO_AGREEMENT_LABEL,
+    }
+    return render(request, "partnerships/partnership_detail.html", context, status=status)
+
+
+@login_required
+def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def agreement_renew_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    previous = agreement_get_for_user(user=user, pk=pk)
+    form = RenewForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            agreement = agreement_renew(
+                actor=user,
+                previous=previous,
+                data=AgreementInput(
+                    start=data["start"], end=data["end"], signed_on=data["signed_on"]
+                ),
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"已续签第{agreement.cycle_number}周期协议"
+                f"（{agreement.start:%Y-%m-%d}至{agreement.end:%Y-%m-%d}）",
+            )
+            return redirect("partnerships:partnership_detail", pk=previous.partnership_id)
+    return _render_detail(request, previous.partnership_id, bound=(pk, "renew", form), status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def agreement_terminate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    agreement = agreement_get_for_user(user=user, pk=pk)
+    form = TerminateForm(request.POST)
+    if form.is_valid():
+        try:
+            agreement_terminate(
+                actor=user,
+                agreement=agreement,
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, f"已终止第{agreement.cycle_number}周期协议")
+            return redirect("partnerships:partnership_detail", pk=agreement.partnership_id)
+    return _render_detail(
+        request, agreement.partnership_id, bound=(pk, "terminate", form), status=400
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def agreement_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    agreement = agreement_get_for_user(user=user, pk=pk)
+    form = SigningForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            agreement_record_signing(
+                actor=user,
+                agreement=agreement,
+                signed_on=form.cleaned_data["signed_on"],
+                scan=form.cleaned_data["scan"],
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, f"已登记第{agreement.cycle_number}周期协议的签订信息")
+            return redirect("partnerships:partnership_detail", pk=agreement.partnership_id)
+    return _render_detail(request, agreement.partnership_id, bound=(pk, "sign", form), status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def agreement_file_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    agreement = agreement_get_for_user(user=user, pk=pk)
+    form = FilingForm(request.POST)
+    if form.is_valid():
+        level = form.cleaned_data["level"]
+        try:
+            agreement_record_filing(
+                actor=user, agreement=agreement, level=level, filed_on=form.cleaned_data["filed_on"]
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, f"已登记报{FILING_LEVEL_LABELS[level]}备案")
+            return redirect("partnerships:partnership_detail", pk=agreement.partnership_id)
+    return _render_detail(request, agreement.partnership_id, bound=(pk, "file", form), status=400)
+
+
+@login_required
+def agreement_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The three-party agreement (A2) as Word or PDF, filled in from the stored agreement."""
+    agreement = agreement_get_for_user(user=request_user(request), pk=pk)
+    if fmt not in DOCUMENT_CONTENT_TYPES:
+        raise Http404("只能下载 docx 或 pdf 格式")
+    try:
+        document = agreement_document_for(agreement)
+        content = (
+            render_agreement_docx(document) if fmt == "docx" else render_agreement_pdf(document)
+        )
+        filename = agreement_filename(document, fmt)
+    except (AgreementRenderError, AgreementDocumentError) as error:
+        messages.error(request, f"无法生成协议文件：{error}")
+        return redirect("partnerships:partnership_detail", pk=agreement.partnership_id)
+    response = HttpResponse(content, content_type=DOCUMENT_CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def agreement_scan(request: HttpRequest, pk: int) -> FileResponse:
+    """The signed, sealed scan, to whoever may read the agreement (never a public media URL)."""
+    agreement = agreement_get_for_user(user=request_user(request), pk=pk)
+    if not agreement.signed_scan:
+        raise Http404("该协议尚未上传扫描件")
+    return FileResponse(
+        agreement.signed_scan.open("rb"), filename=PurePath(agreement.signed_scan.name or "").name
+    )
+
+
+# ---- create ----
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partnership_create_view(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    if not can_manage_partnerships(user):
+        raise PermissionDenied("只有省、市州、县卫生健康部门可以登记帮扶关系")
+    policy = load_policy()
+    form = PartnershipForm(
+        request.POST if request.method == "POST" else None,
+        user=user,
+        policy=policy,
+        today=today_local(),
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                partnership = partnership_create(
+                    actor=user,
+                    helper=data["helper"],
+                    recipient=data["recipient"],
+                    modes=list(data["modes"]),
+                    agreement=form.agreement_input(),
+                    leading_institutions=list(data["leading_institutions"]),
+                    helper_liaison=data["helper_liaison"],
+                    recipient_liaison=data["recipient_liaison"],
+                )
+            except ValidationError as error:
+                form_add_service_errors(form, error)
+            else:
+                messages.success(request, f"已登记帮扶关系「{partnership}」及首期协议")
+                return redirect("partnerships:partnership_detail", pk=partnership.pk)
+        return render(
+            request,
+            "partnerships/partnership_form.html",
+            {"form": form, "policy": policy},
+            status=400,
+        )
+    return render(request, "partnerships/partnership_form.html", {"form": form, "policy": policy})
+
+
+# ---- coverage and gaps ----
+
+
+@dataclass(frozen=True)
+class CountyCell:
+    county: County
+    covered: bool
+
+
+@dataclass(frozen=True)
+class PrefectureCoverage:
+    code: str
+    name: str
+    target: int
+    covered: int
+    counties: list[CountyCell]
+
+    @property
+    def percent(self) -> int:
+        return self.covered * 100 // self.target if self.target else 0
+
+
+@dataclass(frozen=True)
+class GapView:
+    gap: Gap[int]
+    partnership: Partnership
+
+
+@dataclass(frozen=True)
+class UnpairedView:
+    item: UnpairedRecipient[int]
+    recipient: Institution
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    day: date
+    target_total: int
+    covered: int
+    covered_other: int
+    reasons: tuple[str, ...]
+    prefectures: list[PrefectureCoverage]
+    uncovered: list[County]
+    gaps: list[GapView]
+    lapsed: list[UnpairedView]
+    never_paired: list[UnpairedView]
+    expiring: list[PartnershipRow]
+    prefecture_names: dict[int, str]
+
+    @property
+    def percent(self) -> int:
+        return self.covered * 100 // self.target_total if self.target_total else 0
+
+
+def _coverage_report(user: User, day: date) -> CoverageReport:
+    result = coverage_on(on=day, user=user)
+    covered = set(result.covered_codes)
+    targets = list(county_list_for_user(user=user, filters=CountyFilters(programme_group="target")))
+    prefectures = []
+    in_scope = list(prefecture_list_for_user(user=user).order_by("code"))
+    for prefecture in in_scope:
+        tally = result.by_prefecture.get(prefecture.code)
+        if not tally or not tally["target"]:
+            continue
+        prefectures.append(
+            PrefectureCoverage(
+                code=prefecture.code,
+                name=prefecture.name,
+                target=tally["target"],
+                covered=tally["covered"],
+                counties=[
+                    CountyCell(c, c.code in covered)
+                    for c in targets
+                    if c.prefecture_id == prefecture.pk
+                ],
+            )
+        )
+    report = gap_report_for_user(user=user, today=day)
+    unpaired = [UnpairedView(u, report.recipients[u.recipient]) for u in report.unpaired]
+    return CoverageReport(
+        day=day,
+        target_total=result.target_total,
+        covered=result.covered,
+        covered_other=result.covered_other,
+        reasons=result.reasons,
+        prefectures=prefectures,
+        uncovered=[c for c in targets if c.code not in covered],
+        gaps=[GapView(g, report.partnerships[g.pair]) for g in report.gaps],
+        lapsed=[u for u in unpaired if u.item.days_since_last_end is not None],
+        never_paired=[u for u in unpaired if u.item.days_since_last_end is None],
+        expiring=partnership_list_for_user(
+            user=user, filters=PartnershipFilters(status=AgreementStatus.EXPIRING), today=day
+        ),
+        prefecture_names={p.pk: p.name for p in in_scope},
+    )
+
+
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    policy = load_policy()
+    today = today_local()
+    form = CoverageDateForm(request.GET if "on" in request.GET else None, initial={"on": today})
+    report = _coverage_report(user, form.day(today))
+    context = {
+        "form": form,
+        "report": report,
+        "cycle": policy.cycle,
+        "query": _query_without_page(request),
+    }
+    return render(request, "partnerships/coverage.html", context)
+
+
+@login_required
+def coverage_export(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    report = _coverage_report(user, CoverageDateForm(request.GET).day(today_local()))
+    headers = ["类别", "市州", "县", "医院或帮扶关系", "起始日期", "截止日期", "天数", "说明"]
+    rows: list[list[object]] = []
+    for county in report.uncovered:
+        rows.append(
+            [
+                "未覆盖的目标县",
+                county.prefecture.name,
+                county.name,
+                "",
+                "",
+                "",
+                "",
+                f"{report.day:%Y-%m-%d} 无省外三甲医院帮扶协议在执行（§一）",
+            ]
+        )
+    for g in report.gaps:
+        gap_county = g.partnership.recipient.county
+        rows.append(
+            [
+                "帮扶断档",
+                gap_county.prefecture.name if gap_county else "",
+                gap_county.name if gap_county else "",
+                str(g.partnership),
+                g.gap.first_day,
+                g.gap.last_day,
+                g.gap.days,
+                "；".join(g.gap.reasons),
+            ]
+        )
+    for u in [*report.lapsed, *report.never_paired]:
+        recipient_county = u.recipient.county
+        rows.append(
+            [
+                "无协议在执行",
+                report.prefecture_names.get(recipient_county.prefecture_id, "")
+                if recipient_county
+                else "",
+                recipient_county.name if recipient_county else "",
+                u.recipient.name,
+                "",
+                u.item.next_start or "",
+                u.item.days_since_last_end
+                if u.item.days_since_last_end is not None
+                else "从未结对",
+                "；".join(u.item.reasons),
+            ]
+        )
+    return xlsx_response(f"覆盖与断档_{report.day:%Y%m%d}.xlsx", "覆盖与断档", headers, rows)
+
+
+# ---- county plans (一县一方案) ----
+
+
+@login_required
+def county_plan_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    plans = county_plan_list_for_user(user=user)
+    page = Paginator(plans, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partnerships/county_plan_list.html",
+        {
+            "page": page,
+            "query": _query_without_page(request),
+            "can_manage": can_manage_partnerships(user),
+        },
+    )
+
+
+@login_required
+def county_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    plan = county_plan_get_for_user(user=user, pk=pk)
+    policy = load_policy()
+    context = {
+        "plan": plan,
+        "measures": [policy.measure(code) for code in plan.measure_codes],
+        "can_manage": can_manage_partnerships(user),
+        "history": audit_list_for_object(obj=plan),
+    }
+    return render(request, "partnerships/county_plan_detail.html", context)
+
+
+def _county_plan_form_page(
+    request: HttpRequest, *, form: CountyPlanForm, plan: CountyPlan | None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request, "partnerships/county_plan_form.html", {"form": form, "plan": plan}, status=status
+    )
+
+
+def _county_plan_submit(
+    request: HttpRequest, user: User, form: CountyPlanForm, plan: CountyPlan | None
+) -> HttpResponse:
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = county_plan_save(
+                actor=user,
+                county=data["county"],
+                cycle_start=data["cycle_start"],
+                goals=data["goals"],
+                specialty_ids=[s.pk for s in data["specialties"]],
+                centres=data["centres"],
+                measure_codes=data["measure_codes"],
+                agreement_ids=form.agreement_ids(),
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, f"已保存「{saved}」")
+            return redirect("partnerships:county_plan_detail", pk=saved.pk)
+    return _county_plan_form_page(request, form=form, plan=plan, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def county_plan_create(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    if not can_manage_partnerships(user):
+        raise PermissionDenied("只有县及上级卫生健康部门可以编制一县一方案")
+    policy = load_policy()
+    if request.method == "POST":
+        form = CountyPlanForm(request.POST, user=user, policy=policy)
+        return _county_plan_submit(request, user, form, None)
+    initial = {"county": user.county_id} if user.county_id else None
+    form = CountyPlanForm(user=user, policy=policy, initial=initial)
+    return _county_plan_form_page(request, form=form, plan=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def county_plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    plan = county_plan_get_for_user(user=user, pk=pk)
+    if not can_manage_partnerships(user):
+        raise PermissionDenied("只有县及上级卫生健康部门可以修改一县一方案")
+    initial = {
+        "county": plan.county,
+        "cycle_start": plan.cycle_start,
+        "goals": plan.goals,
+        "specialties": list(plan.specialties.all()),
+        "centres": plan.centres,
+        "measure_codes": plan.measure_codes,
+        "agreements": [str(a.pk) for a in plan.agreements.all()],
+    }
+    policy = load_policy()
+    if request.method == "POST":
+        form = CountyPlanForm(
+            request.POST, user=user, policy=policy, initial=initial, fixed_county=True
+        )
+        return _county_plan_submit(request, user, form, plan)
+    form = CountyPlanForm(user=user, policy=policy, initial=initial, fixed_county=True)
+    return _county_plan_form_page(request, form=form, plan=plan)
