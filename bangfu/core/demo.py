@@ -193,10 +193,12 @@ def _demo_activity() -> None:
 
     from bangfu.matching.demo import matching_demo_load
     from bangfu.partnerships.demo import partnerships_demo_load
+    from bangfu.people.demo import people_demo_load
 
     province = User.objects.get(username="demo_province")
     partnerships_demo_load(actor=province, today=timezone.localdate())
     matching_demo_load(actor=province)
+    people_demo_load(actor=province, today=timezone.localdate())
 
 
 def _demo_users(actor: User | None) -> list[DemoLogin]:

@@ -1,0 +1,93 @@
+"""An expert's statement as an Excel workbook and as a PDF (F5).
+
+Both are printed from `ExpertStatement.rows`, so they carry exactly what the statement page
+shows, masks included. The PDF embeds a CJK font like the agreement PDF
+(`bangfu.documents.render`) and is refused rather than printed as empty boxes.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.template.loader import render_to_string
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from bangfu.documents.render import PDF_FONT_FAMILIES, has_configured_cjk_font, pdf_font_names
+from bangfu.incentives.selectors import ExpertStatement
+
+STATEMENT_HEADERS = ("派驻", "项目", "金额（元）", "依据条款", "计算说明")
+REJECTED_HEADERS = ("派驻", "乘车日期", "金额（元）", "不予报销原因")
+PDF_TEMPLATE_NAME = "incentives/statement_pdf.html"
+
+
+class StatementRenderError(RuntimeError):
+    """The statement could not be written; the message says why in Chinese."""
+
+
+def statement_title(statement: ExpertStatement) -> str:
+    period = statement.period
+    return f"{statement.expert.name} 帮扶待遇明细（{period.start:%Y-%m-%d}至{period.end:%Y-%m-%d}）"
+
+
+def statement_filename(statement: ExpertStatement, suffix: str) -> str:
+    period = statement.period
+    return f"待遇明细_{statement.expert.name}_{period.start:%Y%m%d}-{period.end:%Y%m%d}.{suffix}"
+
+
+def statement_xlsx(statement: ExpertStatement) -> bytes:
+    """Title row, then one row per line (amounts as numbers, "***" where masked), the total,
+    and the rejected travel claims with their reasons."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "待遇明细"
+    ws.append([statement_title(statement)])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([f"派出单位：{statement.expert.home_institution.name}"])
+    ws.append(list(STATEMENT_HEADERS))
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+    for row in statement.rows:
+        amount: object = row.amount if row.amount is not None else row.amount_text
+        ws.append([row.deployment_label, row.item_label, amount, row.clause, row.reason])
+    total: object = statement.total if statement.total_visible else statement.total_text
+    ws.append(["合计", "", total, "", ""])
+    ws.cell(ws.max_row, 1).font = Font(bold=True)
+    ws.cell(ws.max_row, 3).font = Font(bold=True)
+    rejected = statement.rejected
+    if rejected:
+        ws.append([])
+        ws.append(["不予报销的交通费"])
+        ws.append(list(REJECTED_HEADERS))
+        for r in rejected:
+            ws.append([r.deployment_label, r.date.isoformat(), r.amount_text, r.reason])
+    for column, width in zip("ABCDE", (44, 22, 14, 22, 90), strict=True):
+        ws.column_dimensions[column].width = width
+    for row_cells in ws.iter_rows(min_row=4):
+        for cell in row_cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row_cells in ws.iter_rows(min_row=4, min_col=3, max_col=3):
+        for cell in row_cells:
+            if not isinstance(cell.value, str):
+                cell.number_format = "#,##0.00"
+    buf = BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def statement_pdf(statement: ExpertStatement) -> bytes:
+    """An A4 PDF of the statement with an embedded CJK font."""
+    # Imported here: WeasyPrint loads Pango and fonts, which costs about a second.
+    import weasyprint
+
+    html = render_to_string(
+        PDF_TEMPLATE_NAME, {"statement": statement, "title": statement_title(statement)}
+    )
+    pdf: bytes = weasyprint.HTML(string=html).write_pdf()
+    if not has_configured_cjk_font(pdf_font_names(pdf)):
+        raise StatementRenderError(
+            "PDF 未嵌入中文字体（需要 " + "、".join(PDF_FONT_FAMILIES) + " 之一），"
+            "请在服务器上安装 fonts-noto-cjk 后重试"
+        )
+    return pdf

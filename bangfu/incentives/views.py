@@ -1,0 +1,444 @@
+"""Pages for statements, budgets and the ledger (F5).
+
+Each view: authenticate → parse → call one selector or service → render. Masking of pay-derived
+amounts happens in the selectors (`ExpertStatement.rows`, `BudgetRow.lines`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from bangfu.core.excel import XLSX, xlsx_response
+from bangfu.core.request import request_user
+from bangfu.incentives.domain.money import yuan
+from bangfu.incentives.forms import (
+    BudgetForm,
+    HealthCheckForm,
+    InsuranceForm,
+    LedgerFilterForm,
+    StatementPeriodForm,
+    TourismCardForm,
+    TravelClaimForm,
+    WorkFundForm,
+)
+from bangfu.incentives.selectors import (
+    DEFAULT_ROUND_TRIP_COST,
+    ITEM_LABELS,
+    ITEM_ORDER,
+    BudgetReport,
+    ExpertStatement,
+    LedgerKind,
+    budget_for_user,
+    deployments_claimable_by_user,
+    expert_statement_for_user,
+    experts_payable_by_user,
+    ledger_list_for_user,
+    recipients_fundable_by_user,
+    statement_period,
+    travel_claim_get_for_user,
+)
+from bangfu.incentives.services import (
+    health_check_create,
+    insurance_policy_create,
+    tourism_card_create,
+    travel_claim_create,
+    work_fund_set,
+)
+from bangfu.incentives.statement_files import (
+    statement_filename,
+    statement_pdf,
+    statement_xlsx,
+)
+from bangfu.people.views import form_page
+
+# ---- statements ----
+
+
+def _statement(request: HttpRequest, expert_pk: int) -> tuple[StatementPeriodForm, ExpertStatement]:
+    """Parse the period (default: this calendar year) and read the statement; ValidationError
+    (keyed by start/end) when the period is invalid."""
+    form = StatementPeriodForm(request.GET)
+    if not form.is_valid():
+        raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
+    period = statement_period(form.cleaned_data["start"], form.cleaned_data["end"])
+    result = expert_statement_for_user(
+        user=request_user(request), expert_id=expert_pk, period=period
+    )
+    return form, result
+
+
+def _period_query(statement: ExpertStatement) -> str:
+    return f"start={statement.period.start.isoformat()}&end={statement.period.end.isoformat()}"
+
+
+@login_required
+def statement(request: HttpRequest, expert_pk: int) -> HttpResponse:
+    try:
+        form, result = _statement(request, expert_pk)
+    except ValidationError as exc:
+        form = StatementPeriodForm(request.GET)
+        if form.is_valid():
+            form.add_service_errors(exc)
+        return render(request, "incentives/statement.html", {"form": form}, status=400)
+    shown = StatementPeriodForm(
+        {"start": result.period.start.isoformat(), "end": result.period.end.isoformat()}
+    )
+    return render(
+        request,
+        "incentives/statement.html",
+        {
+            "form": shown,
+            "statement": result,
+            "period_query": _period_query(result),
+            "forecast": result.period.end > timezone.localdate(),
+        },
+    )
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _bad_period(exc: ValidationError) -> HttpResponse:
+    detail = "；".join(f"{'；'.join(v)}" for v in exc.message_dict.values())
+    return HttpResponse(detail, status=400, content_type="text/plain; charset=utf-8")
+
+
+@login_required
+def statement_excel(request: HttpRequest, expert_pk: int) -> HttpResponse:
+    try:
+        _, result = _statement(request, expert_pk)
+    except ValidationError as exc:
+        return _bad_period(exc)
+    return _attachment(statement_xlsx(result), XLSX, statement_filename(result, "xlsx"))
+
+
+@login_required
+def statement_pdf_view(request: HttpRequest, expert_pk: int) -> HttpResponse:
+    try:
+        _, result = _statement(request, expert_pk)
+    except ValidationError as exc:
+        return _bad_period(exc)
+    return _attachment(statement_pdf(result), "application/pdf", statement_filename(result, "pdf"))
+
+
+# ---- budget ----
+
+
+def _budget(request: HttpRequest) -> tuple[BudgetForm, BudgetReport]:
+    today = timezone.localdate()
+    form = BudgetForm(
+        request.GET or {"year": today.year, "round_trip_cost": str(DEFAULT_ROUND_TRIP_COST)}
+    )
+    year, level, cost = form.values(today.year)
+    return form, budget_for_user(
+        user=request_user(request), year=year, level=level, round_trip_cost=cost
+    )
+
+
+@login_required
+def budget(request: HttpRequest) -> HttpResponse:
+    form, report = _budget(request)
+    return render(
+        request,
+        "incentives/budget.html",
+        {
+            "form": form,
+            "report": report,
+            "items": [(item.value, ITEM_LABELS[item]) for item in ITEM_ORDER],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def budget_export(request: HttpRequest) -> HttpResponse:
+    _, report = _budget(request)
+    headers = [
+        "名称",
+        "市州",
+        "受扶医院数",
+        "派驻人次",
+        *(ITEM_LABELS[i] for i in ITEM_ORDER),
+        "合计",
+    ]
+    rows: list[Sequence[object]] = [
+        (
+            r.name,
+            r.prefecture,
+            r.hospitals,
+            r.deployments,
+            *(r.items[i.value] for i in ITEM_ORDER),
+            r.total,
+        )
+        for r in report.rows
+    ]
+    rows.append(
+        ("合计", "", "", "", *(report.item_totals.get(i.value) for i in ITEM_ORDER), report.total)
+    )
+    return xlsx_response(f"{report.year}年度激励保障预算.xlsx", "预算", headers, rows)
+
+
+# ---- ledger ----
+
+
+def _ledger_table(kind: str, objects: Iterable[Any]) -> tuple[list[str], list[tuple[object, ...]]]:
+    if kind == LedgerKind.TRAVEL:
+        return ["专家", "受扶医院", "乘车日期", "金额（元）", "票据", "备注"], [
+            (
+                c.deployment.expert.name,
+                c.deployment.team.partnership.recipient.name,
+                c.date.isoformat(),
+                yuan(c.amount),
+                "有" if c.receipt else "无",
+                c.note,
+            )
+            for c in objects
+        ]
+    if kind == LedgerKind.INSURANCE:
+        return ["专家", "保险公司", "保单号", "保额（元）", "起期", "止期"], [
+            (
+                p.expert.name,
+                p.insurer,
+                p.policy_number,
+                yuan(p.coverage),
+                p.start.isoformat(),
+                p.end.isoformat(),
+            )
+            for p in objects
+        ]
+    if kind == LedgerKind.HEALTH:
+        return ["专家", "体检日期", "体检机构"], [
+            (h.expert.name, h.checked_on.isoformat(), h.provider) for h in objects
+        ]
+    if kind == LedgerKind.TOURISM:
+        return ["专家", "证号", "办理日期", "有效期至", "电子证"], [
+            (
+                c.expert.name,
+                c.card_number,
+                c.issued_on.isoformat(),
+                c.expires_on.isoformat() if c.expires_on else "",
+                "是" if c.electronic else "否",
+            )
+            for c in objects
+        ]
+    return ["受扶医院", "年度", "安排金额（元）", "用途说明"], [
+        (f.recipient.name, f.year, yuan(f.amount), f.note) for f in objects
+    ]
+
+
+def _ledger_filters(request: HttpRequest) -> tuple[LedgerFilterForm, str, str]:
+    form = LedgerFilterForm(request.GET)
+    if not form.is_valid():
+        return form, LedgerKind.TRAVEL, ""
+    return form, form.cleaned_data["kind"] or LedgerKind.TRAVEL, form.cleaned_data["q"]
+
+
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    form, kind, q = _ledger_filters(request)
+    objects = ledger_list_for_user(user=request_user(request), kind=kind, q=q)
+    page = Paginator(objects, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    headers, rows = _ledger_table(kind, page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "incentives/ledger.html",
+        {
+            "form": form,
+            "kind": kind,
+            "kinds": LedgerKind.CHOICES,
+            "q": q,
+            "page": page,
+            "headers": headers,
+            "rows": list(zip(page.object_list, rows, strict=True)),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def ledger_export(request: HttpRequest) -> HttpResponse:
+    _, kind, q = _ledger_filters(request)
+    objects = ledger_list_for_user(user=request_user(request), kind=kind, q=q)
+    headers, rows = _ledger_table(kind, objects)
+    label = dict(LedgerKind.CHOICES)[kind]
+    return xlsx_response(f"{label}台账.xlsx", label, headers, rows)
+
+
+@login_required
+def travel_claim_receipt(request: HttpRequest, pk: int) -> FileResponse:
+    claim = travel_claim_get_for_user(user=request_user(request), pk=pk)
+    if not claim.receipt:
+        raise Http404("该记录没有票据")
+    name = (claim.receipt.name or "receipt").rsplit("/", 1)[-1]
+    return FileResponse(claim.receipt.open("rb"), as_attachment=True, filename=name)
+
+
+def _ledger_url(kind: str) -> str:
+    return f"{reverse('incentives:ledger')}?kind={kind}"
+
+
+def _expert_initial(request: HttpRequest) -> dict[str, object]:
+    expert = request.GET.get("expert", "")
+    return {"expert": int(expert)} if expert.isdigit() else {}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def travel_claim_create_view(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    expert = request.GET.get("expert", "")
+    deployments = deployments_claimable_by_user(
+        user=user, expert_id=int(expert) if expert.isdigit() else None
+    )
+    form = TravelClaimForm(request.POST or None, request.FILES or None, deployments=deployments)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            travel_claim_create(
+                actor=user,
+                deployment=data["deployment"],
+                date=data["date"],
+                amount=data["amount"],
+                receipt=data["receipt"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "已登记交通费")
+            return redirect(_ledger_url(LedgerKind.TRAVEL))
+    return form_page(
+        request,
+        form,
+        title="登记往返交通费",
+        intro="每月可据实报销1次往返两地交通费（§六；A2-四(三)4）；是否报销在待遇明细中按规则判定。",
+        back_url=_ledger_url(LedgerKind.TRAVEL),
+        multipart=True,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def insurance_create_view(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = InsuranceForm(
+        request.POST or None,
+        initial=_expert_initial(request),
+        experts=experts_payable_by_user(user=user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            insurance_policy_create(actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "已登记意外伤害保险")
+            return redirect(_ledger_url(LedgerKind.INSURANCE))
+    return form_page(
+        request,
+        form,
+        title="登记人身意外伤害保险",
+        intro="为每名帮扶人员办理不低于100万元保额的人身意外伤害保险（§六；A2-四(三)3）。",
+        back_url=_ledger_url(LedgerKind.INSURANCE),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def health_check_create_view(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = HealthCheckForm(
+        request.POST or None,
+        initial=_expert_initial(request),
+        experts=experts_payable_by_user(user=user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            health_check_create(actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "已登记健康体检")
+            return redirect(_ledger_url(LedgerKind.HEALTH))
+    return form_page(
+        request,
+        form,
+        title="登记健康体检",
+        intro="鼓励每年组织帮扶干部开展1次健康体检（§六；A2-四(三)3）。",
+        back_url=_ledger_url(LedgerKind.HEALTH),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tourism_card_create_view(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = TourismCardForm(
+        request.POST or None,
+        initial=_expert_initial(request),
+        experts=experts_payable_by_user(user=user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            tourism_card_create(actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "已登记旅游优惠证")
+            return redirect(_ledger_url(LedgerKind.TOURISM))
+    return form_page(
+        request,
+        form,
+        title="登记援黔专家旅游优惠证",
+        intro="为来黔协作专家和驻点专家办理援黔专家旅游优惠证（§五；A2-四(三)7）。",
+        back_url=_ledger_url(LedgerKind.TOURISM),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def work_fund_set_view(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = WorkFundForm(
+        request.POST or None,
+        initial={"year": timezone.localdate().year},
+        recipients=recipients_fundable_by_user(user=user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            work_fund_set(actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "已登记工作经费")
+            return redirect(_ledger_url(LedgerKind.WORK_FUND))
+    return form_page(
+        request,
+        form,
+        title="登记受扶医院年度工作经费",
+        intro="受扶医院可每年按照20万元标准统筹安排工作经费（§六；A2-四(三)5）。同一年度再次登记即为更正。",
+        back_url=_ledger_url(LedgerKind.WORK_FUND),
+        status=400 if request.method == "POST" else 200,
+    )

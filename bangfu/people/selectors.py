@@ -1,0 +1,578 @@
+"""Reads of experts, teams, deployments and department services, scoped to the user (F4, F6, F12).
+
+Every Expert row read here carries the `sensitive_visible` annotation, which the model's
+`pay_display` / `id_number_display` consult; rows loaded any other way stay masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from bangfu.accounts.models import Role, User
+from bangfu.accounts.scope import scope_for_user
+from bangfu.core.audit import audit_object_type
+from bangfu.core.models import AuditEntry
+from bangfu.incentives.domain.appointment import AppointmentEligibility, appointment_eligibility
+from bangfu.incentives.domain.people import Degree, DeploymentKind, Title
+from bangfu.incentives.domain.people import Deployment as DomainDeployment
+from bangfu.incentives.domain.people import Expert as DomainExpert
+from bangfu.incentives.domain.rates import (
+    IncentiveRates,
+    TeamRules,
+    incentive_rates_from_terms,
+    team_rules_from_terms,
+)
+from bangfu.incentives.domain.team import Team as DomainTeam
+from bangfu.incentives.domain.team import TeamCheck, TeamMember, team_check
+from bangfu.incentives.models import HealthCheck, InsurancePolicy, TourismCard, TravelClaim
+from bangfu.partnerships.models import Partnership
+from bangfu.partnerships.selectors import partnership_filter_for_user
+from bangfu.people import access
+from bangfu.people.models import (
+    Appointment,
+    AppointmentLetter,
+    CoverageLink,
+    Deployment,
+    Expert,
+    InsuranceBriefing,
+    Mentorship,
+    SciTechApplication,
+    Team,
+    TitleEvaluationApplication,
+)
+from bangfu.policy.loader import load_policy
+from bangfu.registry.models import Department, Institution, InstitutionCategory, Specialty
+
+
+def today_local() -> date:
+    return timezone.localdate()
+
+
+def policy_rates() -> IncentiveRates:
+    return incentive_rates_from_terms(load_policy().incentives)
+
+
+def policy_team_rules() -> TeamRules:
+    policy = load_policy()
+    return team_rules_from_terms(policy.team, policy.incentives)
+
+
+# ---- domain inputs built from rows ----
+
+
+def domain_expert(expert: Expert) -> DomainExpert:
+    return DomainExpert(
+        title=Title(expert.title),
+        degree=Degree(expert.degree),
+        prior_year_pay=expert.prior_year_pay,
+        outstanding=expert.outstanding,
+        leadership_qualified=expert.leadership_qualified,
+    )
+
+
+def domain_deployment(deployment: Deployment) -> DomainDeployment:
+    """The stay as the rules read it: the actual end once recorded, else the planned end."""
+    return DomainDeployment(
+        kind=DeploymentKind(deployment.kind),
+        start=deployment.start,
+        planned_end=deployment.effective_end,
+    )
+
+
+# ---- experts ----
+
+
+@dataclass(frozen=True)
+class ExpertFilters:
+    q: str = ""  # name or home institution
+    title: str = ""
+    kind: str = ""  # has a deployment of this kind
+    home_institution: int | None = None
+    recipient: int | None = None  # deployed to this recipient hospital
+    specialty: int | None = None
+
+
+def _experts_for_user(user: User) -> QuerySet[Expert]:
+    return (
+        Expert.objects.filter(access.expert_filter_for_user(user))
+        .select_related("home_institution", "specialty")
+        .annotate(sensitive_visible=access.sensitive_visible_expression(user))
+    )
+
+
+def expert_list_for_user(*, user: User, filters: ExpertFilters | None = None) -> QuerySet[Expert]:
+    """Experts in scope, each with `visible_deployments` (only those the user may see)."""
+    filters = filters or ExpertFilters()
+    qs = _experts_for_user(user).prefetch_related(
+        Prefetch(
+            "deployments",
+            queryset=Deployment.objects.filter(access.deployment_filter_for_user(user))
+            .select_related("team__partnership__recipient")
+            .order_by("-start", "pk"),
+            to_attr="visible_deployments",
+        )
+    )
+    if filters.q:
+        q = filters.q.strip()
+        qs = qs.filter(Q(name__contains=q) | Q(home_institution__name__contains=q))
+    if filters.title:
+        qs = qs.filter(title=filters.title)
+    if filters.kind:
+        qs = qs.filter(pk__in=Deployment.objects.filter(kind=filters.kind).values("expert_id"))
+    if filters.home_institution:
+        qs = qs.filter(home_institution_id=filters.home_institution)
+    if filters.recipient:
+        qs = qs.filter(
+            pk__in=Deployment.objects.filter(
+                team__partnership__recipient_id=filters.recipient
+            ).values("expert_id")
+        )
+    if filters.specialty:
+        qs = qs.filter(specialty_id=filters.specialty)
+    return qs.order_by("name", "pk")
+
+
+def expert_with_deployments_for_user(*, user: User, pk: int) -> Expert:
+    """One expert as `expert_list_for_user` returns it (with `visible_deployments`), or 404."""
+    try:
+        return expert_list_for_user(user=user).get(pk=pk)
+    except Expert.DoesNotExist as exc:
+        raise Http404("未找到该专家") from exc
+
+
+def expert_get_for_user(*, user: User, pk: int) -> Expert:
+    try:
+        return _experts_for_user(user).get(pk=pk)
+    except Expert.DoesNotExist as exc:
+        raise Http404("未找到该专家") from exc
+
+
+def _deployments_base() -> QuerySet[Deployment]:
+    return Deployment.objects.select_related(
+        "expert__home_institution",
+        "team__partnership__helper",
+        "team__partnership__recipient__county__prefecture",
+        "department",
+    )
+
+
+@dataclass(frozen=True)
+class DeploymentEligibility:
+    deployment: Deployment
+    eligibility: AppointmentEligibility
+
+
+@dataclass(frozen=True)
+class ExpertDetail:
+    expert: Expert
+    deployments: list[Deployment]
+    eligibilities: list[DeploymentEligibility]
+    appointments: list[Appointment]
+    coverage_links: list[CoverageLink]
+    mentorships: list[Mentorship]
+    title_applications: list[TitleEvaluationApplication]
+    travel_claims: list[TravelClaim]
+    insurance_policies: list[InsurancePolicy]
+    health_checks: list[HealthCheck]
+    tourism_cards: list[TourismCard]
+    history: list[AuditEntry]
+    can_edit: bool
+    can_pay: bool
+    is_self: bool
+
+
+def expert_detail_for_user(*, user: User, pk: int) -> ExpertDetail:
+    """An expert with the deployments, appointments, 3X links, mentorships and ledger the user may see."""
+    expert = expert_get_for_user(user=user, pk=pk)
+    deployments = list(
+        _deployments_base()
+        .filter(access.deployment_filter_for_user(user), expert=expert)
+        .prefetch_related(
+            Prefetch("appointments", queryset=Appointment.objects.order_by("-start")),
+            Prefetch("coverage_links", queryset=CoverageLink.objects.select_related("department")),
+            Prefetch(
+                "mentorships", queryset=Mentorship.objects.select_related("mentee_department")
+            ),
+            Prefetch("title_applications"),
+            Prefetch("travel_claims", queryset=TravelClaim.objects.order_by("-date", "-pk")),
+        )
+        .order_by("-start", "pk")
+    )
+    rates = policy_rates()
+    facts = domain_expert(expert)
+    eligibilities = [
+        DeploymentEligibility(d, appointment_eligibility(facts, domain_deployment(d), rates))
+        for d in deployments
+        if d.kind == DeploymentKind.RESIDENT
+    ]
+    return ExpertDetail(
+        expert=expert,
+        deployments=deployments,
+        eligibilities=eligibilities,
+        appointments=[a for d in deployments for a in d.appointments.all()],
+        coverage_links=[c for d in deployments for c in d.coverage_links.all()],
+        mentorships=[m for d in deployments for m in d.mentorships.all()],
+        title_applications=[t for d in deployments for t in d.title_applications.all()],
+        travel_claims=[t for d in deployments for t in d.travel_claims.all()],
+        insurance_policies=list(expert.insurance_policies.all()),
+        health_checks=list(expert.health_checks.all()),
+        tourism_cards=list(expert.tourism_cards.all()),
+        history=list(
+            AuditEntry.objects.filter(
+                object_type=audit_object_type(expert), object_id=str(expert.pk)
+            )[:50]
+        ),
+        can_edit=access.can_edit_expert(user, expert),
+        can_pay=access.can_pay_for_expert(user, expert),
+        is_self=access.is_the_expert(user, expert),
+    )
+
+
+# ---- teams ----
+
+
+@dataclass(frozen=True)
+class TeamFilters:
+    q: str = ""  # helper or recipient name
+    prefecture: str = ""  # recipient's prefecture code
+    partnership: int | None = None
+
+
+def _teams_for_user(user: User) -> QuerySet[Team]:
+    return (
+        Team.objects.filter(access.team_filter_for_user(user))
+        .select_related(
+            "partnership__helper", "partnership__recipient__county__prefecture", "captain"
+        )
+        .prefetch_related(
+            Prefetch(
+                "deployments",
+                queryset=Deployment.objects.select_related("expert", "department")
+                .prefetch_related(
+                    Prefetch(
+                        "coverage_links",
+                        queryset=CoverageLink.objects.select_related("department"),
+                    ),
+                    Prefetch(
+                        "mentorships",
+                        queryset=Mentorship.objects.select_related("mentee_department"),
+                    ),
+                    "expert__insurance_policies",
+                    "expert__health_checks",
+                )
+                .order_by("start", "pk"),
+            )
+        )
+    )
+
+
+def team_list_for_user(*, user: User, filters: TeamFilters | None = None) -> QuerySet[Team]:
+    filters = filters or TeamFilters()
+    qs = _teams_for_user(user)
+    if filters.q:
+        q = filters.q.strip()
+        qs = qs.filter(
+            Q(partnership__helper__name__contains=q) | Q(partnership__recipient__name__contains=q)
+        )
+    if filters.prefecture:
+        qs = qs.filter(partnership__recipient__county__prefecture__code=filters.prefecture)
+    if filters.partnership:
+        qs = qs.filter(partnership_id=filters.partnership)
+    return qs.order_by("partnership__recipient__name", "partnership__helper__name", "batch")
+
+
+def team_get_for_user(*, user: User, pk: int) -> Team:
+    try:
+        return _teams_for_user(user).get(pk=pk)
+    except Team.DoesNotExist as exc:
+        raise Http404("未找到该帮扶队") from exc
+
+
+def _insurance_cover(expert: Expert, year: int) -> Decimal | None:
+    """The largest cover among the expert's policies in force at some point of `year`."""
+    covers = [
+        p.coverage
+        for p in expert.insurance_policies.all()
+        if p.start <= date(year, 12, 31) and p.end >= date(year, 1, 1)
+    ]
+    return max(covers) if covers else None
+
+
+def team_facts(team: Team, year: int) -> DomainTeam:
+    """The team as `team_check` reads it, from a team loaded by `team_list_for_user`."""
+    members = list(team.deployments.all())
+    return DomainTeam(
+        members=tuple(
+            TeamMember(
+                member_id=str(d.pk),
+                name=d.expert.name,
+                title=Title(d.expert.title),
+                is_captain=d.expert_id == team.captain_id,
+                resident=d.kind == DeploymentKind.RESIDENT,
+                linked_departments=frozenset(str(c.department_id) for c in d.coverage_links.all()),
+                insurance_coverage=_insurance_cover(d.expert, year),
+                health_check_dates=tuple(h.checked_on for h in d.expert.health_checks.all()),
+                is_mentor=bool(d.mentorships.all()),
+            )
+            for d in members
+        ),
+        departments_with_resident_expert=frozenset(
+            str(d.department_id)
+            for d in members
+            if d.kind == DeploymentKind.RESIDENT and d.department_id is not None
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    team: Team
+    members: list[Deployment]
+    check: TeamCheck
+    on_site_today: int
+
+
+def team_rows(teams: Iterable[Team], *, today: date | None = None) -> list[TeamRow]:
+    """Each team with its members and the composition check of `today`'s year (§三(四); A1-(15))."""
+    today = today or today_local()
+    rules = policy_team_rules()
+    rows = []
+    for team in teams:
+        members = list(team.deployments.all())
+        rows.append(
+            TeamRow(
+                team=team,
+                members=members,
+                check=team_check(team_facts(team, today.year), rules, today.year),
+                on_site_today=sum(1 for d in members if d.start <= today <= d.effective_end),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class TeamDetail:
+    row: TeamRow
+    departments: list[Department]
+    scitech_applications: list[SciTechApplication]
+    insurance_briefings: list[InsuranceBriefing]
+    history: list[AuditEntry]
+    can_manage: bool
+    can_pay: bool
+
+
+def team_detail_for_user(*, user: User, pk: int, today: date | None = None) -> TeamDetail:
+    team = team_get_for_user(user=user, pk=pk)
+    (row,) = team_rows([team], today=today)
+    return TeamDetail(
+        row=row,
+        departments=list(
+            Department.objects.filter(institution_id=team.partnership.recipient_id).order_by("name")
+        ),
+        scitech_applications=list(team.scitech_applications.all()),
+        insurance_briefings=list(team.insurance_briefings.all()),
+        history=list(
+            AuditEntry.objects.filter(object_type=audit_object_type(team), object_id=str(team.pk))[
+                :50
+            ]
+        ),
+        can_manage=access.can_manage_team(user, team.partnership),
+        can_pay=access.can_pay(user, team.partnership),
+    )
+
+
+# ---- deployments ----
+
+
+@dataclass(frozen=True)
+class DeploymentFilters:
+    q: str = ""  # expert name
+    kind: str = ""
+    team: int | None = None
+    on_site_on: date | None = None
+
+
+def deployment_list_for_user(
+    *, user: User, filters: DeploymentFilters | None = None
+) -> QuerySet[Deployment]:
+    filters = filters or DeploymentFilters()
+    qs = _deployments_base().filter(access.deployment_filter_for_user(user))
+    if filters.q:
+        qs = qs.filter(expert__name__contains=filters.q.strip())
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.team:
+        qs = qs.filter(team_id=filters.team)
+    if filters.on_site_on:
+        day = filters.on_site_on
+        qs = qs.filter(start__lte=day).filter(
+            Q(actual_end__gte=day) | Q(actual_end__isnull=True, planned_end__gte=day)
+        )
+    return qs.order_by("-start", "pk")
+
+
+def deployment_get_for_user(*, user: User, pk: int) -> Deployment:
+    try:
+        return deployment_list_for_user(user=user).get(pk=pk)
+    except Deployment.DoesNotExist as exc:
+        raise Http404("未找到该派驻记录") from exc
+
+
+# ---- choices for forms (each already scoped) ----
+
+
+def home_institution_choices_for_user(*, user: User) -> QuerySet[Institution]:
+    scope = scope_for_user(user)
+    qs = Institution.objects.filter(category=InstitutionCategory.HELPER).order_by("name")
+    if scope.role == Role.PROVINCE:
+        return qs
+    if scope.role == Role.HELPER and scope.institution_id is not None:
+        return qs.filter(pk=scope.institution_id)
+    return qs.none()
+
+
+def specialty_choices() -> QuerySet[Specialty]:
+    return Specialty.objects.order_by("code")
+
+
+def team_partnership_choices_for_user(*, user: User) -> QuerySet[Partnership]:
+    """Partnerships on which the user may form teams (province, or either party)."""
+    scope = scope_for_user(user)
+    qs = Partnership.objects.select_related("helper", "recipient").order_by(
+        "recipient__name", "helper__name"
+    )
+    if scope.role == Role.PROVINCE:
+        return qs
+    if scope.role == Role.HELPER:
+        return qs.filter(helper_id=scope.institution_id)
+    if scope.role == Role.RECIPIENT:
+        return qs.filter(recipient_id=scope.institution_id)
+    return qs.none()
+
+
+def department_choices(*, institution_id: int) -> QuerySet[Department]:
+    return Department.objects.filter(institution_id=institution_id).order_by("name")
+
+
+# ---- department services (§五, §六) ----
+
+
+@dataclass(frozen=True)
+class DepartmentServices:
+    title_applications: list[TitleEvaluationApplication]
+    scitech_applications: list[SciTechApplication]
+    insurance_briefings: list[InsuranceBriefing]
+    appointment_letters: list[AppointmentLetter]
+    can_issue_letters: bool
+    can_manage_teams: bool
+    can_apply_titles: bool
+    is_province: bool
+
+
+def appointment_letter_filter_for_user(user: User) -> Q:
+    scope = scope_for_user(user)
+    if scope.whole_province:
+        return Q()
+    if scope.role == Role.HELPER:
+        return Q(helper_id=scope.institution_id)
+    if scope.role in (Role.PREFECTURE, Role.COUNTY, Role.RECIPIENT):
+        return Q(
+            helper_id__in=Partnership.objects.filter(partnership_filter_for_user(user)).values(
+                "helper_id"
+            )
+        )
+    return Q(pk__in=[])
+
+
+def department_services_for_user(*, user: User, limit: int = 200) -> DepartmentServices:
+    """The services of §五/§六 the user may see: title applications, S&T projects,
+    medical-insurance briefings, letters of appointment for helper-hospital heads (latest first)."""
+    teams = Team.objects.filter(access.team_filter_for_user(user))
+    deployments = Deployment.objects.filter(access.deployment_filter_for_user(user))
+    role = scope_for_user(user).role
+    return DepartmentServices(
+        title_applications=list(
+            TitleEvaluationApplication.objects.filter(deployment__in=deployments)
+            .select_related("deployment__expert", "deployment__team__partnership__recipient")
+            .order_by("-submitted_on", "-pk")[:limit]
+        ),
+        scitech_applications=list(
+            SciTechApplication.objects.filter(team__in=teams)
+            .select_related("team__partnership__recipient", "team__partnership__helper")
+            .order_by("-submitted_on", "-pk")[:limit]
+        ),
+        insurance_briefings=list(
+            InsuranceBriefing.objects.filter(team__in=teams)
+            .select_related("team__partnership__recipient", "team__partnership__helper")
+            .order_by("-held_on", "-pk")[:limit]
+        ),
+        appointment_letters=list(
+            AppointmentLetter.objects.filter(appointment_letter_filter_for_user(user))
+            .select_related("helper")
+            .order_by("-issued_on", "-pk")[:limit]
+        ),
+        can_issue_letters=access.can_issue_appointment_letters(user),
+        can_manage_teams=access.can_manage_teams_at_all(user),
+        can_apply_titles=role in (Role.PROVINCE, Role.RECIPIENT, Role.EXPERT),
+        is_province=role == Role.PROVINCE,
+    )
+
+
+def title_application_get_for_user(*, user: User, pk: int) -> TitleEvaluationApplication:
+    deployments = Deployment.objects.filter(access.deployment_filter_for_user(user))
+    try:
+        return TitleEvaluationApplication.objects.select_related("deployment__expert").get(
+            pk=pk, deployment__in=deployments
+        )
+    except TitleEvaluationApplication.DoesNotExist as exc:
+        raise Http404("未找到该职称申报") from exc
+
+
+def team_choices_for_user(*, user: User) -> QuerySet[Team]:
+    """Teams the user may add to: on partnerships where it is the province or a party."""
+    return (
+        Team.objects.filter(partnership__in=team_partnership_choices_for_user(user=user))
+        .select_related("partnership__helper", "partnership__recipient")
+        .order_by("partnership__recipient__name", "partnership__helper__name", "batch")
+    )
+
+
+def title_deployment_choices_for_user(*, user: User) -> QuerySet[Deployment]:
+    """Deployments for which the user may file a title application: the expert's own, the
+    recipient's, or any (province)."""
+    scope = scope_for_user(user)
+    qs = _deployments_base().order_by("expert__name", "-start")
+    if scope.role == Role.PROVINCE:
+        return qs
+    if scope.role == Role.EXPERT:
+        return qs.filter(expert__user_id=user.pk)
+    if scope.role == Role.RECIPIENT and scope.institution_id is not None:
+        return qs.filter(team__partnership__recipient_id=scope.institution_id)
+    return qs.none()
+
+
+def team_member_experts(*, team: Team) -> QuerySet[Expert]:
+    return (
+        Expert.objects.filter(deployments__team=team)
+        .select_related("home_institution")
+        .order_by("name", "pk")
+        .distinct()
+    )
+
+
+def team_deployments(*, team: Team, resident_only: bool = False) -> QuerySet[Deployment]:
+    qs = Deployment.objects.filter(team=team).select_related("expert").order_by("start", "pk")
+    if resident_only:
+        qs = qs.filter(kind=DeploymentKind.RESIDENT)
+    return qs
+
+
+def helper_choices() -> QuerySet[Institution]:
+    return Institution.objects.filter(category=InstitutionCategory.HELPER).order_by("name")

@@ -1,0 +1,770 @@
+"""Writes to experts, teams, deployments, appointments, 3X links, mentorships and department
+services (F4, F6). Each runs in one transaction and records one audit row.
+
+Bad input raises `django.core.exceptions.ValidationError` keyed by field with a Chinese message and
+writes nothing; a user acting outside their role or scope gets `PermissionDenied`. Sensitive
+fields (pay, identity number) are recorded in the audit trail masked: the history shows that they
+changed, never their values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from bangfu.accounts.models import Role, User
+from bangfu.core.audit import audit_changes, audit_record, model_snapshot
+from bangfu.incentives.domain.appointment import appointment_eligibility
+from bangfu.incentives.domain.people import (
+    PHYSICIAN_TITLE_GRADES,
+    Degree,
+    DeploymentKind,
+    Title,
+)
+from bangfu.incentives.domain.team import Team as DomainTeam
+from bangfu.incentives.domain.team import TeamMember, mentor_findings
+from bangfu.incentives.domain.title_route import RecipientCounty, title_evaluation_route
+from bangfu.partnerships.models import Partnership
+from bangfu.people import access
+from bangfu.people.domain.identity import id_number_problem
+from bangfu.people.domain.privacy import mask_id_number, mask_pay
+from bangfu.people.models import (
+    ApplicationStatus,
+    Appointment,
+    AppointmentLetter,
+    AppointmentPost,
+    CoverageLink,
+    Deployment,
+    Expert,
+    InsuranceBriefing,
+    Mentorship,
+    SciTechApplication,
+    Sex,
+    Team,
+    TitleEvaluationApplication,
+)
+from bangfu.people.selectors import (
+    domain_deployment,
+    domain_expert,
+    policy_rates,
+    policy_team_rules,
+    today_local,
+)
+from bangfu.policy.loader import load_policy
+from bangfu.registry.models import Department, Institution, InstitutionCategory, Specialty
+
+EXPERT_FIELDS = (
+    "name",
+    "sex",
+    "title",
+    "job_title",
+    "degree",
+    "specialty",
+    "home_institution",
+    "prior_year_pay",
+    "leadership_qualified",
+    "outstanding",
+    "phone",
+    "id_number",
+    "user",
+)
+TEAM_FIELDS = ("partnership", "batch", "captain", "note")
+TITLE_VALUES = frozenset(t.value for t in Title)
+DEGREE_VALUES = frozenset(d.value for d in Degree)
+KIND_VALUES = frozenset(k.value for k in DeploymentKind)
+DEPLOYMENT_FIELDS = ("expert", "team", "kind", "department", "start", "planned_end", "actual_end")
+
+
+def _raise(errors: Iterable[tuple[str, str]]) -> None:
+    collected: dict[str, list[str]] = {}
+    for where, message in errors:
+        collected.setdefault(where, []).append(message)
+    if collected:
+        raise ValidationError(collected)
+
+
+def expert_snapshot(expert: Expert) -> dict[str, object]:
+    """The audited fields of an expert, with pay and identity number masked."""
+    snapshot = model_snapshot(expert, EXPERT_FIELDS)
+    snapshot["prior_year_pay"] = mask_pay(expert.prior_year_pay)
+    snapshot["id_number"] = mask_id_number(expert.id_number)
+    return snapshot
+
+
+def _changed_sensitive(before: Expert, expert: Expert) -> dict[str, object]:
+    """Masked values never compare as changed; say which sensitive field did change."""
+    changed: dict[str, object] = {}
+    if before.prior_year_pay != expert.prior_year_pay:
+        changed["prior_year_pay"] = "已修改（内容保密）"
+    if before.id_number != expert.id_number:
+        changed["id_number"] = "已修改（内容保密）"
+    return changed
+
+
+# ---- experts ----
+
+
+@dataclass(frozen=True)
+class ExpertInput:
+    """An expert as entered in a form or an API body."""
+
+    name: str
+    sex: str
+    title: str
+    degree: str
+    home_institution_id: int | None
+    prior_year_pay: Decimal | None
+    job_title: str = ""
+    specialty_id: int | None = None
+    leadership_qualified: bool = False
+    phone: str = ""
+    id_number: str = ""
+    username: str = ""  # an account with the expert role, for the expert's own view
+
+
+def _other_experts(expert_id: int | None) -> QuerySet[Expert]:
+    return Expert.objects.exclude(pk__in=[expert_id] if expert_id is not None else [])
+
+
+def _expert_validate(actor: User, data: ExpertInput, expert_id: int | None) -> dict[str, object]:
+    """Check an `ExpertInput` and return the model values, or raise ValidationError."""
+    errors: list[tuple[str, str]] = []
+    name = data.name.strip()
+    if not name:
+        errors.append(("name", "请填写姓名"))
+    if data.sex not in Sex.values:
+        errors.append(("sex", "性别应为“男”或“女”"))
+    if data.title not in TITLE_VALUES:
+        errors.append(("title", "职称级别应为正高、副高、中级或初级"))
+    if data.degree not in DEGREE_VALUES:
+        errors.append(("degree", "学历学位应为博士、硕士、学士或无"))
+    job_title = data.job_title.strip()
+    grade = PHYSICIAN_TITLE_GRADES.get(job_title)
+    if grade is not None and data.title in TITLE_VALUES and grade != data.title:
+        errors.append(("job_title", f"专业技术职务“{job_title}”属于{grade}，与职称级别不一致"))
+    if data.prior_year_pay is None:
+        errors.append(("prior_year_pay", "请填写派驻前一年度薪酬（元）"))
+    elif data.prior_year_pay < 0:
+        errors.append(("prior_year_pay", "派驻前一年度薪酬不能为负数"))
+    home = None
+    if data.home_institution_id is not None:
+        home = Institution.objects.filter(pk=data.home_institution_id).first()
+    scope_institution = actor.institution_id if actor.role == Role.HELPER else None
+    if home is None:
+        errors.append(("home_institution", "请选择派出单位"))
+    elif home.category != InstitutionCategory.HELPER:
+        errors.append(("home_institution", f"「{home.name}」不是帮扶医院"))
+    elif scope_institution is not None and home.pk != scope_institution:
+        errors.append(("home_institution", "帮扶医院只能登记本院派出的专家"))
+    if (
+        data.specialty_id is not None
+        and not Specialty.objects.filter(pk=data.specialty_id).exists()
+    ):
+        errors.append(("specialty", "未知的专业"))
+    id_number = data.id_number.strip().upper()
+    if id_number:
+        problem = id_number_problem(id_number)
+        if problem:
+            errors.append(("id_number", problem))
+        elif _other_experts(expert_id).filter(id_number=id_number).exists():
+            errors.append(("id_number", "该身份证号已登记为其他专家"))
+    user = None
+    username = data.username.strip()
+    if username:
+        if actor.role != Role.PROVINCE:
+            errors.append(("username", "只有省级管理员可以关联登录账号"))
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            errors.append(("username", f"账号“{username}”不存在"))
+        elif user.role != Role.EXPERT:
+            errors.append(("username", f"账号“{username}”不是帮扶专家角色"))
+        elif _other_experts(expert_id).filter(user=user).exists():
+            errors.append(("username", f"账号“{username}”已关联其他专家"))
+    _raise(errors)
+    values: dict[str, object] = {
+        "name": name,
+        "sex": data.sex,
+        "title": data.title,
+        "job_title": job_title,
+        "degree": data.degree,
+        "specialty_id": data.specialty_id or None,
+        "home_institution": home,
+        "prior_year_pay": data.prior_year_pay,
+        "leadership_qualified": data.leadership_qualified,
+        "phone": data.phone.strip(),
+        "id_number": id_number,
+    }
+    if username:
+        values["user"] = user
+    return values
+
+
+@transaction.atomic
+def expert_create(*, actor: User, data: ExpertInput, is_demo: bool = False) -> Expert:
+    """Register an expert (F4). The province, or a helper hospital for its own staff."""
+    if not access.can_register_experts(actor):
+        raise PermissionDenied("只有省卫健委或派出专家的帮扶医院可以登记专家")
+    values = _expert_validate(actor, data, None)
+    expert = Expert.objects.create(**values, is_demo=is_demo)
+    audit_record(actor=actor, action="create", obj=expert, after=expert_snapshot(expert))
+    return expert
+
+
+@transaction.atomic
+def expert_update(*, actor: User, expert: Expert, data: ExpertInput) -> Expert:
+    expert = Expert.objects.select_for_update().get(pk=expert.pk)
+    if not access.can_edit_expert(actor, expert):
+        raise PermissionDenied("只有省卫健委或专家的派出单位可以修改专家信息")
+    values = _expert_validate(actor, data, expert.pk)
+    original = Expert(prior_year_pay=expert.prior_year_pay, id_number=expert.id_number)
+    before = expert_snapshot(expert)
+    for name, value in values.items():
+        setattr(expert, name, value)
+    after = expert_snapshot(expert)
+    changed = audit_changes(before, after) | _changed_sensitive(original, expert)
+    if changed:
+        fields = [Expert._meta.get_field(k).name for k in changed]
+        expert.save(update_fields=[*fields, "updated_at"])
+        audit_record(
+            actor=actor,
+            action="update",
+            obj=expert,
+            before={k: before[k] for k in changed},
+            after=changed,
+        )
+    return expert
+
+
+@transaction.atomic
+def expert_set_outstanding(
+    *, actor: User, expert: Expert, outstanding: bool, reason: str
+) -> Expert:
+    """Recognise an expert as outstanding (表现突出), which opens the monthly subsidy (§六)."""
+    expert = Expert.objects.select_for_update().get(pk=expert.pk)
+    if not access.can_pay_for_expert(actor, expert):
+        raise PermissionDenied("只有省卫健委或专家服务的受扶医院可以认定表现突出")
+    if not reason.strip():
+        _raise([("reason", "请填写认定（或取消）的依据")])
+    if expert.outstanding != outstanding:
+        expert.outstanding = outstanding
+        expert.save(update_fields=["outstanding", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="set_outstanding",
+            obj=expert,
+            before={"outstanding": not outstanding},
+            after={"outstanding": outstanding},
+            note=reason.strip(),
+        )
+    return expert
+
+
+# ---- teams and deployments ----
+
+
+@transaction.atomic
+def team_create(
+    *, actor: User, partnership: Partnership, batch: int, note: str = "", is_demo: bool = False
+) -> Team:
+    """Form a team for one batch of a partnership (§三(四); A1-(1))."""
+    if not access.can_manage_team(actor, partnership):
+        raise PermissionDenied("只有省卫健委或帮扶关系双方可以组建帮扶队")
+    errors = []
+    if batch < 1:
+        errors.append(("batch", "批次应为正整数"))
+    elif Team.objects.filter(partnership=partnership, batch=batch).exists():
+        errors.append(("batch", f"该帮扶关系已有第{batch}批帮扶队"))
+    _raise(errors)
+    team = Team.objects.create(
+        partnership=partnership, batch=batch, note=note.strip(), is_demo=is_demo
+    )
+    audit_record(actor=actor, action="create", obj=team, after=model_snapshot(team, TEAM_FIELDS))
+    return team
+
+
+@transaction.atomic
+def team_set_captain(*, actor: User, team: Team, captain: Expert | None) -> Team:
+    """Name the team's one captain (§三(四)); the captain must be a member."""
+    team = (
+        Team.objects.select_for_update(of=("self",)).select_related("partnership").get(pk=team.pk)
+    )
+    if not access.can_manage_team(actor, team.partnership):
+        raise PermissionDenied("只有省卫健委或帮扶关系双方可以指定队长")
+    if captain is not None and not team.deployments.filter(expert=captain).exists():
+        _raise([("captain", f"{captain.name}不是该队队员，请先登记派驻")])
+    before = model_snapshot(team, ("captain",))
+    team.captain = captain
+    team.save(update_fields=["captain", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="set_captain",
+        obj=team,
+        before=before,
+        after=model_snapshot(team, ("captain",)),
+    )
+    return team
+
+
+@dataclass(frozen=True)
+class DeploymentInput:
+    expert_id: int | None
+    kind: str
+    start: date | None
+    planned_end: date | None
+    department_id: int | None = None
+
+
+def _on_site_overlap(
+    expert_id: int, start: date, end: date, exclude: int | None
+) -> Deployment | None:
+    return (
+        Deployment.objects.filter(expert_id=expert_id)
+        .exclude(pk__in=[exclude] if exclude is not None else [])
+        .exclude(kind=DeploymentKind.REMOTE)
+        .filter(start__lte=end)
+        .filter(Q(actual_end__gte=start) | Q(actual_end__isnull=True, planned_end__gte=start))
+        .select_related("team__partnership__recipient")
+        .first()
+    )
+
+
+@transaction.atomic
+def deployment_create(*, actor: User, team: Team, data: DeploymentInput) -> Deployment:
+    """Put an expert on a team (F4): kind, start and planned end.
+
+    An expert is on site in one place at a time, so two on-site deployments may not overlap.
+    """
+    team = Team.objects.select_related("partnership").get(pk=team.pk)
+    if not access.can_manage_team(actor, team.partnership):
+        raise PermissionDenied("只有省卫健委或帮扶关系双方可以登记派驻")
+    errors: list[tuple[str, str]] = []
+    expert = None
+    if data.expert_id is not None:
+        expert = Expert.objects.filter(
+            access.expert_filter_for_user(actor), pk=data.expert_id
+        ).first()
+    if expert is None:
+        errors.append(("expert", "请选择专家（须为您可查看的专家）"))
+    elif Deployment.objects.filter(team=team, expert=expert).exists():
+        errors.append(("expert", f"{expert.name}已在该队"))
+    if data.kind not in KIND_VALUES:
+        errors.append(("kind", "派驻方式应为常驻、短期、柔性、银龄或远程"))
+    if data.start is None:
+        errors.append(("start", "请填写开始日期"))
+    if data.planned_end is None:
+        errors.append(("planned_end", "请填写计划结束日期"))
+    elif data.start is not None and data.planned_end < data.start:
+        errors.append(("planned_end", "计划结束日期不能早于开始日期"))
+    department = None
+    if data.department_id:
+        department = Department.objects.filter(
+            pk=data.department_id, institution_id=team.partnership.recipient_id
+        ).first()
+        if department is None:
+            errors.append(("department", "派驻科室应为受扶医院的科室"))
+    if (
+        not errors
+        and expert is not None
+        and data.kind != DeploymentKind.REMOTE
+        and data.start is not None
+        and data.planned_end is not None
+    ):
+        clash = _on_site_overlap(expert.pk, data.start, data.planned_end, None)
+        if clash is not None:
+            errors.append(
+                (
+                    "start",
+                    f"{expert.name}在{clash.start:%Y-%m-%d}至{clash.effective_end:%Y-%m-%d}已派驻"
+                    f"{clash.team.partnership.recipient.name}，驻点时间不能重叠",
+                )
+            )
+    _raise(errors)
+    assert expert is not None and data.start is not None and data.planned_end is not None
+    deployment = Deployment.objects.create(
+        expert=expert,
+        team=team,
+        kind=data.kind,
+        department=department,
+        start=data.start,
+        planned_end=data.planned_end,
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=deployment,
+        after=model_snapshot(deployment, DEPLOYMENT_FIELDS),
+    )
+    return deployment
+
+
+@transaction.atomic
+def deployment_end(
+    *, actor: User, deployment: Deployment, actual_end: date, today: date | None = None
+) -> Deployment:
+    """Record the day an expert actually left; statements then use the actual stay."""
+    deployment = (
+        Deployment.objects.select_for_update(of=("self",))
+        .select_related("team__partnership")
+        .get(pk=deployment.pk)
+    )
+    if not access.can_manage_team(actor, deployment.team.partnership):
+        raise PermissionDenied("只有省卫健委或帮扶关系双方可以登记派驻结束")
+    today = today or today_local()
+    errors = []
+    if actual_end < deployment.start:
+        errors.append(("actual_end", "实际结束日期不能早于开始日期"))
+    if actual_end > today:
+        errors.append(("actual_end", "实际结束日期不能晚于今天"))
+    _raise(errors)
+    before = model_snapshot(deployment, ("actual_end",))
+    deployment.actual_end = actual_end
+    deployment.save(update_fields=["actual_end", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="end",
+        obj=deployment,
+        before=before,
+        after=model_snapshot(deployment, ("actual_end",)),
+    )
+    return deployment
+
+
+# ---- appointments, 3X links, mentorships ----
+
+
+def _locked_deployment(deployment: Deployment) -> Deployment:
+    return (
+        Deployment.objects.select_for_update(of=("self",))
+        .select_related("expert", "team__partnership__recipient__county")
+        .get(pk=deployment.pk)
+    )
+
+
+@transaction.atomic
+def appointment_create(
+    *, actor: User, deployment: Deployment, post: str, start: date
+) -> Appointment:
+    """Appoint a resident expert vice-president or president, if eligible (§六; A1-(1))."""
+    deployment = _locked_deployment(deployment)
+    if not access.can_pay(actor, deployment.team.partnership):
+        raise PermissionDenied("只有省卫健委或受扶医院可以登记挂任职")
+    errors: list[tuple[str, str]] = []
+    if post not in AppointmentPost.values:
+        errors.append(("post", "职务应为副院长或院长"))
+    else:
+        eligibility = appointment_eligibility(
+            domain_expert(deployment.expert), domain_deployment(deployment), policy_rates()
+        )
+        eligible = (
+            eligibility.president
+            if post == AppointmentPost.PRESIDENT
+            else eligibility.vice_president
+        )
+        if not eligible:
+            label = AppointmentPost(post).label
+            errors.append(("post", f"不符合任{label}的条件：" + "；".join(eligibility.reasons)))
+    if not deployment.start <= start <= deployment.effective_end:
+        errors.append(
+            (
+                "start",
+                f"任职日期应在派驻期内（{deployment.start:%Y-%m-%d}至"
+                f"{deployment.effective_end:%Y-%m-%d}）",
+            )
+        )
+    if Appointment.objects.filter(deployment=deployment, post=post, end__isnull=True).exists():
+        errors.append(("post", "该专家已担任此职务"))
+    _raise(errors)
+    appointment = Appointment.objects.create(deployment=deployment, post=post, start=start)
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=appointment,
+        after=model_snapshot(appointment, ("deployment", "post", "start", "end")),
+    )
+    return appointment
+
+
+@transaction.atomic
+def coverage_link_add(
+    *, actor: User, deployment: Deployment, department: Department
+) -> CoverageLink:
+    """Link a resident member to a recipient department (3X mechanism, A1-(15))."""
+    deployment = _locked_deployment(deployment)
+    if not access.can_manage_team(actor, deployment.team.partnership):
+        raise PermissionDenied("只有省卫健委或帮扶关系双方可以登记3X联系科室")
+    errors = []
+    if deployment.kind != DeploymentKind.RESIDENT:
+        errors.append(("deployment", "3X机制由常驻队员联系科室（A1-(15)）"))
+    if department.institution_id != deployment.team.partnership.recipient_id:
+        errors.append(("department", "联系科室应为受扶医院的科室"))
+    elif CoverageLink.objects.filter(deployment=deployment, department=department).exists():
+        errors.append(("department", f"已联系{department.name}"))
+    _raise(errors)
+    link = CoverageLink.objects.create(deployment=deployment, department=department)
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=link,
+        after=model_snapshot(link, ("deployment", "department")),
+    )
+    return link
+
+
+@transaction.atomic
+def coverage_link_remove(*, actor: User, link: CoverageLink) -> None:
+    link = CoverageLink.objects.select_related("deployment__team__partnership").get(pk=link.pk)
+    if not access.can_manage_team(actor, link.deployment.team.partnership):
+        raise PermissionDenied("只有省卫健委或帮扶关系双方可以删除3X联系科室")
+    audit_record(
+        actor=actor,
+        action="delete",
+        obj=link,
+        before=model_snapshot(link, ("deployment", "department")),
+    )
+    link.delete()
+
+
+@transaction.atomic
+def mentorship_create(
+    *,
+    actor: User,
+    deployment: Deployment,
+    mentee_name: str,
+    start: date,
+    mentee_department: Department | None = None,
+) -> Mentorship:
+    """Pair a mentor with a mentee (师带徒); the mentor holds 副主任医师 or above (A1-(5))."""
+    deployment = _locked_deployment(deployment)
+    if not access.can_manage_team(actor, deployment.team.partnership):
+        raise PermissionDenied("只有省卫健委或帮扶关系双方可以登记师带徒")
+    errors: list[tuple[str, str]] = []
+    expert = deployment.expert
+    member = TeamMember(str(deployment.pk), expert.name, Title(expert.title), is_mentor=True)
+    for finding in mentor_findings(DomainTeam((member,)), policy_team_rules()):
+        errors.append(("deployment", f"{finding.message}（依据{finding.clause}）"))
+    if not mentee_name.strip():
+        errors.append(("mentee_name", "请填写徒弟姓名"))
+    if (
+        mentee_department is not None
+        and mentee_department.institution_id != deployment.team.partnership.recipient_id
+    ):
+        errors.append(("mentee_department", "徒弟科室应为受扶医院的科室"))
+    _raise(errors)
+    mentorship = Mentorship.objects.create(
+        deployment=deployment,
+        mentee_name=mentee_name.strip(),
+        mentee_department=mentee_department,
+        start=start,
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=mentorship,
+        after=model_snapshot(
+            mentorship, ("deployment", "mentee_name", "mentee_department", "start")
+        ),
+    )
+    return mentorship
+
+
+@transaction.atomic
+def mentorship_record_outcome(
+    *, actor: User, mentorship: Mentorship, outcome: str, end: date | None
+) -> Mentorship:
+    mentorship = (
+        Mentorship.objects.select_for_update(of=("self",))
+        .select_related("deployment__team__partnership")
+        .get(pk=mentorship.pk)
+    )
+    if not access.can_manage_team(actor, mentorship.deployment.team.partnership):
+        raise PermissionDenied("只有省卫健委或帮扶关系双方可以登记培养成效")
+    errors = []
+    if not outcome.strip():
+        errors.append(("outcome", "请填写培养成效"))
+    if end is not None and end < mentorship.start:
+        errors.append(("end", "结业日期不能早于结对日期"))
+    _raise(errors)
+    before = model_snapshot(mentorship, ("outcome", "end"))
+    mentorship.outcome = outcome.strip()
+    mentorship.end = end
+    mentorship.save(update_fields=["outcome", "end", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="update",
+        obj=mentorship,
+        before=before,
+        after=model_snapshot(mentorship, ("outcome", "end")),
+    )
+    return mentorship
+
+
+# ---- department services (§五, §六) ----
+
+
+@transaction.atomic
+def title_application_create(
+    *,
+    actor: User,
+    deployment: Deployment,
+    applied_title: str,
+    has_entrustment_letter: bool,
+    submitted_on: date,
+) -> TitleEvaluationApplication:
+    """Record a title application with its route decided by `title_evaluation_route` (§五)."""
+    deployment = _locked_deployment(deployment)
+    allowed = access.is_the_expert(actor, deployment.expert) or access.can_pay(
+        actor, deployment.team.partnership
+    )
+    if not allowed:
+        raise PermissionDenied("只有专家本人、受扶医院或省卫健委可以登记职称申报")
+    if not applied_title.strip():
+        _raise([("applied_title", "请填写申报的职称")])
+    county = deployment.team.partnership.recipient.county
+    assert county is not None  # a recipient always has a county (registry constraint)
+    decision = title_evaluation_route(
+        RecipientCounty(county.code, county.name, county.national_key_county),
+        has_entrustment_letter,
+        load_policy().title_evaluation.clause,
+    )
+    application = TitleEvaluationApplication.objects.create(
+        deployment=deployment,
+        applied_title=applied_title.strip(),
+        has_entrustment_letter=has_entrustment_letter,
+        route=decision.route.value,
+        valid_scope=decision.valid_scope,
+        reasons="\n".join(decision.reasons),
+        submitted_on=submitted_on,
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=application,
+        after=model_snapshot(
+            application, ("deployment", "applied_title", "has_entrustment_letter", "route")
+        ),
+    )
+    return application
+
+
+@transaction.atomic
+def title_application_decide(
+    *, actor: User, application: TitleEvaluationApplication, status: str, decided_on: date
+) -> TitleEvaluationApplication:
+    """Record the evaluation result (the province relays the HR department's decision, §五)."""
+    if actor.role != Role.PROVINCE:
+        raise PermissionDenied("只有省级管理员可以登记评审结果")
+    application = TitleEvaluationApplication.objects.select_for_update().get(pk=application.pk)
+    errors = []
+    if status not in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
+        errors.append(("status", "评审结果应为“已通过”或“未通过”"))
+    if decided_on < application.submitted_on:
+        errors.append(("decided_on", "评审结果日期不能早于申报日期"))
+    _raise(errors)
+    before = model_snapshot(application, ("status", "decided_on"))
+    application.status = status
+    application.decided_on = decided_on
+    application.save(update_fields=["status", "decided_on"])
+    audit_record(
+        actor=actor,
+        action="decide",
+        obj=application,
+        before=before,
+        after=model_snapshot(application, ("status", "decided_on")),
+    )
+    return application
+
+
+@transaction.atomic
+def scitech_application_create(
+    *, actor: User, team: Team, project_title: str, programme: str, submitted_on: date
+) -> SciTechApplication:
+    """An expert team applies for a provincial S&T project (§五, 省科技厅)."""
+    team = Team.objects.select_related("partnership").get(pk=team.pk)
+    if not access.can_manage_team(actor, team.partnership):
+        raise PermissionDenied("只有省卫健委或帮扶关系双方可以登记科技项目申报")
+    if not project_title.strip():
+        _raise([("project_title", "请填写项目名称")])
+    application = SciTechApplication.objects.create(
+        team=team,
+        project_title=project_title.strip(),
+        programme=programme.strip() or "省级科技计划项目",
+        submitted_on=submitted_on,
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=application,
+        after=model_snapshot(application, ("team", "project_title", "programme", "submitted_on")),
+    )
+    return application
+
+
+@transaction.atomic
+def insurance_briefing_create(
+    *, actor: User, team: Team, held_on: date, topic: str, attendees: int
+) -> InsuranceBriefing:
+    """A medical-insurance policy briefing for a team (§五, 省医保局)."""
+    team = Team.objects.select_related("partnership").get(pk=team.pk)
+    if not access.can_pay(actor, team.partnership):
+        raise PermissionDenied("只有省卫健委或受扶医院可以登记医保政策培训")
+    errors = []
+    if not topic.strip():
+        errors.append(("topic", "请填写培训内容"))
+    if attendees < 0:
+        errors.append(("attendees", "参加人数不能为负数"))
+    _raise(errors)
+    briefing = InsuranceBriefing.objects.create(
+        team=team, held_on=held_on, topic=topic.strip(), attendees=attendees
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=briefing,
+        after=model_snapshot(briefing, ("team", "held_on", "topic", "attendees")),
+    )
+    return briefing
+
+
+@transaction.atomic
+def appointment_letter_create(
+    *,
+    actor: User,
+    helper: Institution,
+    head_name: str,
+    letter_number: str,
+    issued_on: date,
+    position: str = "院长",
+) -> AppointmentLetter:
+    """Issue a 东西部协作指导专家聘书 to a helper hospital's head (§六: by the province)."""
+    if not access.can_issue_appointment_letters(actor):
+        raise PermissionDenied("聘书由省卫生健康委发放")
+    errors = []
+    if helper.category != InstitutionCategory.HELPER:
+        errors.append(("helper", f"「{helper.name}」不是帮扶医院"))
+    if not head_name.strip():
+        errors.append(("head_name", "请填写主要负责人姓名"))
+    if not letter_number.strip():
+        errors.append(("letter_number", "请填写聘书编号"))
+    elif AppointmentLetter.objects.filter(letter_number=letter_number.strip()).exists():
+        errors.append(("letter_number", f"聘书编号“{letter_number.strip()}”已存在"))
+    _raise(errors)
+    letter = AppointmentLetter.objects.create(
+        helper=helper,
+        head_name=head_name.strip(),
+        position=position.strip() or "院长",
+        letter_number=letter_number.strip(),
+        issued_on=issued_on,
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        obj=letter,
+        after=model_snapshot(letter, ("helper", "head_name", "position", "letter_number")),
+    )
+    return letter
