@@ -94,3 +94,10 @@ def test_language_can_be_switched_to_english(client, province_officer):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert '<html lang="en">' in client.get("/").content.decode()
     assert "Log out" in client.get("/admin/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client, province_officer):
+    client.force_login(province_officer)
+    page = client.get("/admin/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert "退出" in page or "注销" in page
