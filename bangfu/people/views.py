@@ -6,7 +6,8 @@ shown through `Expert.pay_display` / `id_number_display` only.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -116,6 +117,35 @@ def form_page(
         "multipart": multipart,
     }
     return render(request, FORM_TEMPLATE, context, status=status)
+
+
+T = TypeVar("T")
+
+
+def form_submit(
+    request: HttpRequest,
+    form: ServiceForm,
+    save: Callable[[dict[str, Any]], T],
+    *,
+    done: Callable[[T], tuple[str, str]],
+    title: str,
+    back_url: str,
+    **page: Any,
+) -> HttpResponse:
+    """The one POST flow of every service form: valid data goes to `save` (one service call);
+    success flashes `done(result)`'s message and redirects to its URL; the service's
+    ValidationError lands on the form's fields and the page is shown again with status 400."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            message, url = done(result)
+            messages.success(request, message)
+            return redirect(url)
+    status = 400 if request.method == "POST" else 200
+    return form_page(request, form, title=title, back_url=back_url, status=status, **page)
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -243,20 +273,13 @@ def expert_create_view(request: HttpRequest) -> HttpResponse:
     if not access.can_register_experts(user):
         raise PermissionDenied("只有省卫健委或帮扶医院可以登记专家")
     form = _expert_form(request, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            expert = expert_create(actor=user, data=_expert_input(form))
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, f"已登记专家「{expert.name}」")
-            return redirect("people:expert_detail", pk=expert.pk)
-    return form_page(
+    return form_submit(
         request,
         form,
+        lambda _: expert_create(actor=user, data=_expert_input(form)),
+        done=lambda e: (f"已登记专家「{e.name}」", reverse("people:expert_detail", args=[e.pk])),
         title="登记帮扶专家",
         back_url=reverse("people:expert_list"),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -282,20 +305,14 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "username": expert.user.username if expert.user else "",
     }
     form = _expert_form(request, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            expert_update(actor=user, expert=expert, data=_expert_input(form))
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, f"已更新专家「{expert.name}」")
-            return redirect("people:expert_detail", pk=expert.pk)
-    return form_page(
+    detail_url = reverse("people:expert_detail", args=[pk])
+    return form_submit(
         request,
         form,
+        lambda _: expert_update(actor=user, expert=expert, data=_expert_input(form)),
+        done=lambda e: (f"已更新专家「{e.name}」", detail_url),
         title=f"修改专家信息：{expert.name}",
-        back_url=reverse("people:expert_detail", args=[pk]),
-        status=400 if request.method == "POST" else 200,
+        back_url=detail_url,
     )
 
 
@@ -319,30 +336,24 @@ def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def expert_outstanding(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     expert = expert_get_for_user(user=user, pk=pk)
-    form = OutstandingForm(request.POST)
-    if form.is_valid():
-        try:
-            expert_set_outstanding(
-                actor=user,
-                expert=expert,
-                outstanding=form.cleaned_data["outstanding"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, f"已更新「{expert.name}」的表现突出认定")
-            return redirect("people:expert_detail", pk=pk)
-    return form_page(
+    detail_url = reverse("people:expert_detail", args=[pk])
+    return form_submit(
         request,
-        form,
+        OutstandingForm(request.POST),
+        lambda data: expert_set_outstanding(
+            actor=user, expert=expert, outstanding=data["outstanding"], reason=data["reason"]
+        ),
+        done=lambda _: (f"已更新「{expert.name}」的表现突出认定", detail_url),
         title=f"表现突出认定：{expert.name}",
-        back_url=reverse("people:expert_detail", args=[pk]),
-        status=400,
+        back_url=detail_url,
     )
 
 
 # ---- teams ----
+
+
+def _team_url(pk: int) -> str:
+    return reverse("people:team_detail", args=[pk])
 
 
 def _team_filters(request: HttpRequest) -> tuple[TeamFilterForm, TeamFilters]:
@@ -404,26 +415,16 @@ def team_create_view(request: HttpRequest) -> HttpResponse:
         partnerships=team_partnership_choices_for_user(user=user),
         initial={"partnership": request.GET.get("partnership")},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            team = team_create(
-                actor=user,
-                partnership=form.cleaned_data["partnership"],
-                batch=form.cleaned_data["batch"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, f"已组建「{team}」")
-            return redirect("people:team_detail", pk=team.pk)
-    return form_page(
+    return form_submit(
         request,
         form,
+        lambda data: team_create(
+            actor=user, partnership=data["partnership"], batch=data["batch"], note=data["note"]
+        ),
+        done=lambda team: (f"已组建「{team}」", _team_url(team.pk)),
         title="组建帮扶队",
         intro="每批次3-5人，设队长1名（§三(四)；A1-(1)）。组建后在队伍页面登记队员派驻。",
         back_url=reverse("people:team_list"),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -452,21 +453,13 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def team_captain(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     team = team_get_for_user(user=user, pk=pk)
-    form = CaptainForm(request.POST, members=team_member_experts(team=team))
-    if form.is_valid():
-        try:
-            team_set_captain(actor=user, team=team, captain=form.cleaned_data["captain"])
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已更新队长")
-            return redirect("people:team_detail", pk=pk)
-    return form_page(
+    return form_submit(
         request,
-        form,
+        CaptainForm(request.POST, members=team_member_experts(team=team)),
+        lambda data: team_set_captain(actor=user, team=team, captain=data["captain"]),
+        done=lambda _: ("已更新队长", _team_url(pk)),
         title=f"指定队长：{team}",
-        back_url=reverse("people:team_detail", args=[pk]),
-        status=400,
+        back_url=_team_url(pk),
     )
 
 
@@ -482,32 +475,28 @@ def deployment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         experts=expert_list_for_user(user=user),
         departments=department_choices(institution_id=team.partnership.recipient_id),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            deployment = deployment_create(
-                actor=user,
-                team=team,
-                data=DeploymentInput(
-                    expert_id=data["expert"].pk,
-                    kind=data["kind"],
-                    start=data["start"],
-                    planned_end=data["planned_end"],
-                    department_id=data["department"].pk if data["department"] else None,
-                ),
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, f"已登记「{deployment.expert.name}」的派驻")
-            return redirect("people:team_detail", pk=pk)
-    return form_page(
+
+    def save(data: dict[str, Any]) -> Any:
+        return deployment_create(
+            actor=user,
+            team=team,
+            data=DeploymentInput(
+                expert_id=data["expert"].pk,
+                kind=data["kind"],
+                start=data["start"],
+                planned_end=data["planned_end"],
+                department_id=data["department"].pk if data["department"] else None,
+            ),
+        )
+
+    return form_submit(
         request,
         form,
+        save,
+        done=lambda d: (f"已登记「{d.expert.name}」的派驻", _team_url(pk)),
         title=f"登记派驻：{team}",
         intro="常驻满1年可享薪酬补足和到岗生活必需品报销，可挂任副院长（§六）。",
-        back_url=reverse("people:team_detail", args=[pk]),
-        status=400 if request.method == "POST" else 200,
+        back_url=_team_url(pk),
     )
 
 
@@ -521,24 +510,15 @@ def coverage_link_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         deployments=team_deployments(team=team, resident_only=True),
         departments=department_choices(institution_id=team.partnership.recipient_id),
     )
-    if form.is_valid():
-        try:
-            coverage_link_add(
-                actor=user,
-                deployment=form.cleaned_data["deployment"],
-                department=form.cleaned_data["department"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已登记3X联系科室")
-            return redirect("people:team_detail", pk=pk)
-    return form_page(
+    return form_submit(
         request,
         form,
+        lambda data: coverage_link_add(
+            actor=user, deployment=data["deployment"], department=data["department"]
+        ),
+        done=lambda _: ("已登记3X联系科室", _team_url(pk)),
         title=f"3X联系科室：{team}",
-        back_url=reverse("people:team_detail", args=[pk]),
-        status=400,
+        back_url=_team_url(pk),
     )
 
 
@@ -555,7 +535,7 @@ def coverage_link_remove_view(request: HttpRequest, pk: int, link_pk: int) -> Ht
         raise Http404("未找到该联系科室")
     coverage_link_remove(actor=user, link=link)
     messages.success(request, "已删除3X联系科室")
-    return redirect("people:team_detail", pk=pk)
+    return redirect(_team_url(pk))
 
 
 @login_required
@@ -570,28 +550,20 @@ def mentorship_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         deployments=team_deployments(team=team),
         departments=department_choices(institution_id=team.partnership.recipient_id),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            mentorship_create(
-                actor=user,
-                deployment=data["deployment"],
-                mentee_name=data["mentee_name"],
-                mentee_department=data["mentee_department"],
-                start=data["start"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已登记师带徒")
-            return redirect("people:team_detail", pk=pk)
-    return form_page(
+    return form_submit(
         request,
         form,
+        lambda data: mentorship_create(
+            actor=user,
+            deployment=data["deployment"],
+            mentee_name=data["mentee_name"],
+            mentee_department=data["mentee_department"],
+            start=data["start"],
+        ),
+        done=lambda _: ("已登记师带徒", _team_url(pk)),
         title=f"登记师带徒：{team}",
         intro="师傅须为副主任医师以上职称（A1-(5)）。",
-        back_url=reverse("people:team_detail", args=[pk]),
-        status=400 if request.method == "POST" else 200,
+        back_url=_team_url(pk),
     )
 
 
@@ -609,25 +581,15 @@ def mentorship_outcome(request: HttpRequest, pk: int, mentorship_pk: int) -> Htt
     form = MentorshipOutcomeForm(
         request.POST or None, initial={"outcome": mentorship.outcome, "end": mentorship.end}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            mentorship_record_outcome(
-                actor=user,
-                mentorship=mentorship,
-                outcome=form.cleaned_data["outcome"],
-                end=form.cleaned_data["end"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已登记培养成效")
-            return redirect("people:team_detail", pk=pk)
-    return form_page(
+    return form_submit(
         request,
         form,
+        lambda data: mentorship_record_outcome(
+            actor=user, mentorship=mentorship, outcome=data["outcome"], end=data["end"]
+        ),
+        done=lambda _: ("已登记培养成效", _team_url(pk)),
         title=f"培养成效：{mentorship}",
-        back_url=reverse("people:team_detail", args=[pk]),
-        status=400 if request.method == "POST" else 200,
+        back_url=_team_url(pk),
     )
 
 
@@ -693,24 +655,18 @@ def deployment_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_manage_team(user, deployment.team.partnership):
         raise PermissionDenied("只有省卫健委或帮扶关系双方可以登记派驻结束")
     form = DeploymentEndForm(request.POST or None, initial={"actual_end": deployment.actual_end})
-    if request.method == "POST" and form.is_valid():
-        try:
-            deployment_end(
-                actor=user, deployment=deployment, actual_end=form.cleaned_data["actual_end"]
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, f"已登记「{deployment.expert.name}」的实际结束日期")
-            return redirect("people:team_detail", pk=deployment.team_id)
-    return form_page(
+    team_url = _team_url(deployment.team_id)
+    return form_submit(
         request,
         form,
+        lambda data: deployment_end(
+            actor=user, deployment=deployment, actual_end=data["actual_end"]
+        ),
+        done=lambda _: (f"已登记「{deployment.expert.name}」的实际结束日期", team_url),
         title=f"登记派驻结束：{deployment}",
         intro="登记实际结束日期后，待遇明细按实际在岗期间计算。",
         confirm="确认登记实际结束日期？此操作将记入审计记录。",
-        back_url=reverse("people:team_detail", args=[deployment.team_id]),
-        status=400 if request.method == "POST" else 200,
+        back_url=team_url,
     )
 
 
@@ -721,27 +677,17 @@ def appointment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     deployment = deployment_get_for_user(user=user, pk=pk)
     if not access.can_pay(user, deployment.team.partnership):
         raise PermissionDenied("只有省卫健委或受扶医院可以登记挂任职")
-    form = AppointmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            appointment_create(
-                actor=user,
-                deployment=deployment,
-                post=form.cleaned_data["post"],
-                start=form.cleaned_data["start"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已登记挂任职")
-            return redirect("people:expert_detail", pk=deployment.expert_id)
-    return form_page(
+    expert_url = reverse("people:expert_detail", args=[deployment.expert_id])
+    return form_submit(
         request,
-        form,
+        AppointmentForm(request.POST or None),
+        lambda data: appointment_create(
+            actor=user, deployment=deployment, post=data["post"], start=data["start"]
+        ),
+        done=lambda _: ("已登记挂任职", expert_url),
         title=f"登记挂任职：{deployment}",
         intro="常驻1年以上、具备任职资格的可任副院长；常驻2年以上的可任院长（§六；A1-(1)）。",
-        back_url=reverse("people:expert_detail", args=[deployment.expert_id]),
-        status=400 if request.method == "POST" else 200,
+        back_url=expert_url,
     )
 
 
@@ -765,32 +711,24 @@ def title_application_create_view(request: HttpRequest) -> HttpResponse:
     form = TitleApplicationForm(
         request.POST or None, deployments=title_deployment_choices_for_user(user=user)
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            application = title_application_create(
-                actor=user,
-                deployment=data["deployment"],
-                applied_title=data["applied_title"],
-                has_entrustment_letter=data["has_entrustment_letter"],
-                submitted_on=data["submitted_on"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(
-                request,
-                f"已登记职称申报，评审路径：{application.get_route_display()}（{application.valid_scope}）",
-            )
-            return redirect("people:department_services")
-    return form_page(
+    return form_submit(
         request,
         form,
+        lambda data: title_application_create(
+            actor=user,
+            deployment=data["deployment"],
+            applied_title=data["applied_title"],
+            has_entrustment_letter=data["has_entrustment_letter"],
+            submitted_on=data["submitted_on"],
+        ),
+        done=lambda a: (
+            f"已登记职称申报，评审路径：{a.get_route_display()}（{a.valid_scope}）",
+            _services_url(),
+        ),
         title="登记职称评审申报（§五）",
         intro="受扶县为20个国家乡村振兴重点帮扶县的，按“定向评价定向使用”申报，职称限在该县有效；"
         "其他县按县级要求申报，限在我省县级范围内有效。均须先取得委托评审函。",
         back_url=_services_url(),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -799,26 +737,18 @@ def title_application_create_view(request: HttpRequest) -> HttpResponse:
 def title_application_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     application = title_application_get_for_user(user=user, pk=pk)
-    form = TitleDecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            title_application_decide(
-                actor=user,
-                application=application,
-                status=form.cleaned_data["status"],
-                decided_on=form.cleaned_data["decided_on"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已登记评审结果")
-            return redirect("people:department_services")
-    return form_page(
+    return form_submit(
         request,
-        form,
+        TitleDecisionForm(request.POST or None),
+        lambda data: title_application_decide(
+            actor=user,
+            application=application,
+            status=data["status"],
+            decided_on=data["decided_on"],
+        ),
+        done=lambda _: ("已登记评审结果", _services_url()),
         title=f"登记评审结果：{application}",
         back_url=_services_url(),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -826,21 +756,13 @@ def title_application_decide_view(request: HttpRequest, pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def scitech_create_view(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    form = SciTechForm(request.POST or None, teams=team_choices_for_user(user=user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            scitech_application_create(actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已登记科技项目申报")
-            return redirect("people:department_services")
-    return form_page(
+    return form_submit(
         request,
-        form,
+        SciTechForm(request.POST or None, teams=team_choices_for_user(user=user)),
+        lambda data: scitech_application_create(actor=user, **data),
+        done=lambda _: ("已登记科技项目申报", _services_url()),
         title="登记科技项目申报（§五 省科技厅）",
         back_url=_services_url(),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -848,21 +770,13 @@ def scitech_create_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def briefing_create_view(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    form = BriefingForm(request.POST or None, teams=team_choices_for_user(user=user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            insurance_briefing_create(actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已登记医保政策培训")
-            return redirect("people:department_services")
-    return form_page(
+    return form_submit(
         request,
-        form,
+        BriefingForm(request.POST or None, teams=team_choices_for_user(user=user)),
+        lambda data: insurance_briefing_create(actor=user, **data),
+        done=lambda _: ("已登记医保政策培训", _services_url()),
         title="登记医保政策培训（§五 省医保局）",
         back_url=_services_url(),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -872,19 +786,11 @@ def letter_create_view(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     if not access.can_issue_appointment_letters(user):
         raise PermissionDenied("聘书由省卫生健康委发放")
-    form = AppointmentLetterForm(request.POST or None, helpers=helper_choices())
-    if request.method == "POST" and form.is_valid():
-        try:
-            appointment_letter_create(actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已登记指导专家聘书")
-            return redirect("people:department_services")
-    return form_page(
+    return form_submit(
         request,
-        form,
+        AppointmentLetterForm(request.POST or None, helpers=helper_choices()),
+        lambda data: appointment_letter_create(actor=user, **data),
+        done=lambda _: ("已登记指导专家聘书", _services_url()),
         title="发放东西部协作指导专家聘书（§六）",
         back_url=_services_url(),
-        status=400 if request.method == "POST" else 200,
     )
