@@ -36,12 +36,11 @@ from bangfu.documents.render import (
     render_agreement_docx,
     render_agreement_pdf,
 )
+from bangfu.partnerships.coverage_report import coverage_report_for_user
 from bangfu.partnerships.documents import agreement_document_for
 from bangfu.partnerships.domain.lifecycle import (
     AgreementStatus,
-    Gap,
     RenewalPrefill,
-    UnpairedRecipient,
     renewal_prefill,
 )
 from bangfu.partnerships.forms import (
@@ -57,10 +56,9 @@ from bangfu.partnerships.forms import (
     form_add_service_errors,
     term_default_text,
 )
-from bangfu.partnerships.models import Agreement, CountyPlan, Partnership
+from bangfu.partnerships.models import Agreement, CountyPlan
 from bangfu.partnerships.selectors import (
     AgreementRow,
-    PartnershipFilters,
     PartnershipRow,
     agreement_facts,
     agreement_get_for_user,
@@ -68,8 +66,6 @@ from bangfu.partnerships.selectors import (
     can_manage_partnerships,
     county_plan_get_for_user,
     county_plan_list_for_user,
-    coverage_on,
-    gap_report_for_user,
     partnership_get_for_user,
     partnership_list_for_user,
     today_local,
@@ -85,8 +81,6 @@ from bangfu.partnerships.services import (
 )
 from bangfu.policy.domain.policy import Policy
 from bangfu.policy.loader import load_policy
-from bangfu.registry.models import County, Institution
-from bangfu.registry.selectors import CountyFilters, county_list_for_user, prefecture_list_for_user
 
 DOCUMENT_CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -549,107 +543,13 @@ def partnership_create_view(request: HttpRequest) -> HttpResponse:
 # ---- coverage and gaps ----
 
 
-@dataclass(frozen=True)
-class CountyCell:
-    county: County
-    covered: bool
-
-
-@dataclass(frozen=True)
-class PrefectureCoverage:
-    code: str
-    name: str
-    target: int
-    covered: int
-    counties: list[CountyCell]
-
-    @property
-    def percent(self) -> int:
-        return self.covered * 100 // self.target if self.target else 0
-
-
-@dataclass(frozen=True)
-class GapView:
-    gap: Gap[int]
-    partnership: Partnership
-
-
-@dataclass(frozen=True)
-class UnpairedView:
-    item: UnpairedRecipient[int]
-    recipient: Institution
-
-
-@dataclass(frozen=True)
-class CoverageReport:
-    day: date
-    target_total: int
-    covered: int
-    covered_other: int
-    reasons: tuple[str, ...]
-    prefectures: list[PrefectureCoverage]
-    uncovered: list[County]
-    gaps: list[GapView]
-    lapsed: list[UnpairedView]
-    never_paired: list[UnpairedView]
-    expiring: list[PartnershipRow]
-    prefecture_names: dict[int, str]
-
-    @property
-    def percent(self) -> int:
-        return self.covered * 100 // self.target_total if self.target_total else 0
-
-
-def _coverage_report(user: User, day: date) -> CoverageReport:
-    result = coverage_on(on=day, user=user)
-    covered = set(result.covered_codes)
-    targets = list(county_list_for_user(user=user, filters=CountyFilters(programme_group="target")))
-    prefectures = []
-    in_scope = list(prefecture_list_for_user(user=user).order_by("code"))
-    for prefecture in in_scope:
-        tally = result.by_prefecture.get(prefecture.code)
-        if not tally or not tally["target"]:
-            continue
-        prefectures.append(
-            PrefectureCoverage(
-                code=prefecture.code,
-                name=prefecture.name,
-                target=tally["target"],
-                covered=tally["covered"],
-                counties=[
-                    CountyCell(c, c.code in covered)
-                    for c in targets
-                    if c.prefecture_id == prefecture.pk
-                ],
-            )
-        )
-    report = gap_report_for_user(user=user, today=day)
-    unpaired = [UnpairedView(u, report.recipients[u.recipient]) for u in report.unpaired]
-    return CoverageReport(
-        day=day,
-        target_total=result.target_total,
-        covered=result.covered,
-        covered_other=result.covered_other,
-        reasons=result.reasons,
-        prefectures=prefectures,
-        uncovered=[c for c in targets if c.code not in covered],
-        gaps=[GapView(g, report.partnerships[g.pair]) for g in report.gaps],
-        lapsed=[u for u in unpaired if u.item.days_since_last_end is not None],
-        never_paired=[u for u in unpaired if u.item.days_since_last_end is None],
-        expiring=partnership_list_for_user(
-            user=user, filters=PartnershipFilters(status=AgreementStatus.EXPIRING), today=day
-        ),
-        prefecture_names={p.pk: p.name for p in in_scope},
-    )
-
-
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     policy = load_policy()
     today = today_local()
     form = CoverageDateForm(request.GET if "on" in request.GET else None, initial={"on": today})
-    report = _coverage_report(user, form.day(today))
+    report = coverage_report_for_user(user=user, day=form.day(today))
     context = {
         "form": form,
         "report": report,
@@ -662,7 +562,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
 @login_required
 def coverage_export(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    report = _coverage_report(user, CoverageDateForm(request.GET).day(today_local()))
+    report = coverage_report_for_user(
+        user=user, day=CoverageDateForm(request.GET).day(today_local())
+    )
     headers = ["类别", "市州", "县", "医院或帮扶关系", "起始日期", "截止日期", "天数", "说明"]
     rows: list[list[object]] = []
     for county in report.uncovered:
