@@ -58,16 +58,17 @@ class Dashboard:
 
 def dashboard_for_user(*, user: User, day: date | None = None) -> Dashboard:
     day = day or today_local()
-    rows = partnership_list_for_user(user=user, today=day)
+    officer = user.role in OFFICER_ROLES
+    # Officers get the coverage report (which lists the partnerships itself); hospital users,
+    # whose scope is a handful of pairs, get the pairs.
+    rows = [] if officer else partnership_list_for_user(user=user, today=day)
     counts = Counter(r.status for r in rows if r.status is not None)
     expert = Expert.objects.filter(user=user).first() if user.role == Role.EXPERT else None
     return Dashboard(
         day=day,
         summary=registry_summary_for_user(user=user),
-        coverage=coverage_report_for_user(user=user, day=day)
-        if user.role in OFFICER_ROLES
-        else None,
-        partnerships=rows if user.role not in OFFICER_ROLES else [],
+        coverage=coverage_report_for_user(user=user, day=day) if officer else None,
+        partnerships=rows,
         status_counts=[StatusCount(s, counts[s]) for s in AgreementStatus if counts[s]],
         on_site_today=deployment_list_for_user(
             user=user, filters=DeploymentFilters(on_site_on=day)

@@ -10,7 +10,6 @@ from bangfu.accounts.models import User
 from bangfu.partnerships.domain.lifecycle import AgreementStatus, Gap, UnpairedRecipient
 from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.selectors import (
-    PartnershipFilters,
     PartnershipRow,
     coverage_on,
     gap_report_for_user,
@@ -101,7 +100,8 @@ def coverage_report_for_user(*, user: User, day: date) -> CoverageReport:
                 ],
             )
         )
-    report = gap_report_for_user(user=user, today=day)
+    rows = partnership_list_for_user(user=user, today=day)
+    report = gap_report_for_user(user=user, today=day, rows=rows)
     unpaired = [UnpairedView(u, report.recipients[u.recipient]) for u in report.unpaired]
     return CoverageReport(
         day=day,
@@ -114,8 +114,6 @@ def coverage_report_for_user(*, user: User, day: date) -> CoverageReport:
         gaps=[GapView(g, report.partnerships[g.pair]) for g in report.gaps],
         lapsed=[u for u in unpaired if u.item.days_since_last_end is not None],
         never_paired=[u for u in unpaired if u.item.days_since_last_end is None],
-        expiring=partnership_list_for_user(
-            user=user, filters=PartnershipFilters(status=AgreementStatus.EXPIRING), today=day
-        ),
+        expiring=[r for r in rows if r.status == AgreementStatus.EXPIRING],
         prefecture_names={p.pk: p.name for p in in_scope},
     )

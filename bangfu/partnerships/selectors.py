@@ -216,10 +216,16 @@ class GapReport:
     recipients: dict[int, Institution]
 
 
-def gap_report_for_user(*, user: User, today: date | None = None) -> GapReport:
-    """断档 between cycles, and in-scope recipients with no agreement in force today (§七, §三(二))."""
+def gap_report_for_user(
+    *, user: User, today: date | None = None, rows: list[PartnershipRow] | None = None
+) -> GapReport:
+    """断档 between cycles, and in-scope recipients with no agreement in force today (§七, §三(二)).
+
+    `rows`, when the caller already has them, must be `partnership_list_for_user(user=user,
+    today=today)` unfiltered; passing them saves the partnership queries."""
     today = today or today_local()
-    rows = partnership_list_for_user(user=user, today=today)
+    if rows is None:
+        rows = partnership_list_for_user(user=user, today=today)
     cycles_by_pair = {r.partnership.pk: [c.agreement for c in r.cycles] for r in rows}
     facts_by_pair = {
         pk: [agreement_facts(a, has_next_cycle=False) for a in agreements]

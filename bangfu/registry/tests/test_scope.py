@@ -307,7 +307,6 @@ def _add_institutions(n):
         "/registry/prefectures/",
         "/registry/institutions/",
         "/registry/counties/520526/",
-        "/",
     ],
 )
 def test_page_query_count_is_constant_as_rows_grow(client, county_officer, url):
