@@ -12,6 +12,7 @@ NAV_EXTENSIONS: list[tuple[str, str]] = [
     ("people:expert_list", "专家与帮扶队"),
     ("incentives:budget", "激励与预算"),
     ("matching:round_list", "结对匹配"),
+    ("matching:needs_list", "受扶医院需求"),
 ]
 
 

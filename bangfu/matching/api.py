@@ -13,17 +13,25 @@ from bangfu.core.pagination import PageNumber
 from bangfu.core.request import request_user
 from bangfu.matching.models import MatchingProposal, MatchingRound
 from bangfu.matching.selectors import (
+    MatchingInputs,
     RoundDetail,
     can_run_matching,
+    matching_inputs_get_for_user,
     matching_round_detail_for_user,
     matching_round_get_for_user,
     matching_round_list_for_user,
+    recipient_needs_list_for_user,
+    recipient_needs_summary,
 )
 from bangfu.matching.services import (
+    NeedInput,
+    match_preference_set,
     matching_proposals_accept,
     matching_round_rerun,
     matching_round_run,
+    recipient_needs_set,
 )
+from bangfu.registry.models import Institution
 
 router = Router()
 
@@ -249,3 +257,236 @@ def round_accept(request: HttpRequest, round_id: int, body: AcceptIn) -> dict[st
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from exc
     return {"partnership_ids": [p.pk for p in partnerships]}
+
+
+# ---- needs and ranked choices (受扶地所需, §三(一); 自主选择, §三(二)) ----
+
+NOT_A_RECIPIENT = "未找到该受扶医院"
+
+
+class ReferralOut(Schema):
+    disease: str
+    specialty: str
+    count: int
+
+
+class NeedsSummaryOut(Schema):
+    id: int
+    name: str
+    prefecture_code: str
+    county_code: str
+    county_name: str
+    weak_specialties: list[str]
+    capability_gaps: list[str]
+    referrals: list[ReferralOut] = Field(..., description="近3年外转病种，人次多的在前")
+    referral_total: int
+    need_count: int
+    preference_count: int = Field(..., description="已填报的结对志愿数；0 为未填（按契合度）")
+    updated_at: datetime | None
+
+    @staticmethod
+    def resolve_prefecture_code(obj: Institution) -> str:
+        return obj.county.prefecture.code if obj.county else ""
+
+    @staticmethod
+    def resolve_county_code(obj: Institution) -> str:
+        return obj.county.code if obj.county else ""
+
+    @staticmethod
+    def resolve_county_name(obj: Institution) -> str:
+        return obj.county.name if obj.county else ""
+
+    @staticmethod
+    def resolve_weak_specialties(obj: Institution) -> list[str]:
+        return list(recipient_needs_summary(obj).weak_specialties)
+
+    @staticmethod
+    def resolve_capability_gaps(obj: Institution) -> list[str]:
+        return list(recipient_needs_summary(obj).capability_gaps)
+
+    @staticmethod
+    def resolve_referrals(obj: Institution) -> list[dict[str, object]]:
+        return [
+            {"disease": r.disease, "specialty": r.specialty, "count": r.count}
+            for r in recipient_needs_summary(obj).referrals
+        ]
+
+    @staticmethod
+    def resolve_referral_total(obj: Institution) -> int:
+        return recipient_needs_summary(obj).referral_total
+
+    @staticmethod
+    def resolve_need_count(obj: Institution) -> int:
+        return recipient_needs_summary(obj).need_count
+
+    @staticmethod
+    def resolve_preference_count(obj: Institution) -> int:
+        return recipient_needs_summary(obj).preference_count
+
+    @staticmethod
+    def resolve_updated_at(obj: Institution) -> datetime | None:
+        return recipient_needs_summary(obj).updated_at
+
+
+class NeedOut(Schema):
+    specialty_code: str
+    specialty_name: str
+    referrals_3y: int
+    disease: str
+    weak: bool
+    gap: bool
+
+
+class NeedsOut(Schema):
+    institution_id: int
+    institution_name: str
+    editable: bool = Field(..., description="当前用户能否修改")
+    needs: list[NeedOut]
+
+
+class NeedIn(Schema):
+    specialty_code: str = Field(..., description="诊疗科目代码（见名录）")
+    referrals_3y: int = Field(0, description="近3年外转人次，不能为负数")
+    disease: str = Field("", description="主要外转病种，最多 100 字")
+    weak: bool = Field(False, description="薄弱专科")
+    gap: bool = Field(False, description="能力短板")
+
+
+class NeedsIn(Schema):
+    needs: list[NeedIn] = Field(..., description="全部需求（整体替换），每个专科一项")
+
+
+class RankedOut(Schema):
+    rank: int
+    id: int
+    name: str
+
+
+class PreferenceOut(Schema):
+    institution_id: int
+    institution_name: str
+    category: str
+    editable: bool = Field(..., description="当前用户能否修改")
+    ranked_ids: list[int]
+    ranked: list[RankedOut]
+    updated_at: datetime | None
+
+
+class PreferenceIn(Schema):
+    ranked_ids: list[int] = Field(
+        ...,
+        description="按先后排列的对方医院编号（受扶医院填帮扶医院，帮扶医院填受扶医院）；空列表为清除",
+    )
+
+
+def _recipient_inputs(request: HttpRequest, institution_id: int) -> MatchingInputs:
+    inputs = matching_inputs_get_for_user(user=request_user(request), pk=institution_id)
+    if not inputs.is_recipient:
+        raise HttpError(404, NOT_A_RECIPIENT)
+    return inputs
+
+
+def _needs_out(inputs: MatchingInputs) -> dict[str, object]:
+    return {
+        "institution_id": inputs.institution.pk,
+        "institution_name": inputs.institution.name,
+        "editable": inputs.can_edit_needs,
+        "needs": [
+            {
+                "specialty_code": n.specialty.code,
+                "specialty_name": n.specialty.name,
+                "referrals_3y": n.referrals_3y,
+                "disease": n.disease,
+                "weak": n.weak,
+                "gap": n.gap,
+            }
+            for n in inputs.needs
+        ],
+    }
+
+
+def _preference_out(inputs: MatchingInputs) -> dict[str, object]:
+    return {
+        "institution_id": inputs.institution.pk,
+        "institution_name": inputs.institution.name,
+        "category": inputs.institution.category,
+        "editable": inputs.can_edit_preferences,
+        "ranked_ids": [r.id for r in inputs.ranked],
+        "ranked": [{"rank": r.rank, "id": r.id, "name": r.name} for r in inputs.ranked],
+        "updated_at": inputs.preference.updated_at if inputs.preference else None,
+    }
+
+
+@router.get(
+    "/matching/needs",
+    response=list[NeedsSummaryOut],
+    summary="受扶医院需求列表（管辖范围内，按县排序）",
+)
+@paginate(PageNumber)
+def needs_list(request: HttpRequest) -> QuerySet[Institution]:
+    return recipient_needs_list_for_user(user=request_user(request))
+
+
+@router.get("/matching/needs/{institution_id}", response=NeedsOut, summary="受扶医院的需求")
+def needs_get(request: HttpRequest, institution_id: int) -> dict[str, object]:
+    return _needs_out(_recipient_inputs(request, institution_id))
+
+
+@router.put(
+    "/matching/needs/{institution_id}",
+    response=NeedsOut,
+    summary="整体替换受扶医院的需求（§三(一)“受扶地所需”）",
+)
+def needs_put(request: HttpRequest, institution_id: int, body: NeedsIn) -> dict[str, object]:
+    inputs = _recipient_inputs(request, institution_id)
+    user = request_user(request)
+    try:
+        recipient_needs_set(
+            actor=user,
+            institution=inputs.institution,
+            needs=[
+                NeedInput(
+                    specialty_code=n.specialty_code,
+                    referrals_3y=n.referrals_3y,
+                    disease=n.disease,
+                    weak=n.weak,
+                    gap=n.gap,
+                )
+                for n in body.needs
+            ],
+        )
+    except ValidationError as exc:
+        _raise_validation(exc)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return _needs_out(matching_inputs_get_for_user(user=user, pk=institution_id))
+
+
+@router.get(
+    "/matching/preferences/{institution_id}",
+    response=PreferenceOut,
+    summary="医院的结对志愿（受扶医院或帮扶医院）",
+)
+def preference_get(request: HttpRequest, institution_id: int) -> dict[str, object]:
+    return _preference_out(
+        matching_inputs_get_for_user(user=request_user(request), pk=institution_id)
+    )
+
+
+@router.put(
+    "/matching/preferences/{institution_id}",
+    response=PreferenceOut,
+    summary="整体替换医院的结对志愿（§三(二)“自主选择、主动对接”）",
+)
+def preference_put(
+    request: HttpRequest, institution_id: int, body: PreferenceIn
+) -> dict[str, object]:
+    user = request_user(request)
+    inputs = matching_inputs_get_for_user(user=user, pk=institution_id)
+    try:
+        match_preference_set(actor=user, institution=inputs.institution, ranked_ids=body.ranked_ids)
+    except ValidationError as exc:
+        _raise_validation(exc)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return _preference_out(matching_inputs_get_for_user(user=user, pk=institution_id))

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import scope_for_user
+from bangfu.core.audit import audit_object_type
+from bangfu.core.models import AuditEntry
 from bangfu.matching.domain import CityPairing, city_pairings_from_rows
 from bangfu.matching.domain.fit import HelperProfile, RecipientNeeds, ReferralCount, Region
 from bangfu.matching.domain.rounds import (
@@ -32,7 +34,14 @@ from bangfu.matching.models import (
     RecipientNeed,
 )
 from bangfu.partnerships.selectors import gap_report_for_user, today_local
-from bangfu.registry.models import Institution, InstitutionCategory, ProgrammeGroup
+from bangfu.registry.models import (
+    County,
+    Institution,
+    InstitutionCategory,
+    Prefecture,
+    ProgrammeGroup,
+    Specialty,
+)
 from bangfu.registry.registry_files import read_csv_rows
 
 PAIRINGS_FILE = "guangdong_guizhou_pairs.csv"
@@ -292,12 +301,230 @@ def stated_preferences_for(*, institution_ids: Iterable[int]) -> dict[int, list[
     }
 
 
-def recipient_needs_rows_for_user(*, user: User, institution: Institution) -> list[RecipientNeed]:
-    """A recipient's recorded needs, if the recipient is in the user's scope (else 404)."""
-    if not _recipients_in_scope(user).filter(pk=institution.pk).exists():
-        raise Http404("未找到该受扶医院")
-    return list(
-        RecipientNeed.objects.filter(institution=institution)
-        .select_related("specialty")
-        .order_by("specialty__code")
+# ---- needs and ranked choices: who may see and edit them ----
+
+NEED_EDITOR_ROLES = (Role.PROVINCE, Role.PREFECTURE, Role.COUNTY, Role.RECIPIENT)
+PREFERENCE_EDITOR_ROLES = (Role.PROVINCE, Role.PREFECTURE, Role.RECIPIENT, Role.HELPER)
+HOSPITAL_ROLES = (Role.RECIPIENT, Role.HELPER)
+NEEDS_AUDIT_NOTE = "受扶医院需求（结对匹配）"
+MATCHING_SIDES = (InstitutionCategory.RECIPIENT, InstitutionCategory.HELPER)
+
+
+def matching_inputs_editable(*, user: User, institution: Institution, roles: Iterable[str]) -> bool:
+    """Whether `user` may record `institution`'s needs or ranked choices: its role is one of
+    `roles` and the institution is in its scope. A hospital user speaks only for its own
+    hospital — a helper sees the recipients it partners with but does not choose for them."""
+    scope = scope_for_user(user)
+    if scope.role not in roles:
+        return False
+    if scope.role in HOSPITAL_ROLES:
+        return institution.pk == scope.institution_id
+    return scope.institutions(Institution.objects.filter(pk=institution.pk)).exists()
+
+
+def own_matching_institution_id(user: User) -> int | None:
+    """The hospital a recipient- or helper-hospital user fills in needs and choices for."""
+    scope = scope_for_user(user)
+    return scope.institution_id if scope.role in HOSPITAL_ROLES else None
+
+
+@dataclass(frozen=True)
+class NeedsFilters:
+    prefecture: str = ""  # prefecture code
+    county: str = ""  # county code
+    q: str = ""  # part of the hospital's name
+
+
+def recipient_needs_list_for_user(
+    *, user: User, filters: NeedsFilters | None = None
+) -> QuerySet[Institution]:
+    """Recipients in scope with their needs (most out-referrals first) and ranked choices, in a
+    constant number of queries; read them with `recipient_needs_summary`."""
+    filters = filters or NeedsFilters()
+    qs = _recipients_in_scope(user)
+    if filters.prefecture:
+        qs = qs.filter(county__prefecture__code=filters.prefecture)
+    if filters.county:
+        qs = qs.filter(county__code=filters.county)
+    if filters.q.strip():
+        qs = qs.filter(name__contains=filters.q.strip())
+    return (
+        qs.select_related("county__prefecture", "matching_preference")
+        .prefetch_related(
+            Prefetch(
+                "matching_needs",
+                queryset=RecipientNeed.objects.select_related("specialty").order_by(
+                    "-referrals_3y", "specialty__code"
+                ),
+            )
+        )
+        .order_by("county__code", "name")
     )
+
+
+def needs_filter_choices_for_user(
+    *, user: User
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The prefectures and counties (code, name) a user may filter the needs list by."""
+    scope = scope_for_user(user)
+    prefectures = scope.prefectures(Prefecture.objects.order_by("code"))
+    counties = scope.counties(County.objects.order_by("code"))
+    return (
+        [(p.code, p.name) for p in prefectures],
+        [(c.code, c.name) for c in counties],
+    )
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    disease: str
+    specialty: str
+    count: int
+
+
+@dataclass(frozen=True)
+class NeedsSummary:
+    """One recipient's needs as the list shows them."""
+
+    institution: Institution
+    weak_specialties: tuple[str, ...]
+    capability_gaps: tuple[str, ...]
+    referrals: tuple[ReferralRow, ...]  # most referred first
+    need_count: int
+    preference_count: int
+    updated_at: datetime | None
+
+    TOP = 3
+
+    @property
+    def top_referrals(self) -> tuple[ReferralRow, ...]:
+        return self.referrals[: self.TOP]
+
+    @property
+    def referral_total(self) -> int:
+        return sum(r.count for r in self.referrals)
+
+
+def recipient_needs_summary(institution: Institution) -> NeedsSummary:
+    """The summary of a recipient fetched by `recipient_needs_list_for_user` (no query)."""
+    rows = list(institution.matching_needs.all())
+    by_code = sorted(rows, key=lambda n: n.specialty.code)
+    preference: MatchPreference | None = getattr(institution, "matching_preference", None)
+    stamps = [n.updated_at for n in rows] + ([preference.updated_at] if preference else [])
+    return NeedsSummary(
+        institution=institution,
+        weak_specialties=tuple(n.specialty.name for n in by_code if n.weak),
+        capability_gaps=tuple(n.specialty.name for n in by_code if n.gap),
+        referrals=tuple(
+            ReferralRow(n.disease or n.specialty.name, n.specialty.name, n.referrals_3y)
+            for n in rows
+            if n.referrals_3y > 0
+        ),
+        need_count=len(rows),
+        preference_count=len(preference.ranked_ids) if preference else 0,
+        updated_at=max(stamps) if stamps else None,
+    )
+
+
+@dataclass(frozen=True)
+class RankedChoice:
+    rank: int
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class MatchingInputs:
+    """A hospital's matching inputs: a recipient's needs and either side's ranked choices."""
+
+    institution: Institution
+    needs: list[RecipientNeed]
+    preference: MatchPreference | None
+    ranked: list[RankedChoice]
+    can_edit_needs: bool
+    can_edit_preferences: bool
+
+    @property
+    def is_recipient(self) -> bool:
+        return self.institution.category == InstitutionCategory.RECIPIENT
+
+    @property
+    def other_side_label(self) -> str:
+        return "帮扶医院" if self.is_recipient else "受扶医院"
+
+
+def matching_institution_get_for_user(*, user: User, pk: int) -> Institution:
+    """A recipient or helper hospital in the user's scope (else 404)."""
+    try:
+        return (
+            scope_for_user(user)
+            .institutions(Institution.objects.filter(category__in=MATCHING_SIDES))
+            .select_related("county__prefecture")
+            .get(pk=pk)
+        )
+    except Institution.DoesNotExist as exc:
+        raise Http404("未找到该医疗机构") from exc
+
+
+def matching_inputs_get_for_user(*, user: User, pk: int) -> MatchingInputs:
+    """A hospital's needs and ranked choices, with what `user` may change (404 out of scope)."""
+    institution = matching_institution_get_for_user(user=user, pk=pk)
+    is_recipient = institution.category == InstitutionCategory.RECIPIENT
+    needs = (
+        list(
+            RecipientNeed.objects.filter(institution=institution)
+            .select_related("specialty")
+            .order_by("specialty__code")
+        )
+        if is_recipient
+        else []
+    )
+    preference = MatchPreference.objects.filter(institution=institution).first()
+    ranked_ids = [int(i) for i in preference.ranked_ids] if preference else []
+    names = dict(Institution.objects.filter(pk__in=ranked_ids).values_list("pk", "name"))
+    return MatchingInputs(
+        institution=institution,
+        needs=needs,
+        preference=preference,
+        ranked=[
+            RankedChoice(rank, pk, names.get(pk, f"编号 {pk}（已不在名录中）"))
+            for rank, pk in enumerate(ranked_ids, start=1)
+        ],
+        can_edit_needs=is_recipient
+        and matching_inputs_editable(user=user, institution=institution, roles=NEED_EDITOR_ROLES),
+        can_edit_preferences=matching_inputs_editable(
+            user=user, institution=institution, roles=PREFERENCE_EDITOR_ROLES
+        ),
+    )
+
+
+def preference_choices_for(*, institution: Institution) -> list[Institution]:
+    """The hospitals `institution` may rank: helpers for a recipient, recipients for a helper."""
+    if institution.category == InstitutionCategory.RECIPIENT:
+        return list(matching_helpers().order_by("province", "city", "name"))
+    return list(
+        Institution.objects.filter(category=InstitutionCategory.RECIPIENT)
+        .select_related("county__prefecture")
+        .order_by("county__code", "name")
+    )
+
+
+def specialty_choices() -> list[tuple[str, str]]:
+    return list(Specialty.objects.order_by("code").values_list("code", "name"))
+
+
+def matching_inputs_history(*, inputs: MatchingInputs, limit: int = 50) -> QuerySet[AuditEntry]:
+    """The audit rows of a hospital's needs and ranked choices, newest first. Callers fetch
+    `inputs` through `matching_inputs_get_for_user` first."""
+    institution = inputs.institution
+    where = Q(
+        object_type=audit_object_type(institution),
+        object_id=str(institution.pk),
+        note=NEEDS_AUDIT_NOTE,
+    )
+    if inputs.preference is not None:
+        where |= Q(
+            object_type=audit_object_type(inputs.preference),
+            object_id=str(inputs.preference.pk),
+        )
+    return AuditEntry.objects.filter(where).order_by("-created_at", "-pk")[:limit]

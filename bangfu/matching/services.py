@@ -46,11 +46,15 @@ from bangfu.matching.models import (
     RecipientNeed,
 )
 from bangfu.matching.selectors import (
+    NEED_EDITOR_ROLES,
+    NEEDS_AUDIT_NOTE,
+    PREFERENCE_EDITOR_ROLES,
     can_run_matching,
     city_pairings,
     helper_profiles_for,
     matching_candidates_for_user,
     matching_helpers,
+    matching_inputs_editable,
     matching_recipients_for_user,
     matching_round_filter_for_user,
     recipient_needs_for,
@@ -454,13 +458,8 @@ class NeedInput:
     gap: bool = False
 
 
-NEED_EDITOR_ROLES = (Role.PROVINCE, Role.PREFECTURE, Role.COUNTY, Role.RECIPIENT)
-
-
 def _check_institution_scope(actor: User, institution: Institution, roles: Iterable[str]) -> None:
-    scope = scope_for_user(actor)
-    in_scope = scope.institutions(Institution.objects.filter(pk=institution.pk)).exists()
-    if scope.role not in roles or not in_scope:
+    if not matching_inputs_editable(user=actor, institution=institution, roles=roles):
         raise PermissionDenied("您无权修改该医疗机构的结对信息")
 
 
@@ -521,7 +520,7 @@ def recipient_needs_set(
         obj=institution,
         before={"matching_needs": before} if before else None,
         after={"matching_needs": _needs_snapshot(rows)},
-        note="受扶医院需求（结对匹配）",
+        note=NEEDS_AUDIT_NOTE,
     )
     return rows
 
@@ -537,9 +536,6 @@ def _needs_snapshot(rows: Iterable[RecipientNeed]) -> list[dict[str, object]]:
         }
         for n in sorted(rows, key=lambda n: n.specialty.code)
     ]
-
-
-PREFERENCE_EDITOR_ROLES = (Role.PROVINCE, Role.PREFECTURE, Role.RECIPIENT, Role.HELPER)
 
 
 @transaction.atomic

@@ -12,6 +12,10 @@ urlpatterns = [
     path("rounds/<int:pk>/capacity", views.round_capacity, name="round_capacity"),
     path("rounds/<int:pk>/rerun", views.round_rerun, name="round_rerun"),
     path("rounds/<int:pk>/accept", views.round_accept, name="round_accept"),
+    path("needs/", views.needs_list, name="needs_list"),
+    path("needs/export.xlsx", views.needs_list_export, name="needs_list_export"),
+    path("needs/<int:pk>/", views.needs_detail, name="needs_detail"),
+    path("needs/<int:pk>/preferences", views.preferences_edit, name="preferences_edit"),
     path(
         "rounds/<int:pk>/proposals/<int:proposal_pk>/exclude",
         views.proposal_exclude,

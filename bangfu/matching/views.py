@@ -1,9 +1,11 @@
 """Matching pages (F7, §三(二)): rounds, a round's proposals with their reasons, and the office's
-adjustments (exclude, change a capacity, re-run, accept)."""
+adjustments (exclude, change a capacity, re-run, accept); the recipients' needs and each
+hospital's ranked choices the rounds are built from."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
@@ -23,28 +25,45 @@ from bangfu.core.request import request_user
 from bangfu.core.selectors import audit_list_for_object
 from bangfu.matching.forms import (
     AcceptForm,
+    BaseNeedsFormSet,
+    BasePreferenceFormSet,
     CapacityForm,
+    NeedsFilterForm,
+    NeedsFormSet,
+    PreferenceFormSet,
     RerunForm,
     RoundCreateForm,
     RoundFilterForm,
 )
 from bangfu.matching.models import MatchingProposal, RoundMethod
 from bangfu.matching.selectors import (
+    MatchingInputs,
+    NeedsFilters,
     RoundDetail,
     RoundFilters,
     can_run_matching,
     matching_candidates_for_user,
+    matching_inputs_get_for_user,
+    matching_inputs_history,
     matching_proposal_get_for_user,
     matching_proposals_for_round,
     matching_round_detail_for_user,
     matching_round_get_for_user,
     matching_round_list_for_user,
+    needs_filter_choices_for_user,
+    own_matching_institution_id,
+    preference_choices_for,
+    recipient_needs_list_for_user,
+    recipient_needs_summary,
+    specialty_choices,
 )
 from bangfu.matching.services import (
+    match_preference_set,
     matching_proposal_exclude,
     matching_proposals_accept,
     matching_round_rerun,
     matching_round_run,
+    recipient_needs_set,
 )
 from bangfu.registry.models import Institution
 
@@ -369,3 +388,207 @@ def round_accept(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("matching:round_detail", pk=pk)
     context = _detail_context(user, detail, accept_form=form)
     return render(request, "matching/round_detail.html", context, status=400)
+
+
+# ---- needs and ranked choices (受扶地所需, §三(一); 自主选择, §三(二)) ----
+
+
+def _needs_filters(request: HttpRequest, user: User) -> tuple[NeedsFilterForm, NeedsFilters]:
+    prefectures, counties = needs_filter_choices_for_user(user=user)
+    form = NeedsFilterForm(request.GET, prefecture_choices=prefectures, county_choices=counties)
+    if not form.is_valid():
+        return form, NeedsFilters()
+    return form, NeedsFilters(**form.cleaned_data)
+
+
+@login_required
+def needs_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form, filters = _needs_filters(request, user)
+    recipients = recipient_needs_list_for_user(user=user, filters=filters)
+    page = Paginator(recipients, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [recipient_needs_summary(r) for r in page.object_list],
+        "query": query.urlencode(),
+        "own_institution_id": own_matching_institution_id(user),
+    }
+    return render(request, "matching/needs_list.html", context)
+
+
+@login_required
+def needs_list_export(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    _, filters = _needs_filters(request, user)
+    rows = []
+    for institution in recipient_needs_list_for_user(user=user, filters=filters):
+        summary = recipient_needs_summary(institution)
+        county = institution.county
+        rows.append(
+            (
+                institution.name,
+                county.prefecture.name if county else "",
+                county.name if county else "",
+                "、".join(summary.weak_specialties),
+                "、".join(
+                    f"{r.disease}（{r.specialty}，{r.count} 人次）" for r in summary.referrals
+                ),
+                summary.referral_total,
+                "、".join(summary.capability_gaps),
+                summary.preference_count,
+                summary.updated_at.strftime("%Y-%m-%d %H:%M") if summary.updated_at else "",
+            )
+        )
+    headers = [
+        "受扶医院",
+        "市州",
+        "县",
+        "薄弱专科",
+        "近3年外转病种（人次）",
+        "外转人次合计",
+        "能力短板",
+        "已填志愿数",
+        "更新时间",
+    ]
+    return xlsx_response("受扶医院需求.xlsx", "受扶医院需求", headers, rows)
+
+
+ROW_ERROR_KEY = re.compile(r"^(?:needs|ranked_ids)\[(\d+)\](?:\.(\w+))?$")
+
+
+def _attach_row_errors(
+    rows: Sequence[tuple[Form, object]], exc: ValidationError, row_field: str
+) -> list[str]:
+    """Put the service's `needs[i].field` / `ranked_ids[i]` errors on the row they name; the
+    rest are returned for the top of the form."""
+    rest: list[str] = []
+    for key, errors in exc.message_dict.items():
+        match = ROW_ERROR_KEY.match(key)
+        if match is None or int(match[1]) >= len(rows):
+            rest.extend(errors)
+            continue
+        form = rows[int(match[1])][0]
+        field = match[2] or row_field
+        form.add_error(field if field in form.fields else None, errors)
+    return rest
+
+
+def _needs_formset(inputs: MatchingInputs, data: QueryDict | None = None) -> BaseNeedsFormSet:
+    initial = [
+        {
+            "specialty": n.specialty.code,
+            "disease": n.disease,
+            "referrals_3y": n.referrals_3y,
+            "weak": n.weak,
+            "gap": n.gap,
+        }
+        for n in inputs.needs
+    ]
+    kwargs = {"specialty_choices": specialty_choices()}
+    formset = NeedsFormSet(data, initial=initial, prefix="needs", form_kwargs=kwargs)
+    assert isinstance(formset, BaseNeedsFormSet)
+    return formset
+
+
+def _preference_formset(
+    inputs: MatchingInputs, data: QueryDict | None = None
+) -> BasePreferenceFormSet:
+    label = _helper_label if inputs.is_recipient else _recipient_label
+    choices = [(i.pk, label(i)) for i in preference_choices_for(institution=inputs.institution)]
+    formset = PreferenceFormSet(
+        data,
+        initial=[{"institution": r.id} for r in inputs.ranked],
+        prefix="ranked",
+        form_kwargs={"institution_choices": choices},
+    )
+    assert isinstance(formset, BasePreferenceFormSet)
+    return formset
+
+
+def _inputs_page(
+    request: HttpRequest,
+    user: User,
+    inputs: MatchingInputs,
+    *,
+    needs_formset: BaseNeedsFormSet | None = None,
+    preference_formset: BasePreferenceFormSet | None = None,
+    needs_errors: Sequence[str] = (),
+    preference_errors: Sequence[str] = (),
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "inputs": inputs,
+        "institution": inputs.institution,
+        "needs_formset": needs_formset
+        or (_needs_formset(inputs) if inputs.can_edit_needs else None),
+        "preference_formset": preference_formset
+        or (_preference_formset(inputs) if inputs.can_edit_preferences else None),
+        "needs_errors": needs_errors,
+        "preference_errors": preference_errors,
+        "history": matching_inputs_history(inputs=inputs),
+        "is_own": own_matching_institution_id(user) == inputs.institution.pk,
+    }
+    return render(request, "matching/needs_detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def needs_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A hospital's needs and ranked choices; POST replaces the needs."""
+    user = request_user(request)
+    inputs = matching_inputs_get_for_user(user=user, pk=pk)
+    if request.method == "GET":
+        return _inputs_page(request, user, inputs)
+    if not inputs.can_edit_needs:
+        raise PermissionDenied("您无权修改该医疗机构的需求")
+    formset = _needs_formset(inputs, request.POST)
+    errors: list[str] = []
+    if formset.is_valid():
+        rows = formset.entered()
+        try:
+            recipient_needs_set(
+                actor=user, institution=inputs.institution, needs=[need for _, need in rows]
+            )
+        except ValidationError as exc:
+            errors = _attach_row_errors(rows, exc, "specialty")
+        else:
+            messages.success(
+                request, f"已保存「{inputs.institution.name}」的需求（{len(rows)} 项）"
+            )
+            return redirect("matching:needs_detail", pk=pk)
+    return _inputs_page(
+        request, user, inputs, needs_formset=formset, needs_errors=errors, status=400
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def preferences_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Replace a hospital's ranked choices of the other side."""
+    user = request_user(request)
+    inputs = matching_inputs_get_for_user(user=user, pk=pk)
+    if not inputs.can_edit_preferences:
+        raise PermissionDenied("您无权修改该医疗机构的结对志愿")
+    formset = _preference_formset(inputs, request.POST)
+    errors: list[str] = []
+    if formset.is_valid():
+        rows = formset.entered()
+        try:
+            match_preference_set(
+                actor=user,
+                institution=inputs.institution,
+                ranked_ids=[choice for _, choice in rows],
+            )
+        except ValidationError as exc:
+            errors = _attach_row_errors(rows, exc, "institution")
+        else:
+            messages.success(
+                request, f"已保存「{inputs.institution.name}」的结对志愿（{len(rows)} 个）"
+            )
+            return redirect("matching:needs_detail", pk=pk)
+    return _inputs_page(
+        request, user, inputs, preference_formset=formset, preference_errors=errors, status=400
+    )
