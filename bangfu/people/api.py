@@ -1,5 +1,6 @@
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -10,19 +11,43 @@ from ninja.pagination import paginate
 
 from bangfu.core.pagination import PageNumber
 from bangfu.core.request import request_user
-from bangfu.people.models import Deployment, Expert
+from bangfu.people.models import (
+    AppointmentLetter,
+    Deployment,
+    Expert,
+    InsuranceBriefing,
+    SciTechApplication,
+    TitleEvaluationApplication,
+)
 from bangfu.people.selectors import (
     DeploymentFilters,
     ExpertFilters,
     TeamFilters,
     TeamRow,
+    appointment_letter_list_for_user,
+    deployment_get_for_user,
     deployment_list_for_user,
     expert_list_for_user,
     expert_with_deployments_for_user,
+    insurance_briefing_list_for_user,
+    scitech_application_list_for_user,
     team_list_for_user,
     team_rows,
+    team_service_target_for_user,
+    title_application_detail_for_user,
+    title_application_get_for_user,
+    title_application_list_for_user,
 )
-from bangfu.people.services import ExpertInput, expert_create
+from bangfu.people.services import (
+    ExpertInput,
+    appointment_letter_create,
+    expert_create,
+    insurance_briefing_create,
+    scitech_application_create,
+    title_application_create,
+    title_application_decide,
+)
+from bangfu.registry.selectors import institution_get_for_user
 
 router = Router()
 
@@ -270,3 +295,366 @@ def deployments(request: HttpRequest, filters: Query[DeploymentQuery]) -> list[d
         user=request_user(request), filters=DeploymentFilters(**filters.dict())
     )
     return [_deployment_out(d) for d in rows]
+
+
+# ---- department services (§五, §六): the same scope as the department-services page ----
+#
+# Writes call the services: a service's ValidationError is a 422 naming the field, its
+# PermissionDenied a 403; a referenced deployment, team or hospital the user may not read is a 404.
+
+
+def _unprocessable(exc: ValidationError) -> HttpError:
+    return HttpError(422, "；".join(f"{f}：{'；'.join(m)}" for f, m in exc.message_dict.items()))
+
+
+SERVICES = "/department-services"
+
+
+class TeamServiceOut(Schema):
+    id: int
+    team_id: int
+    batch: int
+    helper_id: int
+    helper_name: str
+    recipient_id: int
+    recipient_name: str
+
+    @staticmethod
+    def resolve_batch(obj: SciTechApplication | InsuranceBriefing) -> int:
+        return obj.team.batch
+
+    @staticmethod
+    def resolve_helper_id(obj: SciTechApplication | InsuranceBriefing) -> int:
+        return obj.team.partnership.helper_id
+
+    @staticmethod
+    def resolve_helper_name(obj: SciTechApplication | InsuranceBriefing) -> str:
+        return obj.team.partnership.helper.name
+
+    @staticmethod
+    def resolve_recipient_id(obj: SciTechApplication | InsuranceBriefing) -> int:
+        return obj.team.partnership.recipient_id
+
+    @staticmethod
+    def resolve_recipient_name(obj: SciTechApplication | InsuranceBriefing) -> str:
+        return obj.team.partnership.recipient.name
+
+
+class TitleApplicationOut(Schema):
+    id: int
+    deployment_id: int
+    expert_id: int
+    expert_name: str
+    recipient_id: int
+    recipient_name: str
+    applied_title: str
+    has_entrustment_letter: bool
+    route: str
+    route_label: str
+    valid_scope: str = Field(..., description="职称有效范围")
+    reasons: list[str] = Field(..., description="评审路径依据（§五）")
+    status: str
+    status_label: str
+    submitted_on: date
+    decided_on: date | None
+
+    @staticmethod
+    def resolve_expert_id(obj: TitleEvaluationApplication) -> int:
+        return obj.deployment.expert_id
+
+    @staticmethod
+    def resolve_expert_name(obj: TitleEvaluationApplication) -> str:
+        return obj.deployment.expert.name
+
+    @staticmethod
+    def resolve_recipient_id(obj: TitleEvaluationApplication) -> int:
+        return obj.deployment.team.partnership.recipient_id
+
+    @staticmethod
+    def resolve_recipient_name(obj: TitleEvaluationApplication) -> str:
+        return obj.deployment.team.partnership.recipient.name
+
+    @staticmethod
+    def resolve_route_label(obj: TitleEvaluationApplication) -> str:
+        return obj.get_route_display()
+
+    @staticmethod
+    def resolve_reasons(obj: TitleEvaluationApplication) -> list[str]:
+        return [line for line in obj.reasons.splitlines() if line]
+
+    @staticmethod
+    def resolve_status_label(obj: TitleEvaluationApplication) -> str:
+        return obj.get_status_display()
+
+
+class SciTechApplicationOut(TeamServiceOut):
+    project_title: str
+    programme: str
+    submitted_on: date
+    status: str
+    status_label: str
+
+    @staticmethod
+    def resolve_status_label(obj: SciTechApplication) -> str:
+        return obj.get_status_display()
+
+
+class InsuranceBriefingOut(TeamServiceOut):
+    held_on: date
+    topic: str
+    attendees: int
+
+
+class AppointmentLetterOut(Schema):
+    id: int
+    helper_id: int
+    helper_name: str
+    head_name: str
+    position: str
+    letter_number: str
+    issued_on: date
+
+    @staticmethod
+    def resolve_helper_name(obj: AppointmentLetter) -> str:
+        return obj.helper.name
+
+
+class TitleApplicationQuery(Schema):
+    q: str = Field("", description="按专家姓名或申报职称搜索")
+    expert: int | None = Field(None, description="专家编号")
+    status: str = Field("", pattern="^(|submitted|approved|rejected)$")
+
+
+class SciTechQuery(Schema):
+    q: str = Field("", description="按项目名称、帮扶医院或受扶医院名称搜索")
+    team: int | None = Field(None, description="帮扶队编号")
+    status: str = Field("", pattern="^(|submitted|approved|rejected)$")
+
+
+class BriefingQuery(Schema):
+    q: str = Field("", description="按培训内容、帮扶医院或受扶医院名称搜索")
+    team: int | None = Field(None, description="帮扶队编号")
+
+
+class LetterQuery(Schema):
+    q: str = Field("", description="按负责人姓名、帮扶医院名称或聘书编号搜索")
+    helper: int | None = Field(None, description="帮扶医院（机构编号）")
+
+
+@router.get(
+    f"{SERVICES}/title-applications",
+    response=list[TitleApplicationOut],
+    summary="职称评审申报（§五）",
+)
+@paginate(PageNumber)
+def title_applications(
+    request: HttpRequest, filters: Query[TitleApplicationQuery]
+) -> QuerySet[TitleEvaluationApplication]:
+    return title_application_list_for_user(user=request_user(request), **filters.dict())
+
+
+@router.get(
+    f"{SERVICES}/title-applications/{{application_id}}",
+    response=TitleApplicationOut,
+    summary="职称评审申报详情",
+)
+def title_application_detail(
+    request: HttpRequest, application_id: int
+) -> TitleEvaluationApplication:
+    return title_application_detail_for_user(user=request_user(request), pk=application_id)
+
+
+class TitleApplicationIn(Schema):
+    deployment_id: int = Field(..., description="派驻编号（决定受扶县，从而决定评审路径）")
+    applied_title: str = Field(..., max_length=30, description="申报职称，如 主任医师")
+    has_entrustment_letter: bool = Field(
+        False, description="已取得派出单位所在省份人社部门的委托评审函（§五）"
+    )
+    submitted_on: date = Field(..., description="申报日期")
+
+
+@router.post(
+    f"{SERVICES}/title-applications",
+    response={201: TitleApplicationOut},
+    summary="登记职称评审申报（专家本人、受扶医院或省卫健委；评审路径按§五判定）",
+)
+def title_application_create_endpoint(
+    request: HttpRequest, body: TitleApplicationIn
+) -> Status[TitleEvaluationApplication]:
+    user = request_user(request)
+    deployment = deployment_get_for_user(user=user, pk=body.deployment_id)
+    try:
+        application = title_application_create(
+            actor=user,
+            deployment=deployment,
+            applied_title=body.applied_title,
+            has_entrustment_letter=body.has_entrustment_letter,
+            submitted_on=body.submitted_on,
+        )
+    except ValidationError as exc:
+        raise _unprocessable(exc) from exc
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return Status(201, title_application_detail_for_user(user=user, pk=application.pk))
+
+
+class TitleDecisionIn(Schema):
+    status: Literal["approved", "rejected"] = Field(
+        ..., description="approved：已通过；rejected：未通过"
+    )
+    decided_on: date = Field(..., description="评审结果日期，不早于申报日期")
+
+
+@router.post(
+    f"{SERVICES}/title-applications/{{application_id}}/decide",
+    response=TitleApplicationOut,
+    summary="登记职称评审结果（省卫健委转达人社部门的评审结果，§五）",
+)
+def title_application_decide_endpoint(
+    request: HttpRequest, application_id: int, body: TitleDecisionIn
+) -> TitleEvaluationApplication:
+    user = request_user(request)
+    application = title_application_get_for_user(user=user, pk=application_id)
+    try:
+        title_application_decide(
+            actor=user, application=application, status=body.status, decided_on=body.decided_on
+        )
+    except ValidationError as exc:
+        raise _unprocessable(exc) from exc
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return title_application_detail_for_user(user=user, pk=application_id)
+
+
+@router.get(
+    f"{SERVICES}/scitech-applications",
+    response=list[SciTechApplicationOut],
+    summary="省级科技计划项目申报（§五 省科技厅）",
+)
+@paginate(PageNumber)
+def scitech_applications(
+    request: HttpRequest, filters: Query[SciTechQuery]
+) -> QuerySet[SciTechApplication]:
+    return scitech_application_list_for_user(user=request_user(request), **filters.dict())
+
+
+class SciTechApplicationIn(Schema):
+    team_id: int = Field(..., description="帮扶队编号")
+    project_title: str = Field(..., max_length=200, description="项目名称")
+    programme: str = Field("省级科技计划项目", max_length=100, description="计划类别")
+    submitted_on: date = Field(..., description="申报日期")
+
+
+@router.post(
+    f"{SERVICES}/scitech-applications",
+    response={201: SciTechApplicationOut},
+    summary="登记科技项目申报（省卫健委或帮扶关系双方）",
+)
+def scitech_application_create_endpoint(
+    request: HttpRequest, body: SciTechApplicationIn
+) -> Status[SciTechApplication]:
+    user = request_user(request)
+    team = team_service_target_for_user(user=user, pk=body.team_id)
+    try:
+        application = scitech_application_create(
+            actor=user,
+            team=team,
+            project_title=body.project_title,
+            programme=body.programme,
+            submitted_on=body.submitted_on,
+        )
+    except ValidationError as exc:
+        raise _unprocessable(exc) from exc
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return Status(201, application)
+
+
+@router.get(
+    f"{SERVICES}/insurance-briefings",
+    response=list[InsuranceBriefingOut],
+    summary="医保政策培训（§五 省医保局）",
+)
+@paginate(PageNumber)
+def insurance_briefings(
+    request: HttpRequest, filters: Query[BriefingQuery]
+) -> QuerySet[InsuranceBriefing]:
+    return insurance_briefing_list_for_user(user=request_user(request), **filters.dict())
+
+
+class InsuranceBriefingIn(Schema):
+    team_id: int = Field(..., description="帮扶队编号")
+    held_on: date = Field(..., description="培训日期")
+    topic: str = Field(..., max_length=200, description="培训内容")
+    attendees: int = Field(0, description="参加人数")
+
+
+@router.post(
+    f"{SERVICES}/insurance-briefings",
+    response={201: InsuranceBriefingOut},
+    summary="登记医保政策培训（省卫健委或受扶医院）",
+)
+def insurance_briefing_create_endpoint(
+    request: HttpRequest, body: InsuranceBriefingIn
+) -> Status[InsuranceBriefing]:
+    user = request_user(request)
+    team = team_service_target_for_user(user=user, pk=body.team_id)
+    try:
+        briefing = insurance_briefing_create(
+            actor=user,
+            team=team,
+            held_on=body.held_on,
+            topic=body.topic,
+            attendees=body.attendees,
+        )
+    except ValidationError as exc:
+        raise _unprocessable(exc) from exc
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return Status(201, briefing)
+
+
+@router.get(
+    f"{SERVICES}/appointment-letters",
+    response=list[AppointmentLetterOut],
+    summary="东西部协作指导专家聘书（§六）",
+)
+@paginate(PageNumber)
+def appointment_letters(
+    request: HttpRequest, filters: Query[LetterQuery]
+) -> QuerySet[AppointmentLetter]:
+    return appointment_letter_list_for_user(user=request_user(request), **filters.dict())
+
+
+class AppointmentLetterIn(Schema):
+    helper_id: int = Field(..., description="帮扶医院（机构编号）")
+    head_name: str = Field(..., max_length=50, description="主要负责人姓名")
+    position: str = Field("院长", max_length=50, description="职务")
+    letter_number: str = Field(..., max_length=50, description="聘书编号")
+    issued_on: date = Field(..., description="发放日期")
+
+
+@router.post(
+    f"{SERVICES}/appointment-letters",
+    response={201: AppointmentLetterOut},
+    summary="发放东西部协作指导专家聘书（省卫健委）",
+)
+def appointment_letter_create_endpoint(
+    request: HttpRequest, body: AppointmentLetterIn
+) -> Status[AppointmentLetter]:
+    user = request_user(request)
+    helper = institution_get_for_user(user=user, pk=body.helper_id)
+    try:
+        letter = appointment_letter_create(
+            actor=user,
+            helper=helper,
+            head_name=body.head_name,
+            letter_number=body.letter_number,
+            issued_on=body.issued_on,
+            position=body.position,
+        )
+    except ValidationError as exc:
+        raise _unprocessable(exc) from exc
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return Status(201, letter)

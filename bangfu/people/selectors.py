@@ -576,3 +576,93 @@ def team_deployments(*, team: Team, resident_only: bool = False) -> QuerySet[Dep
 
 def helper_choices() -> QuerySet[Institution]:
     return Institution.objects.filter(category=InstitutionCategory.HELPER).order_by("name")
+
+
+# ---- department services, one paged list each (the API); scope as `department_services_for_user`
+
+
+def title_application_list_for_user(
+    *, user: User, q: str = "", expert: int | None = None, status: str = ""
+) -> QuerySet[TitleEvaluationApplication]:
+    """Title applications on deployments the user may read (latest first)."""
+    qs = TitleEvaluationApplication.objects.filter(
+        deployment__in=Deployment.objects.filter(access.deployment_filter_for_user(user))
+    ).select_related("deployment__expert", "deployment__team__partnership__recipient")
+    if q:
+        qs = qs.filter(
+            Q(deployment__expert__name__contains=q.strip()) | Q(applied_title__contains=q.strip())
+        )
+    if expert is not None:
+        qs = qs.filter(deployment__expert_id=expert)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-submitted_on", "-pk")
+
+
+def _team_service_search(q: str) -> Q:
+    return Q(team__partnership__recipient__name__contains=q) | Q(
+        team__partnership__helper__name__contains=q
+    )
+
+
+def scitech_application_list_for_user(
+    *, user: User, q: str = "", team: int | None = None, status: str = ""
+) -> QuerySet[SciTechApplication]:
+    """S&T project applications of teams the user may read (latest first)."""
+    qs = SciTechApplication.objects.filter(
+        team__in=Team.objects.filter(access.team_filter_for_user(user))
+    ).select_related("team__partnership__recipient", "team__partnership__helper")
+    if q:
+        qs = qs.filter(Q(project_title__contains=q.strip()) | _team_service_search(q.strip()))
+    if team is not None:
+        qs = qs.filter(team_id=team)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-submitted_on", "-pk")
+
+
+def insurance_briefing_list_for_user(
+    *, user: User, q: str = "", team: int | None = None
+) -> QuerySet[InsuranceBriefing]:
+    """Medical-insurance briefings of teams the user may read (latest first)."""
+    qs = InsuranceBriefing.objects.filter(
+        team__in=Team.objects.filter(access.team_filter_for_user(user))
+    ).select_related("team__partnership__recipient", "team__partnership__helper")
+    if q:
+        qs = qs.filter(Q(topic__contains=q.strip()) | _team_service_search(q.strip()))
+    if team is not None:
+        qs = qs.filter(team_id=team)
+    return qs.order_by("-held_on", "-pk")
+
+
+def appointment_letter_list_for_user(
+    *, user: User, q: str = "", helper: int | None = None
+) -> QuerySet[AppointmentLetter]:
+    """Letters of appointment for helper-hospital heads the user may read (latest first)."""
+    qs = AppointmentLetter.objects.filter(appointment_letter_filter_for_user(user)).select_related(
+        "helper"
+    )
+    if q:
+        q = q.strip()
+        qs = qs.filter(
+            Q(head_name__contains=q) | Q(helper__name__contains=q) | Q(letter_number__contains=q)
+        )
+    if helper is not None:
+        qs = qs.filter(helper_id=helper)
+    return qs.order_by("-issued_on", "-pk")
+
+
+def title_application_detail_for_user(*, user: User, pk: int) -> TitleEvaluationApplication:
+    """One title application as `title_application_list_for_user` returns it, or 404."""
+    try:
+        return title_application_list_for_user(user=user).get(pk=pk)
+    except TitleEvaluationApplication.DoesNotExist as exc:
+        raise Http404("未找到该职称申报") from exc
+
+
+def team_service_target_for_user(*, user: User, pk: int) -> Team:
+    """A team the user may read, as the subject of a department service; else 404."""
+    try:
+        return Team.objects.filter(access.team_filter_for_user(user)).get(pk=pk)
+    except Team.DoesNotExist as exc:
+        raise Http404("未找到该帮扶队") from exc
