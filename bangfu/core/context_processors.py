@@ -12,8 +12,16 @@ NAV_EXTENSIONS: list[tuple[str, str]] = [
     ("people:expert_list", "专家与帮扶队"),
     ("incentives:budget", "激励与预算"),
     ("matching:round_list", "结对匹配"),
-    ("matching:needs_list", "受扶医院需求"),
 ]
+
+# Matching (§三(二)): the offices that run rounds see the rounds (the needs page is one click
+# away there); county offices and hospitals, who fill in needs and ranked choices, see those.
+MATCHING_ENTRY_BY_ROLE: dict[str, tuple[str, str] | None] = {
+    Role.COUNTY: ("matching:needs_list", "结对需求"),
+    Role.RECIPIENT: ("matching:needs_list", "结对需求"),
+    Role.HELPER: ("matching:needs_list", "结对需求"),
+    Role.EXPERT: None,
+}
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -25,12 +33,24 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         ("registry:prefecture_list", "市州"),
         ("registry:county_list", "县（市、区）"),
         ("registry:institution_list", "医疗机构"),
-        *NAV_EXTENSIONS,
+        *_entries_for_role(user.role),
     ]
     return {
         "nav_items": [(name, label) for name, label in items if _resolvable(name)],
         "role_label": Role(user.role).label if user.role in Role.values else "",
     }
+
+
+def _entries_for_role(role: str) -> list[tuple[str, str]]:
+    entries = []
+    for name, label in NAV_EXTENSIONS:
+        if name == "matching:round_list" and role in MATCHING_ENTRY_BY_ROLE:
+            replacement = MATCHING_ENTRY_BY_ROLE[role]
+            if replacement is not None:
+                entries.append(replacement)
+            continue
+        entries.append((name, label))
+    return entries
 
 
 def _resolvable(name: str) -> bool:

@@ -9,9 +9,9 @@
   chart.setOption({
     animation: false,
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-    legend: { data: ["已覆盖", "未覆盖"] },
-    grid: { left: 40, right: 16, top: 36, bottom: 40 },
-    xAxis: { type: "category", data: data.names, axisLabel: { interval: 0 } },
+    legend: { data: ["已覆盖", "未覆盖"], top: 0, right: 0 },
+    grid: { left: 40, right: 16, top: 40, bottom: 56 },
+    xAxis: { type: "category", data: data.names, axisLabel: { interval: 0, width: 84, overflow: "break" } },
     yAxis: { type: "value", minInterval: 1, name: "目标县" },
     series: [
       { name: "已覆盖", type: "bar", stack: "total", data: data.covered, itemStyle: { color: "#198754" } },

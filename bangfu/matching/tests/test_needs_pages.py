@@ -245,9 +245,16 @@ def test_the_round_list_and_the_menu_link_to_the_needs(client, county_officer):
     client.force_login(county_officer)
     html = client.get(reverse("matching:round_list")).content.decode()
     assert f'href="{reverse(NEEDS_LIST)}" data-testid="needs-link"' in html
-    assert ("matching:needs_list", "受扶医院需求") in client.get(reverse(NEEDS_LIST)).context[
-        "nav_items"
-    ]
+    nav = client.get(reverse(NEEDS_LIST)).context["nav_items"]
+    assert ("matching:needs_list", "结对需求") in nav  # a county office fills in needs
+    assert ("matching:round_list", "结对匹配") not in nav  # it does not run rounds
+
+
+def test_the_menu_leads_the_offices_that_run_rounds_to_the_rounds(client, province_officer):
+    client.force_login(province_officer)
+    nav = client.get(reverse(NEEDS_LIST)).context["nav_items"]
+    assert ("matching:round_list", "结对匹配") in nav
+    assert all(name != "matching:needs_list" for name, _ in nav)
 
 
 def test_the_export_holds_the_filtered_rows_of_the_scope(client, prefecture_officer):
