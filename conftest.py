@@ -246,7 +246,7 @@ def page(chromium_browser, live_site):
     context = chromium_browser.new_context(
         base_url=live_site, locale="zh-CN", accept_downloads=True
     )
-    context.set_default_timeout(15000)
+    context.set_default_timeout(30000)  # generous: CI machines are shared
     page = context.new_page()
     yield page
     context.close()

@@ -5,6 +5,16 @@ from typing import Any
 from django import forms
 
 
+class DateInput(forms.DateInput):
+    """A browser date picker (`<input type="date">`). Browsers read only ISO dates, and the
+    Chinese locale would render 2025/01/01 — an edit page would show the date as blank."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class StyledForm(forms.Form):
     """Adds Bootstrap classes to every widget, so templates can render `{{ field }}`."""
 

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from bangfu.accounts.models import User
-from bangfu.core.forms import StyledForm
+from bangfu.core.forms import DateInput, StyledForm
 from bangfu.partnerships.domain.lifecycle import AgreementStatus, cycle_default_end
 from bangfu.partnerships.selectors import PartnershipFilters, agreement_rows_for_user
 from bangfu.partnerships.services import FILING_LEVELS, AgreementInput
@@ -65,15 +65,6 @@ else:
     InstitutionsChoiceField = forms.ModelMultipleChoiceField
     CountyModelChoiceField = forms.ModelChoiceField
     SpecialtiesChoiceField = forms.ModelMultipleChoiceField
-
-
-class DateInput(forms.DateInput):
-    """A browser date picker that reads and writes ISO dates (2025-03-01)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def _check_boxes(form: forms.Form) -> None:

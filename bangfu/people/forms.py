@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from bangfu.core.forms import StyledForm
+from bangfu.core.forms import DateInput, StyledForm
 from bangfu.partnerships.models import Partnership
 from bangfu.people.models import (
     DEGREE_CHOICES,
@@ -23,10 +23,6 @@ from bangfu.people.models import (
     Team,
 )
 from bangfu.registry.models import Department, Institution, Specialty
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ServiceForm(StyledForm):
