@@ -1,0 +1,71 @@
+"""Back office for the incentives ledger (superusers only); edits are audited like the services'.
+
+Statements and budgets are computed, not stored, so there is nothing of theirs to edit here.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from bangfu.core.admin import AuditedModelAdmin
+from bangfu.incentives.models import (
+    HealthCheck,
+    InsurancePolicy,
+    TourismCard,
+    TravelClaim,
+    WorkFund,
+)
+
+
+@admin.register(TravelClaim)
+class TravelClaimAdmin(AuditedModelAdmin):
+    list_display = ("deployment", "date", "amount", "has_receipt", "note")
+    date_hierarchy = "date"
+    search_fields = ("deployment__expert__name", "deployment__team__partnership__recipient__name")
+    list_select_related = ("deployment__expert",)
+    autocomplete_fields = ("deployment",)
+    readonly_fields = ("created_at",)
+
+    @admin.display(description="票据", boolean=True)
+    def has_receipt(self, claim: TravelClaim) -> bool:
+        return bool(claim.receipt)
+
+
+@admin.register(InsurancePolicy)
+class InsurancePolicyAdmin(AuditedModelAdmin):
+    list_display = ("expert", "insurer", "policy_number", "coverage", "start", "end")
+    list_filter = ("insurer",)
+    search_fields = ("expert__name", "insurer", "policy_number")
+    list_select_related = ("expert",)
+    autocomplete_fields = ("expert",)
+    readonly_fields = ("created_at",)
+
+
+@admin.register(HealthCheck)
+class HealthCheckAdmin(AuditedModelAdmin):
+    list_display = ("expert", "checked_on", "provider")
+    date_hierarchy = "checked_on"
+    search_fields = ("expert__name", "provider")
+    list_select_related = ("expert",)
+    autocomplete_fields = ("expert",)
+    readonly_fields = ("created_at",)
+
+
+@admin.register(TourismCard)
+class TourismCardAdmin(AuditedModelAdmin):
+    list_display = ("card_number", "expert", "issued_on", "expires_on", "electronic")
+    list_filter = ("electronic",)
+    search_fields = ("card_number", "expert__name")
+    list_select_related = ("expert",)
+    autocomplete_fields = ("expert",)
+    readonly_fields = ("created_at",)
+
+
+@admin.register(WorkFund)
+class WorkFundAdmin(AuditedModelAdmin):
+    list_display = ("recipient", "year", "amount", "note")
+    list_filter = ("year",)
+    search_fields = ("recipient__name",)
+    list_select_related = ("recipient",)
+    autocomplete_fields = ("recipient",)
+    readonly_fields = ("created_at", "updated_at")
