@@ -1,22 +1,49 @@
+import datetime
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.pagination import paginate
 
+from bangfu.core.pagination import PageNumber
 from bangfu.core.request import request_user
 from bangfu.incentives.domain.money import yuan
+from bangfu.incentives.models import (
+    HealthCheck,
+    InsurancePolicy,
+    TourismCard,
+    TravelClaim,
+    WorkFund,
+)
 from bangfu.incentives.selectors import (
     DEFAULT_ROUND_TRIP_COST,
     BudgetReport,
     ExpertStatement,
     budget_for_user,
     expert_statement_for_user,
+    health_check_search_for_user,
+    insurance_policy_search_for_user,
     statement_period,
+    tourism_card_search_for_user,
+    travel_claim_get_for_user,
+    travel_claim_search_for_user,
+    work_fund_is_recorded,
+    work_fund_recipient_get_for_user,
+    work_fund_search_for_user,
 )
+from bangfu.incentives.services import (
+    health_check_create,
+    insurance_policy_create,
+    tourism_card_create,
+    travel_claim_create,
+    work_fund_set,
+)
+from bangfu.people.selectors import deployment_get_for_user, expert_get_for_user
 
 router = Router()
 
@@ -191,3 +218,319 @@ def budget(request: HttpRequest, params: Query[BudgetQuery]) -> dict[str, object
     except ValidationError as exc:
         raise _unprocessable(exc) from exc
     return _budget_out(report)
+
+
+# ---- ledger (§六; A2-四(三)): the same scope as the ledger page ----
+#
+# Writes call the ledger services: a service's ValidationError is a 422 naming the field, its
+# PermissionDenied a 403; a referenced expert, deployment or recipient the user may not read is a
+# 404. Ledger rows carry no pay and no identity number.
+
+
+def _forbidden(exc: PermissionDenied) -> HttpError:
+    return HttpError(403, str(exc))
+
+
+class TravelClaimOut(Schema):
+    id: int
+    deployment_id: int
+    expert_id: int
+    expert_name: str
+    recipient_id: int
+    recipient_name: str
+    date: datetime.date
+    amount: str = Field(..., description="元，两位小数")
+    has_receipt: bool = Field(..., description="是否已上传票据（票据文件在页面下载）")
+    note: str
+
+    @staticmethod
+    def resolve_expert_id(obj: TravelClaim) -> int:
+        return obj.deployment.expert_id
+
+    @staticmethod
+    def resolve_expert_name(obj: TravelClaim) -> str:
+        return obj.deployment.expert.name
+
+    @staticmethod
+    def resolve_recipient_id(obj: TravelClaim) -> int:
+        return obj.deployment.team.partnership.recipient_id
+
+    @staticmethod
+    def resolve_recipient_name(obj: TravelClaim) -> str:
+        return obj.deployment.team.partnership.recipient.name
+
+    @staticmethod
+    def resolve_amount(obj: TravelClaim) -> str:
+        return yuan(obj.amount)
+
+    @staticmethod
+    def resolve_has_receipt(obj: TravelClaim) -> bool:
+        return bool(obj.receipt)
+
+
+class ExpertLedgerOut(Schema):
+    id: int
+    expert_id: int
+    expert_name: str
+
+    @staticmethod
+    def resolve_expert_name(obj: InsurancePolicy | HealthCheck | TourismCard) -> str:
+        return obj.expert.name
+
+
+class InsurancePolicyOut(ExpertLedgerOut):
+    insurer: str
+    policy_number: str
+    coverage: str = Field(..., description="保额（元），两位小数")
+    start: date
+    end: date
+
+    @staticmethod
+    def resolve_coverage(obj: InsurancePolicy) -> str:
+        return yuan(obj.coverage)
+
+
+class HealthCheckOut(ExpertLedgerOut):
+    checked_on: date
+    provider: str
+
+
+class TourismCardOut(ExpertLedgerOut):
+    card_number: str
+    issued_on: date
+    expires_on: date | None
+    electronic: bool
+
+
+class WorkFundOut(Schema):
+    id: int
+    recipient_id: int
+    recipient_name: str
+    year: int
+    amount: str = Field(..., description="安排金额（元），两位小数")
+    note: str
+
+    @staticmethod
+    def resolve_recipient_name(obj: WorkFund) -> str:
+        return obj.recipient.name
+
+    @staticmethod
+    def resolve_amount(obj: WorkFund) -> str:
+        return yuan(obj.amount)
+
+
+class TravelClaimQuery(Schema):
+    q: str = Field("", description="按专家姓名搜索")
+    expert: int | None = Field(None, description="专家编号")
+    recipient: int | None = Field(None, description="受扶医院（机构编号）")
+    year: int | None = Field(None, ge=2000, le=2100, description="乘车日期所在年度")
+
+
+class ExpertLedgerQuery(Schema):
+    q: str = Field("", description="按专家姓名搜索")
+    expert: int | None = Field(None, description="专家编号")
+    year: int | None = Field(
+        None,
+        ge=2000,
+        le=2100,
+        description="年度：保险为该年内有效的保单，体检为体检日期、旅游优惠证为办理日期所在年度",
+    )
+
+
+class WorkFundQuery(Schema):
+    q: str = Field("", description="按受扶医院名称搜索")
+    recipient: int | None = Field(None, description="受扶医院（机构编号）")
+    year: int | None = Field(None, ge=2000, le=2100, description="年度")
+
+
+@router.get(
+    "/ledger/travel-claims",
+    response=list[TravelClaimOut],
+    summary="台账：往返交通费报销（§六；A2-四(三)4）",
+)
+@paginate(PageNumber)
+def travel_claims(request: HttpRequest, filters: Query[TravelClaimQuery]) -> QuerySet[TravelClaim]:
+    return travel_claim_search_for_user(user=request_user(request), **filters.dict())
+
+
+@router.get("/ledger/travel-claims/{claim_id}", response=TravelClaimOut, summary="交通费报销记录")
+def travel_claim_detail(request: HttpRequest, claim_id: int) -> TravelClaim:
+    return travel_claim_get_for_user(user=request_user(request), pk=claim_id)
+
+
+class TravelClaimIn(Schema):
+    deployment_id: int = Field(..., description="派驻编号")
+    date: datetime.date = Field(..., description="乘车日期，应在派驻期内且不晚于今天")
+    amount: Decimal = Field(..., description="金额（元），最多两位小数")
+    note: str = Field("", max_length=200)
+
+
+@router.post(
+    "/ledger/travel-claims",
+    response={201: TravelClaimOut},
+    summary="登记往返交通费（专家本人、受扶医院或省卫健委）",
+    description="以 JSON 登记，不含票据；票据文件在“登记往返交通费”页面上传。"
+    "是否报销（每月1次、在岗派驻）在待遇明细中按规则判定（§六；A2-四(三)4）。",
+)
+def travel_claim_create_endpoint(request: HttpRequest, body: TravelClaimIn) -> Status[TravelClaim]:
+    user = request_user(request)
+    deployment = deployment_get_for_user(user=user, pk=body.deployment_id)
+    try:
+        claim = travel_claim_create(
+            actor=user, deployment=deployment, date=body.date, amount=body.amount, note=body.note
+        )
+    except ValidationError as exc:
+        raise _unprocessable(exc) from exc
+    except PermissionDenied as exc:
+        raise _forbidden(exc) from exc
+    return Status(201, travel_claim_get_for_user(user=user, pk=claim.pk))
+
+
+@router.get(
+    "/ledger/insurance-policies",
+    response=list[InsurancePolicyOut],
+    summary="台账：人身意外伤害保险（§六；A2-四(三)3）",
+)
+@paginate(PageNumber)
+def insurance_policies(
+    request: HttpRequest, filters: Query[ExpertLedgerQuery]
+) -> QuerySet[InsurancePolicy]:
+    return insurance_policy_search_for_user(user=request_user(request), **filters.dict())
+
+
+class InsurancePolicyIn(Schema):
+    expert_id: int
+    insurer: str = Field(..., max_length=100, description="保险公司")
+    policy_number: str = Field(..., max_length=60, description="保单号")
+    coverage: Decimal = Field(..., description="保额（元），不低于100万元")
+    start: date = Field(..., description="保险起期")
+    end: date = Field(..., description="保险止期")
+
+
+@router.post(
+    "/ledger/insurance-policies",
+    response={201: InsurancePolicyOut},
+    summary="登记人身意外伤害保险（受扶医院或省卫健委）",
+)
+def insurance_policy_create_endpoint(
+    request: HttpRequest, body: InsurancePolicyIn
+) -> Status[InsurancePolicy]:
+    user = request_user(request)
+    expert = expert_get_for_user(user=user, pk=body.expert_id)
+    try:
+        policy = insurance_policy_create(
+            actor=user, expert=expert, **body.dict(exclude={"expert_id"})
+        )
+    except ValidationError as exc:
+        raise _unprocessable(exc) from exc
+    except PermissionDenied as exc:
+        raise _forbidden(exc) from exc
+    return Status(201, policy)
+
+
+@router.get(
+    "/ledger/health-checks",
+    response=list[HealthCheckOut],
+    summary="台账：年度健康体检（§六；A2-四(三)3）",
+)
+@paginate(PageNumber)
+def health_checks(request: HttpRequest, filters: Query[ExpertLedgerQuery]) -> QuerySet[HealthCheck]:
+    return health_check_search_for_user(user=request_user(request), **filters.dict())
+
+
+class HealthCheckIn(Schema):
+    expert_id: int
+    checked_on: date = Field(..., description="体检日期，不晚于今天")
+    provider: str = Field("", max_length=100, description="体检机构")
+
+
+@router.post(
+    "/ledger/health-checks",
+    response={201: HealthCheckOut},
+    summary="登记健康体检（受扶医院或省卫健委）",
+)
+def health_check_create_endpoint(request: HttpRequest, body: HealthCheckIn) -> Status[HealthCheck]:
+    user = request_user(request)
+    expert = expert_get_for_user(user=user, pk=body.expert_id)
+    try:
+        check = health_check_create(
+            actor=user, expert=expert, checked_on=body.checked_on, provider=body.provider
+        )
+    except ValidationError as exc:
+        raise _unprocessable(exc) from exc
+    except PermissionDenied as exc:
+        raise _forbidden(exc) from exc
+    return Status(201, check)
+
+
+@router.get(
+    "/ledger/tourism-cards",
+    response=list[TourismCardOut],
+    summary="台账：援黔专家旅游优惠证（§五；§六；A2-四(三)7）",
+)
+@paginate(PageNumber)
+def tourism_cards(request: HttpRequest, filters: Query[ExpertLedgerQuery]) -> QuerySet[TourismCard]:
+    return tourism_card_search_for_user(user=request_user(request), **filters.dict())
+
+
+class TourismCardIn(Schema):
+    expert_id: int
+    card_number: str = Field(..., max_length=50, description="证号")
+    issued_on: date = Field(..., description="办理日期")
+    expires_on: date | None = Field(None, description="有效期至")
+    electronic: bool = Field(False, description="电子旅游优惠证")
+
+
+@router.post(
+    "/ledger/tourism-cards",
+    response={201: TourismCardOut},
+    summary="登记援黔专家旅游优惠证（受扶医院或省卫健委）",
+)
+def tourism_card_create_endpoint(request: HttpRequest, body: TourismCardIn) -> Status[TourismCard]:
+    user = request_user(request)
+    expert = expert_get_for_user(user=user, pk=body.expert_id)
+    try:
+        card = tourism_card_create(actor=user, expert=expert, **body.dict(exclude={"expert_id"}))
+    except ValidationError as exc:
+        raise _unprocessable(exc) from exc
+    except PermissionDenied as exc:
+        raise _forbidden(exc) from exc
+    return Status(201, card)
+
+
+@router.get(
+    "/ledger/work-funds",
+    response=list[WorkFundOut],
+    summary="台账：受扶医院年度工作经费（§六；A2-四(三)5）",
+)
+@paginate(PageNumber)
+def work_funds(request: HttpRequest, filters: Query[WorkFundQuery]) -> QuerySet[WorkFund]:
+    return work_fund_search_for_user(user=request_user(request), **filters.dict())
+
+
+class WorkFundIn(Schema):
+    recipient_id: int = Field(..., description="受扶医院（机构编号）")
+    year: int = Field(..., description="年度")
+    amount: Decimal = Field(..., description="安排金额（元），每年不超过20万元标准")
+    note: str = Field("", max_length=300, description="用途说明")
+
+
+@router.post(
+    "/ledger/work-funds",
+    response={200: WorkFundOut, 201: WorkFundOut},
+    summary="登记受扶医院年度工作经费（受扶医院本院或省卫健委）",
+    description="首次登记返回 201；同一受扶医院同一年度再次登记即为更正，返回 200。",
+)
+def work_fund_set_endpoint(request: HttpRequest, body: WorkFundIn) -> Status[WorkFund]:
+    user = request_user(request)
+    recipient = work_fund_recipient_get_for_user(user=user, pk=body.recipient_id)
+    existed = work_fund_is_recorded(recipient=recipient, year=body.year)
+    try:
+        fund = work_fund_set(
+            actor=user, recipient=recipient, year=body.year, amount=body.amount, note=body.note
+        )
+    except ValidationError as exc:
+        raise _unprocessable(exc) from exc
+    except PermissionDenied as exc:
+        raise _forbidden(exc) from exc
+    return Status(200 if existed else 201, fund)

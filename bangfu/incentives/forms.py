@@ -8,9 +8,9 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from bangfu.core.forms import StyledForm
+from bangfu.core.forms import DateInput, StyledForm
 from bangfu.incentives.selectors import DEFAULT_ROUND_TRIP_COST, BudgetLevel, LedgerKind
-from bangfu.people.forms import DateInput, DeploymentChoiceField, ExpertChoiceField, ServiceForm
+from bangfu.people.forms import DeploymentChoiceField, ExpertChoiceField, ServiceForm
 from bangfu.people.models import Deployment, Expert
 from bangfu.registry.models import Institution
 
@@ -103,6 +103,16 @@ class WorkFundForm(ServiceForm):
     )
     note = forms.CharField(label="用途说明", max_length=300, required=False)
 
-    def __init__(self, *args: Any, recipients: QuerySet[Institution], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        recipients: QuerySet[Institution],
+        correcting: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """`correcting`: the hospital and year of a recorded fund are shown but not changed (a
+        fund of another year is recorded, not moved)."""
         super().__init__(*args, **kwargs)
         self.fields["recipient"].queryset = recipients  # type: ignore[attr-defined]
+        self.fields["recipient"].disabled = correcting
+        self.fields["year"].disabled = correcting

@@ -668,3 +668,144 @@ def travel_claim_get_for_user(*, user: User, pk: int) -> TravelClaim:
         return travel_claim_list_for_user(user=user).get(pk=pk)
     except TravelClaim.DoesNotExist as exc:
         raise Http404("未找到该交通费记录") from exc
+
+
+# ---- ledger lists narrowed for the API (scope from the page's selectors above) ----
+
+
+def travel_claim_search_for_user(
+    *,
+    user: User,
+    q: str = "",
+    expert: int | None = None,
+    recipient: int | None = None,
+    year: int | None = None,
+) -> QuerySet[TravelClaim]:
+    """`travel_claim_list_for_user`, narrowed to one expert, recipient or trip year."""
+    qs = travel_claim_list_for_user(user=user, q=q)
+    if expert is not None:
+        qs = qs.filter(deployment__expert_id=expert)
+    if recipient is not None:
+        qs = qs.filter(deployment__team__partnership__recipient_id=recipient)
+    if year is not None:
+        qs = qs.filter(date__year=year)
+    return qs
+
+
+def insurance_policy_search_for_user(
+    *, user: User, q: str = "", expert: int | None = None, year: int | None = None
+) -> QuerySet[InsurancePolicy]:
+    """`insurance_policy_list_for_user`, narrowed to one expert or the policies in force at some
+    point of `year`."""
+    qs = insurance_policy_list_for_user(user=user, q=q)
+    if expert is not None:
+        qs = qs.filter(expert_id=expert)
+    if year is not None:
+        qs = qs.filter(start__lte=date(year, 12, 31), end__gte=date(year, 1, 1))
+    return qs
+
+
+def health_check_search_for_user(
+    *, user: User, q: str = "", expert: int | None = None, year: int | None = None
+) -> QuerySet[HealthCheck]:
+    qs = health_check_list_for_user(user=user, q=q)
+    if expert is not None:
+        qs = qs.filter(expert_id=expert)
+    if year is not None:
+        qs = qs.filter(checked_on__year=year)
+    return qs
+
+
+def tourism_card_search_for_user(
+    *, user: User, q: str = "", expert: int | None = None, year: int | None = None
+) -> QuerySet[TourismCard]:
+    """`tourism_card_list_for_user`, narrowed to one expert or the cards issued in `year`."""
+    qs = tourism_card_list_for_user(user=user, q=q)
+    if expert is not None:
+        qs = qs.filter(expert_id=expert)
+    if year is not None:
+        qs = qs.filter(issued_on__year=year)
+    return qs
+
+
+def work_fund_search_for_user(
+    *, user: User, q: str = "", recipient: int | None = None, year: int | None = None
+) -> QuerySet[WorkFund]:
+    qs = work_fund_list_for_user(user=user, q=q)
+    if recipient is not None:
+        qs = qs.filter(recipient_id=recipient)
+    if year is not None:
+        qs = qs.filter(year=year)
+    return qs
+
+
+def work_fund_recipient_get_for_user(*, user: User, pk: int) -> Institution:
+    """A recipient hospital the user may read, as the subject of a work fund; else 404."""
+    try:
+        return access.recipients_in_scope(user).get(pk=pk)
+    except Institution.DoesNotExist as exc:
+        raise Http404("未找到该受扶医院") from exc
+
+
+def work_fund_is_recorded(*, recipient: Institution, year: int) -> bool:
+    """Whether the year's work fund exists already (recording it again corrects it)."""
+    return WorkFund.objects.filter(recipient=recipient, year=year).exists()
+
+
+# ---- ledger rows to correct or remove (pages; who may write is who may record) ----
+
+LedgerRow = TravelClaim | InsurancePolicy | HealthCheck | TourismCard | WorkFund
+LEDGER_MODELS: dict[str, type[LedgerRow]] = {
+    LedgerKind.TRAVEL: TravelClaim,
+    LedgerKind.INSURANCE: InsurancePolicy,
+    LedgerKind.HEALTH: HealthCheck,
+    LedgerKind.TOURISM: TourismCard,
+    LedgerKind.WORK_FUND: WorkFund,
+}
+LEDGER_WRITERS = {
+    LedgerKind.TRAVEL: "只有专家本人、受扶医院或省卫健委可以修改或删除交通费记录",
+    LedgerKind.INSURANCE: "只有专家服务的受扶医院或省卫健委可以修改或删除意外伤害保险",
+    LedgerKind.HEALTH: "只有专家服务的受扶医院或省卫健委可以修改或删除健康体检",
+    LedgerKind.TOURISM: "只有专家服务的受扶医院或省卫健委可以修改或删除旅游优惠证",
+    LedgerKind.WORK_FUND: "只有受扶医院本院或省卫健委可以修改或删除工作经费",
+}
+
+
+def _ledger_writable_filter(user: User, kind: str) -> Q:
+    """The rows a user may correct or remove: those it may record (the create forms' choices)."""
+    if kind == LedgerKind.TRAVEL:
+        return Q(deployment__in=deployments_claimable_by_user(user=user).values("pk"))
+    if kind == LedgerKind.WORK_FUND:
+        return Q(recipient__in=recipients_fundable_by_user(user=user).values("pk"))
+    return Q(expert__in=experts_payable_by_user(user=user).values("pk"))
+
+
+def ledger_row_get_for_user(*, user: User, kind: str, pk: int) -> Any:
+    """One row of the ledger `kind` that the user may read; Http404 otherwise."""
+    if kind not in LEDGER_MODELS:
+        raise Http404("未知的台账类别")
+    model = LEDGER_MODELS[kind]
+    try:
+        return ledger_list_for_user(user=user, kind=kind).get(pk=pk)
+    except model.DoesNotExist as exc:
+        raise Http404(f"未找到该{model._meta.verbose_name}记录") from exc
+
+
+def ledger_writable_ids_for_user(*, user: User, kind: str, rows: Iterable[Any]) -> set[int]:
+    """Which of `rows` (of the ledger `kind`) the user may correct or remove; one query."""
+    ids = [row.pk for row in rows]
+    if not ids or kind not in LEDGER_MODELS:
+        return set()
+    writable = LEDGER_MODELS[kind].objects.filter(_ledger_writable_filter(user, kind), pk__in=ids)
+    return set(writable.values_list("pk", flat=True))
+
+
+def ledger_row_get_for_writer(*, user: User, kind: str, pk: int) -> Any:
+    """A ledger row to correct or remove: Http404 outside what the user may read,
+    PermissionDenied when the user may read it but not record it (as the services refuse)."""
+    from django.core.exceptions import PermissionDenied
+
+    row = ledger_row_get_for_user(user=user, kind=kind, pk=pk)
+    if not ledger_writable_ids_for_user(user=user, kind=kind, rows=[row]):
+        raise PermissionDenied(LEDGER_WRITERS[kind])
+    return row

@@ -1,18 +1,22 @@
 """Writes to the incentives ledger (F5; §六; A2-四(三)). One transaction and one audit row each.
 
 Who records what: the recipient hospital that pays (or the province) records insurance, health
-checks, tourism cards and its yearly work fund; travel claims also by the expert themself.
+checks, tourism cards and its yearly work fund; travel claims also by the expert themself. The
+same people correct and remove those rows: an update is checked by the same rules as a create
+(`_*_errors` below), and moving a row to another expert or deployment needs the right to record
+for both.
 Bad input raises `ValidationError` keyed by field (Chinese) and writes nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 
 from bangfu.accounts.models import Role, User
 from bangfu.core.audit import audit_changes, audit_record, model_snapshot
@@ -31,9 +35,18 @@ from bangfu.registry.models import Institution, InstitutionCategory
 
 RECEIPT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
+CENT = Decimal("0.01")
+
+TRAVEL_CLAIM_FIELDS = ("deployment", "date", "amount", "receipt", "note")
+INSURANCE_POLICY_FIELDS = ("expert", "insurer", "policy_number", "coverage", "start", "end")
+HEALTH_CHECK_FIELDS = ("expert", "checked_on", "provider")
+TOURISM_CARD_FIELDS = ("expert", "card_number", "issued_on", "expires_on", "electronic")
+WORK_FUND_FIELDS = ("recipient", "year", "amount", "note")
+
+Errors = list[tuple[str, str]]
 
 
-def _raise(errors: list[tuple[str, str]]) -> None:
+def _raise(errors: Errors) -> None:
     collected: dict[str, list[str]] = {}
     for where, message in errors:
         collected.setdefault(where, []).append(message)
@@ -41,29 +54,56 @@ def _raise(errors: list[tuple[str, str]]) -> None:
         raise ValidationError(collected)
 
 
-@transaction.atomic
-def travel_claim_create(
-    *,
-    actor: User,
-    deployment: Deployment,
-    date: date,
-    amount: Decimal,
-    receipt: UploadedFile[bytes] | None = None,
-    note: str = "",
-    today: date | None = None,
-) -> TravelClaim:
-    """Record one round trip (§六; A2-四(三)4). Whether it is reimbursed (one a month, on-site
-    deployments only) is decided on the statement by `travel_reimbursement`, with a reason."""
-    deployment = Deployment.objects.select_related("expert", "team__partnership").get(
-        pk=deployment.pk
+def _save_changes(
+    *, actor: User, obj: models.Model, fields: Sequence[str], before: Mapping[str, object]
+) -> None:
+    """Save and audit only the fields that changed (nothing at all when none did)."""
+    after = model_snapshot(obj, fields)
+    changed = audit_changes(before, after)
+    if not changed:
+        return
+    extra = ["updated_at"] if any(f.name == "updated_at" for f in obj._meta.fields) else []
+    obj.save(update_fields=[*changed, *extra])
+    audit_record(
+        actor=actor,
+        action="update",
+        obj=obj,
+        before={k: before[k] for k in changed},
+        after=changed,
     )
+
+
+def _delete_audited(*, actor: User, obj: models.Model, fields: Sequence[str]) -> None:
+    audit_record(actor=actor, action="delete", obj=obj, before=model_snapshot(obj, fields))
+    obj.delete()
+
+
+# ---- travel claims ----
+
+
+def _deployment_for_check(deployment_id: int) -> Deployment:
+    return Deployment.objects.select_related("expert", "team__partnership").get(pk=deployment_id)
+
+
+def _check_records_travel(actor: User, deployment: Deployment) -> None:
     allowed = access.is_the_expert(actor, deployment.expert) or access.can_pay(
         actor, deployment.team.partnership
     )
     if not allowed:
         raise PermissionDenied("只有专家本人、受扶医院或省卫健委可以登记交通费")
-    today = today or today_local()
-    errors = []
+
+
+def _travel_claim_errors(
+    *,
+    deployment: Deployment,
+    date: date,
+    amount: Decimal,
+    receipt: UploadedFile[bytes] | None,
+    today: date,
+) -> Errors:
+    """A trip is within the deployment and not in the future; the amount is in yuan and cents;
+    a receipt is a PDF or an image of at most 10 MB."""
+    errors: Errors = []
     if amount < 0:
         errors.append(("amount", "金额不能为负数"))
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -83,7 +123,33 @@ def travel_claim_create(
             errors.append(("receipt", "票据应为 PDF、JPG 或 PNG 文件"))
         elif (receipt.size or 0) > RECEIPT_MAX_BYTES:
             errors.append(("receipt", "票据文件不能超过 10 MB"))
-    _raise(errors)
+    return errors
+
+
+@transaction.atomic
+def travel_claim_create(
+    *,
+    actor: User,
+    deployment: Deployment,
+    date: date,
+    amount: Decimal,
+    receipt: UploadedFile[bytes] | None = None,
+    note: str = "",
+    today: date | None = None,
+) -> TravelClaim:
+    """Record one round trip (§六; A2-四(三)4). Whether it is reimbursed (one a month, on-site
+    deployments only) is decided on the statement by `travel_reimbursement`, with a reason."""
+    deployment = _deployment_for_check(deployment.pk)
+    _check_records_travel(actor, deployment)
+    _raise(
+        _travel_claim_errors(
+            deployment=deployment,
+            date=date,
+            amount=amount,
+            receipt=receipt,
+            today=today or today_local(),
+        )
+    )
     claim = TravelClaim(deployment=deployment, date=date, amount=amount, note=note.strip())
     if receipt is not None:
         claim.receipt.save(receipt.name or "receipt.pdf", receipt, save=False)
@@ -92,14 +158,96 @@ def travel_claim_create(
         actor=actor,
         action="create",
         obj=claim,
-        after=model_snapshot(claim, ("deployment", "date", "amount", "receipt", "note")),
+        after=model_snapshot(claim, TRAVEL_CLAIM_FIELDS),
     )
     return claim
+
+
+@transaction.atomic
+def travel_claim_update(
+    *,
+    actor: User,
+    claim: TravelClaim,
+    deployment: Deployment,
+    date: date,
+    amount: Decimal,
+    receipt: UploadedFile[bytes] | None = None,
+    remove_receipt: bool = False,
+    note: str = "",
+    today: date | None = None,
+) -> TravelClaim:
+    """Correct a travel claim. `receipt` replaces the receipt, `remove_receipt` drops it; with
+    neither the receipt stays. A replaced file is kept in storage: the audit row names it."""
+    claim = TravelClaim.objects.select_for_update().get(pk=claim.pk)
+    _check_records_travel(actor, _deployment_for_check(claim.deployment_id))
+    deployment = _deployment_for_check(deployment.pk)
+    _check_records_travel(actor, deployment)
+    _raise(
+        _travel_claim_errors(
+            deployment=deployment,
+            date=date,
+            amount=amount,
+            receipt=receipt,
+            today=today or today_local(),
+        )
+    )
+    before = model_snapshot(claim, TRAVEL_CLAIM_FIELDS)
+    claim.deployment = deployment
+    claim.date = date
+    claim.amount = amount.quantize(CENT)
+    claim.note = note.strip()
+    if receipt is not None:
+        claim.receipt.save(receipt.name or "receipt.pdf", receipt, save=False)
+    elif remove_receipt:
+        claim.receipt = ""
+    _save_changes(actor=actor, obj=claim, fields=TRAVEL_CLAIM_FIELDS, before=before)
+    return claim
+
+
+@transaction.atomic
+def travel_claim_delete(*, actor: User, claim: TravelClaim) -> None:
+    """Remove a travel claim recorded in error; its receipt file is kept (the audit names it)."""
+    claim = TravelClaim.objects.select_for_update().get(pk=claim.pk)
+    _check_records_travel(actor, _deployment_for_check(claim.deployment_id))
+    _delete_audited(actor=actor, obj=claim, fields=TRAVEL_CLAIM_FIELDS)
+
+
+# ---- insurance, health checks and tourism cards: recorded by whoever pays for the expert ----
 
 
 def _check_pays_for(actor: User, expert: Expert, what: str) -> None:
     if not access.can_pay_for_expert(actor, expert):
         raise PermissionDenied(f"只有专家服务的受扶医院或省卫健委可以登记{what}")
+
+
+def _insurance_policy_errors(
+    *,
+    insurer: str,
+    policy_number: str,
+    coverage: Decimal,
+    start: date,
+    end: date,
+    policy_id: int | None,
+) -> Errors:
+    """Cover of at least the policy minimum (1,000,000 yuan), a period that does not end before
+    it starts, and a policy number not recorded already with the same insurer."""
+    minimum = policy_rates().insurance_min_coverage
+    errors: Errors = []
+    if not insurer.strip():
+        errors.append(("insurer", "请填写保险公司"))
+    if not policy_number.strip():
+        errors.append(("policy_number", "请填写保单号"))
+    elif (
+        InsurancePolicy.objects.filter(insurer=insurer.strip(), policy_number=policy_number.strip())
+        .exclude(pk__in=[] if policy_id is None else [policy_id])
+        .exists()
+    ):
+        errors.append(("policy_number", "该保单已登记"))
+    if coverage < minimum:
+        errors.append(("coverage", f"保额不能低于{yuan(minimum)}元（依据§六；A2-四(三)3）"))
+    if end < start:
+        errors.append(("end", "保险止期不能早于起期"))
+    return errors
 
 
 @transaction.atomic
@@ -115,21 +263,16 @@ def insurance_policy_create(
 ) -> InsurancePolicy:
     """Record an accident-insurance policy; cover of at least 1,000,000 yuan (§六; A2-四(三)3)."""
     _check_pays_for(actor, expert, "意外伤害保险")
-    minimum = policy_rates().insurance_min_coverage
-    errors = []
-    if not insurer.strip():
-        errors.append(("insurer", "请填写保险公司"))
-    if not policy_number.strip():
-        errors.append(("policy_number", "请填写保单号"))
-    elif InsurancePolicy.objects.filter(
-        insurer=insurer.strip(), policy_number=policy_number.strip()
-    ).exists():
-        errors.append(("policy_number", "该保单已登记"))
-    if coverage < minimum:
-        errors.append(("coverage", f"保额不能低于{yuan(minimum)}元（依据§六；A2-四(三)3）"))
-    if end < start:
-        errors.append(("end", "保险止期不能早于起期"))
-    _raise(errors)
+    _raise(
+        _insurance_policy_errors(
+            insurer=insurer,
+            policy_number=policy_number,
+            coverage=coverage,
+            start=start,
+            end=end,
+            policy_id=None,
+        )
+    )
     policy = InsurancePolicy.objects.create(
         expert=expert,
         insurer=insurer.strip(),
@@ -142,11 +285,57 @@ def insurance_policy_create(
         actor=actor,
         action="create",
         obj=policy,
-        after=model_snapshot(
-            policy, ("expert", "insurer", "policy_number", "coverage", "start", "end")
-        ),
+        after=model_snapshot(policy, INSURANCE_POLICY_FIELDS),
     )
     return policy
+
+
+@transaction.atomic
+def insurance_policy_update(
+    *,
+    actor: User,
+    policy: InsurancePolicy,
+    expert: Expert,
+    insurer: str,
+    policy_number: str,
+    coverage: Decimal,
+    start: date,
+    end: date,
+) -> InsurancePolicy:
+    """Correct an accident-insurance policy, by the rules of recording one (§六; A2-四(三)3)."""
+    policy = InsurancePolicy.objects.select_for_update().get(pk=policy.pk)
+    _check_pays_for(actor, policy.expert, "意外伤害保险")
+    _check_pays_for(actor, expert, "意外伤害保险")
+    _raise(
+        _insurance_policy_errors(
+            insurer=insurer,
+            policy_number=policy_number,
+            coverage=coverage,
+            start=start,
+            end=end,
+            policy_id=policy.pk,
+        )
+    )
+    before = model_snapshot(policy, INSURANCE_POLICY_FIELDS)
+    policy.expert = expert
+    policy.insurer = insurer.strip()
+    policy.policy_number = policy_number.strip()
+    policy.coverage = coverage.quantize(CENT)
+    policy.start = start
+    policy.end = end
+    _save_changes(actor=actor, obj=policy, fields=INSURANCE_POLICY_FIELDS, before=before)
+    return policy
+
+
+@transaction.atomic
+def insurance_policy_delete(*, actor: User, policy: InsurancePolicy) -> None:
+    policy = InsurancePolicy.objects.select_for_update().get(pk=policy.pk)
+    _check_pays_for(actor, policy.expert, "意外伤害保险")
+    _delete_audited(actor=actor, obj=policy, fields=INSURANCE_POLICY_FIELDS)
+
+
+def _health_check_errors(*, checked_on: date, today: date) -> Errors:
+    return [("checked_on", "体检日期不能晚于今天")] if checked_on > today else []
 
 
 @transaction.atomic
@@ -160,8 +349,7 @@ def health_check_create(
 ) -> HealthCheck:
     """Record a yearly health check (§六; A2-四(三)3)."""
     _check_pays_for(actor, expert, "健康体检")
-    if checked_on > (today or today_local()):
-        _raise([("checked_on", "体检日期不能晚于今天")])
+    _raise(_health_check_errors(checked_on=checked_on, today=today or today_local()))
     check = HealthCheck.objects.create(
         expert=expert, checked_on=checked_on, provider=provider.strip()
     )
@@ -169,9 +357,55 @@ def health_check_create(
         actor=actor,
         action="create",
         obj=check,
-        after=model_snapshot(check, ("expert", "checked_on", "provider")),
+        after=model_snapshot(check, HEALTH_CHECK_FIELDS),
     )
     return check
+
+
+@transaction.atomic
+def health_check_update(
+    *,
+    actor: User,
+    check: HealthCheck,
+    expert: Expert,
+    checked_on: date,
+    provider: str = "",
+    today: date | None = None,
+) -> HealthCheck:
+    check = HealthCheck.objects.select_for_update().get(pk=check.pk)
+    _check_pays_for(actor, check.expert, "健康体检")
+    _check_pays_for(actor, expert, "健康体检")
+    _raise(_health_check_errors(checked_on=checked_on, today=today or today_local()))
+    before = model_snapshot(check, HEALTH_CHECK_FIELDS)
+    check.expert = expert
+    check.checked_on = checked_on
+    check.provider = provider.strip()
+    _save_changes(actor=actor, obj=check, fields=HEALTH_CHECK_FIELDS, before=before)
+    return check
+
+
+@transaction.atomic
+def health_check_delete(*, actor: User, check: HealthCheck) -> None:
+    check = HealthCheck.objects.select_for_update().get(pk=check.pk)
+    _check_pays_for(actor, check.expert, "健康体检")
+    _delete_audited(actor=actor, obj=check, fields=HEALTH_CHECK_FIELDS)
+
+
+def _tourism_card_errors(
+    *, card_number: str, issued_on: date, expires_on: date | None, card_id: int | None
+) -> Errors:
+    errors: Errors = []
+    if not card_number.strip():
+        errors.append(("card_number", "请填写证号"))
+    elif (
+        TourismCard.objects.filter(card_number=card_number.strip())
+        .exclude(pk__in=[] if card_id is None else [card_id])
+        .exists()
+    ):
+        errors.append(("card_number", "该证号已登记"))
+    if expires_on is not None and expires_on < issued_on:
+        errors.append(("expires_on", "有效期不能早于办理日期"))
+    return errors
 
 
 @transaction.atomic
@@ -186,14 +420,11 @@ def tourism_card_create(
 ) -> TourismCard:
     """Record a 援黔专家旅游优惠证 (§五 文旅厅; §六; A2-四(三)7)."""
     _check_pays_for(actor, expert, "旅游优惠证")
-    errors = []
-    if not card_number.strip():
-        errors.append(("card_number", "请填写证号"))
-    elif TourismCard.objects.filter(card_number=card_number.strip()).exists():
-        errors.append(("card_number", "该证号已登记"))
-    if expires_on is not None and expires_on < issued_on:
-        errors.append(("expires_on", "有效期不能早于办理日期"))
-    _raise(errors)
+    _raise(
+        _tourism_card_errors(
+            card_number=card_number, issued_on=issued_on, expires_on=expires_on, card_id=None
+        )
+    )
     card = TourismCard.objects.create(
         expert=expert,
         card_number=card_number.strip(),
@@ -205,26 +436,62 @@ def tourism_card_create(
         actor=actor,
         action="create",
         obj=card,
-        after=model_snapshot(
-            card, ("expert", "card_number", "issued_on", "expires_on", "electronic")
-        ),
+        after=model_snapshot(card, TOURISM_CARD_FIELDS),
     )
     return card
 
 
 @transaction.atomic
-def work_fund_set(
-    *, actor: User, recipient: Institution, year: int, amount: Decimal, note: str = ""
-) -> WorkFund:
-    """Record (or correct) a recipient hospital's work fund for a year; at most the 200,000 yuan
-    standard (§六; A2-四(三)5)."""
+def tourism_card_update(
+    *,
+    actor: User,
+    card: TourismCard,
+    expert: Expert,
+    card_number: str,
+    issued_on: date,
+    expires_on: date | None = None,
+    electronic: bool = False,
+) -> TourismCard:
+    card = TourismCard.objects.select_for_update().get(pk=card.pk)
+    _check_pays_for(actor, card.expert, "旅游优惠证")
+    _check_pays_for(actor, expert, "旅游优惠证")
+    _raise(
+        _tourism_card_errors(
+            card_number=card_number, issued_on=issued_on, expires_on=expires_on, card_id=card.pk
+        )
+    )
+    before = model_snapshot(card, TOURISM_CARD_FIELDS)
+    card.expert = expert
+    card.card_number = card_number.strip()
+    card.issued_on = issued_on
+    card.expires_on = expires_on
+    card.electronic = electronic
+    _save_changes(actor=actor, obj=card, fields=TOURISM_CARD_FIELDS, before=before)
+    return card
+
+
+@transaction.atomic
+def tourism_card_delete(*, actor: User, card: TourismCard) -> None:
+    card = TourismCard.objects.select_for_update().get(pk=card.pk)
+    _check_pays_for(actor, card.expert, "旅游优惠证")
+    _delete_audited(actor=actor, obj=card, fields=TOURISM_CARD_FIELDS)
+
+
+# ---- work funds ----
+
+
+def _check_funds(actor: User, recipient: Institution) -> None:
     if not (
         actor.role == Role.PROVINCE
         or (actor.role == Role.RECIPIENT and actor.institution_id == recipient.pk)
     ):
         raise PermissionDenied("只有受扶医院本院或省卫健委可以登记工作经费")
+
+
+def _work_fund_errors(*, recipient: Institution, year: int, amount: Decimal) -> Errors:
+    """A recipient hospital, a four-digit year, and at most the yearly standard."""
     standard = policy_rates().work_fund_per_hospital_per_year
-    errors = []
+    errors: Errors = []
     if recipient.category != InstitutionCategory.RECIPIENT:
         errors.append(("recipient", f"「{recipient.name}」不是受扶医院"))
     if not 2000 <= year <= 2100:
@@ -233,7 +500,17 @@ def work_fund_set(
         errors.append(("amount", "金额不能为负数"))
     elif amount > standard:
         errors.append(("amount", f"不能超过每年{yuan(standard)}元的标准（依据§六；A2-四(三)5）"))
-    _raise(errors)
+    return errors
+
+
+@transaction.atomic
+def work_fund_set(
+    *, actor: User, recipient: Institution, year: int, amount: Decimal, note: str = ""
+) -> WorkFund:
+    """Record (or correct) a recipient hospital's work fund for a year; at most the 200,000 yuan
+    standard (§六; A2-四(三)5)."""
+    _check_funds(actor, recipient)
+    _raise(_work_fund_errors(recipient=recipient, year=year, amount=amount))
     fund = WorkFund.objects.select_for_update().filter(recipient=recipient, year=year).first()
     if fund is None:
         fund = WorkFund.objects.create(
@@ -243,21 +520,18 @@ def work_fund_set(
             actor=actor,
             action="create",
             obj=fund,
-            after=model_snapshot(fund, ("recipient", "year", "amount", "note")),
+            after=model_snapshot(fund, WORK_FUND_FIELDS),
         )
         return fund
     before = model_snapshot(fund, ("amount", "note"))
     fund.amount = amount
     fund.note = note.strip()
-    after = model_snapshot(fund, ("amount", "note"))
-    changed = audit_changes(before, after)
-    if changed:
-        fund.save(update_fields=[*changed, "updated_at"])
-        audit_record(
-            actor=actor,
-            action="update",
-            obj=fund,
-            before={k: before[k] for k in changed},
-            after=changed,
-        )
+    _save_changes(actor=actor, obj=fund, fields=("amount", "note"), before=before)
     return fund
+
+
+@transaction.atomic
+def work_fund_delete(*, actor: User, fund: WorkFund) -> None:
+    fund = WorkFund.objects.select_for_update().get(pk=fund.pk)
+    _check_funds(actor, fund.recipient)
+    _delete_audited(actor=actor, obj=fund, fields=WORK_FUND_FIELDS)

@@ -14,13 +14,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from bangfu.accounts.models import User
 from bangfu.core.excel import XLSX, xlsx_response
 from bangfu.core.request import request_user
 from bangfu.incentives.domain.money import yuan
@@ -46,15 +49,26 @@ from bangfu.incentives.selectors import (
     expert_statement_for_user,
     experts_payable_by_user,
     ledger_list_for_user,
+    ledger_row_get_for_writer,
+    ledger_writable_ids_for_user,
     recipients_fundable_by_user,
     statement_period,
     travel_claim_get_for_user,
 )
 from bangfu.incentives.services import (
     health_check_create,
+    health_check_delete,
+    health_check_update,
     insurance_policy_create,
+    insurance_policy_delete,
+    insurance_policy_update,
     tourism_card_create,
+    tourism_card_delete,
+    tourism_card_update,
     travel_claim_create,
+    travel_claim_delete,
+    travel_claim_update,
+    work_fund_delete,
     work_fund_set,
 )
 from bangfu.incentives.statement_files import (
@@ -249,12 +263,31 @@ def _ledger_filters(request: HttpRequest) -> tuple[LedgerFilterForm, str, str]:
     return form, form.cleaned_data["kind"] or LedgerKind.TRAVEL, form.cleaned_data["q"]
 
 
+# The edit and delete pages of each ledger, by kind.
+LEDGER_ROW_URLS = {
+    LedgerKind.TRAVEL: ("incentives:travel_claim_update", "incentives:travel_claim_delete"),
+    LedgerKind.INSURANCE: ("incentives:insurance_update", "incentives:insurance_delete"),
+    LedgerKind.HEALTH: ("incentives:health_check_update", "incentives:health_check_delete"),
+    LedgerKind.TOURISM: ("incentives:tourism_card_update", "incentives:tourism_card_delete"),
+    LedgerKind.WORK_FUND: ("incentives:work_fund_update", "incentives:work_fund_delete"),
+}
+
+
+def _row_actions(kind: str, pk: int, writable: set[int]) -> tuple[str, str] | None:
+    if pk not in writable:
+        return None
+    edit, delete = LEDGER_ROW_URLS[kind]
+    return reverse(edit, args=[pk]), reverse(delete, args=[pk])
+
+
 @login_required
 def ledger(request: HttpRequest) -> HttpResponse:
     form, kind, q = _ledger_filters(request)
-    objects = ledger_list_for_user(user=request_user(request), kind=kind, q=q)
+    user = request_user(request)
+    objects = ledger_list_for_user(user=user, kind=kind, q=q)
     page = Paginator(objects, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     headers, rows = _ledger_table(kind, page.object_list)
+    writable = ledger_writable_ids_for_user(user=user, kind=kind, rows=page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -267,7 +300,11 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "q": q,
             "page": page,
             "headers": headers,
-            "rows": list(zip(page.object_list, rows, strict=True)),
+            "rows": [
+                (obj, cells, _row_actions(kind, obj.pk, writable))
+                for obj, cells in zip(page.object_list, rows, strict=True)
+            ],
+            "any_writable": bool(writable),
             "query": query.urlencode(),
         },
     )
@@ -441,4 +478,211 @@ def work_fund_set_view(request: HttpRequest) -> HttpResponse:
         intro="受扶医院可每年按照20万元标准统筹安排工作经费（§六；A2-四(三)5）。同一年度再次登记即为更正。",
         back_url=_ledger_url(LedgerKind.WORK_FUND),
         status=400 if request.method == "POST" else 200,
+    )
+
+
+# ---- correcting and removing ledger rows ----
+
+CORRECTION_NOTE = "修改将记入审计记录。"
+
+
+def _edit_status(request: HttpRequest) -> int:
+    return 400 if request.method == "POST" else 200
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def travel_claim_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    claim = ledger_row_get_for_writer(user=user, kind=LedgerKind.TRAVEL, pk=pk)
+    form = TravelClaimForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=model_to_dict(claim, fields=list(TravelClaimForm.base_fields)),
+        deployments=deployments_claimable_by_user(user=user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        receipt = data["receipt"]  # a new file, False to clear it, else the current one
+        try:
+            travel_claim_update(
+                actor=user,
+                claim=claim,
+                deployment=data["deployment"],
+                date=data["date"],
+                amount=data["amount"],
+                receipt=receipt if isinstance(receipt, UploadedFile) else None,
+                remove_receipt=receipt is False,
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "已修改交通费记录")
+            return redirect(_ledger_url(LedgerKind.TRAVEL))
+    return form_page(
+        request,
+        form,
+        title=f"修改交通费记录：{claim}",
+        intro=CORRECTION_NOTE,
+        back_url=_ledger_url(LedgerKind.TRAVEL),
+        multipart=True,
+        status=_edit_status(request),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def insurance_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    policy = ledger_row_get_for_writer(user=user, kind=LedgerKind.INSURANCE, pk=pk)
+    form = InsuranceForm(
+        request.POST or None,
+        initial=model_to_dict(policy, fields=list(InsuranceForm.base_fields)),
+        experts=experts_payable_by_user(user=user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            insurance_policy_update(actor=user, policy=policy, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "已修改意外伤害保险")
+            return redirect(_ledger_url(LedgerKind.INSURANCE))
+    return form_page(
+        request,
+        form,
+        title=f"修改意外伤害保险：{policy}",
+        intro="保额不低于100万元（§六；A2-四(三)3）。" + CORRECTION_NOTE,
+        back_url=_ledger_url(LedgerKind.INSURANCE),
+        status=_edit_status(request),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def health_check_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    check = ledger_row_get_for_writer(user=user, kind=LedgerKind.HEALTH, pk=pk)
+    form = HealthCheckForm(
+        request.POST or None,
+        initial=model_to_dict(check, fields=list(HealthCheckForm.base_fields)),
+        experts=experts_payable_by_user(user=user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            health_check_update(actor=user, check=check, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "已修改健康体检")
+            return redirect(_ledger_url(LedgerKind.HEALTH))
+    return form_page(
+        request,
+        form,
+        title=f"修改健康体检：{check}",
+        intro=CORRECTION_NOTE,
+        back_url=_ledger_url(LedgerKind.HEALTH),
+        status=_edit_status(request),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tourism_card_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    card = ledger_row_get_for_writer(user=user, kind=LedgerKind.TOURISM, pk=pk)
+    form = TourismCardForm(
+        request.POST or None,
+        initial=model_to_dict(card, fields=list(TourismCardForm.base_fields)),
+        experts=experts_payable_by_user(user=user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            tourism_card_update(actor=user, card=card, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "已修改旅游优惠证")
+            return redirect(_ledger_url(LedgerKind.TOURISM))
+    return form_page(
+        request,
+        form,
+        title=f"修改旅游优惠证：{card}",
+        intro=CORRECTION_NOTE,
+        back_url=_ledger_url(LedgerKind.TOURISM),
+        status=_edit_status(request),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def work_fund_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    fund = ledger_row_get_for_writer(user=user, kind=LedgerKind.WORK_FUND, pk=pk)
+    form = WorkFundForm(
+        request.POST or None,
+        initial=model_to_dict(fund, fields=list(WorkFundForm.base_fields)),
+        recipients=recipients_fundable_by_user(user=user),
+        correcting=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            work_fund_set(
+                actor=user,
+                recipient=fund.recipient,
+                year=fund.year,
+                amount=data["amount"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, "已修改工作经费")
+            return redirect(_ledger_url(LedgerKind.WORK_FUND))
+    return form_page(
+        request,
+        form,
+        title=f"修改工作经费：{fund}",
+        intro="每年不超过20万元（§六；A2-四(三)5）。" + CORRECTION_NOTE,
+        back_url=_ledger_url(LedgerKind.WORK_FUND),
+        status=_edit_status(request),
+    )
+
+
+def _ledger_row_delete(kind: str, actor: User, row: Any) -> None:
+    if kind == LedgerKind.TRAVEL:
+        travel_claim_delete(actor=actor, claim=row)
+    elif kind == LedgerKind.INSURANCE:
+        insurance_policy_delete(actor=actor, policy=row)
+    elif kind == LedgerKind.HEALTH:
+        health_check_delete(actor=actor, check=row)
+    elif kind == LedgerKind.TOURISM:
+        tourism_card_delete(actor=actor, card=row)
+    else:
+        work_fund_delete(actor=actor, fund=row)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ledger_row_delete_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """GET asks for confirmation and changes nothing; POST deletes."""
+    user = request_user(request)
+    row = ledger_row_get_for_writer(user=user, kind=kind, pk=pk)
+    label = dict(LedgerKind.CHOICES)[kind]
+    if request.method == "POST":
+        _ledger_row_delete(kind, user, row)
+        messages.success(request, f"已删除{label}记录：{row}")
+        return redirect(_ledger_url(kind))
+    headers, cells = _ledger_table(kind, [row])
+    return render(
+        request,
+        "incentives/ledger_confirm_delete.html",
+        {
+            "label": label,
+            "row": row,
+            "summary": list(zip(headers, cells[0], strict=True)),
+            "back_url": _ledger_url(kind),
+        },
     )
