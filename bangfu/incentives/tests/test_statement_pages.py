@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from bangfu.core.templatetags.bangfu_format import yuan as shown_yuan
 from bangfu.documents.render import has_configured_cjk_font, pdf_font_names
 from bangfu.incentives.domain.benefits import TravelClaim, benefits_statement
 from bangfu.incentives.domain.money import yuan
@@ -89,7 +90,7 @@ def test_statement_page_equals_the_domain_statement(
         r.item for r in shown.rows
     }
     html = response.content.decode()
-    assert yuan(expected.total) in html
+    assert shown_yuan(expected.total) in html  # 1,234.56 on the page
     assert "每月限报1次" in html
 
 
@@ -137,7 +138,8 @@ def test_statement_masks_the_top_up_for_the_unentitled_and_is_404_out_of_scope(
     else:
         assert (top_up.amount, top_up.amount_text) == (None, "***")
         assert statement.total_text == "***"
-        assert "300000" not in html and yuan(statement.total) not in html
+        assert "300000" not in html and "300,000" not in html
+        assert shown_yuan(statement.total) not in html and yuan(statement.total) not in html
         travel = next(r for r in statement.rows if r.item == "travel")
         assert travel.amount_text != "***"  # only pay-derived amounts are hidden
 
@@ -196,7 +198,7 @@ def test_pdf_statement_reads_back_with_a_cjk_font(
     expected = domain_statement(resident, claims)
     assert "测试甲帮扶待遇明细" in compact
     assert "薪酬补足差额" in compact and "每月补贴" in compact
-    assert yuan(expected.total) in compact
+    assert shown_yuan(expected.total) in compact
 
 
 def test_an_agreed_lower_multiplier_is_what_the_statement_pays(
