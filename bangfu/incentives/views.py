@@ -76,7 +76,7 @@ from bangfu.incentives.statement_files import (
     statement_pdf,
     statement_xlsx,
 )
-from bangfu.people.views import form_page
+from bangfu.people.views import form_submit
 
 # ---- statements ----
 
@@ -346,30 +346,15 @@ def travel_claim_create_view(request: HttpRequest) -> HttpResponse:
         user=user, expert_id=int(expert) if expert.isdigit() else None
     )
     form = TravelClaimForm(request.POST or None, request.FILES or None, deployments=deployments)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            travel_claim_create(
-                actor=user,
-                deployment=data["deployment"],
-                date=data["date"],
-                amount=data["amount"],
-                receipt=data["receipt"],
-                note=data["note"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已登记交通费")
-            return redirect(_ledger_url(LedgerKind.TRAVEL))
-    return form_page(
+    return form_submit(
         request,
         form,
+        lambda data: travel_claim_create(actor=user, **data),
+        done=lambda _: ("已登记交通费", _ledger_url(LedgerKind.TRAVEL)),
         title="登记往返交通费",
         intro="每月可据实报销1次往返两地交通费（§六；A2-四(三)4）；是否报销在待遇明细中按规则判定。",
         back_url=_ledger_url(LedgerKind.TRAVEL),
         multipart=True,
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -382,21 +367,14 @@ def insurance_create_view(request: HttpRequest) -> HttpResponse:
         initial=_expert_initial(request),
         experts=experts_payable_by_user(user=user),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            insurance_policy_create(actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已登记意外伤害保险")
-            return redirect(_ledger_url(LedgerKind.INSURANCE))
-    return form_page(
+    return form_submit(
         request,
         form,
+        lambda data: insurance_policy_create(actor=user, **data),
+        done=lambda _: ("已登记意外伤害保险", _ledger_url(LedgerKind.INSURANCE)),
         title="登记人身意外伤害保险",
         intro="为每名帮扶人员办理不低于100万元保额的人身意外伤害保险（§六；A2-四(三)3）。",
         back_url=_ledger_url(LedgerKind.INSURANCE),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -409,21 +387,14 @@ def health_check_create_view(request: HttpRequest) -> HttpResponse:
         initial=_expert_initial(request),
         experts=experts_payable_by_user(user=user),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            health_check_create(actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已登记健康体检")
-            return redirect(_ledger_url(LedgerKind.HEALTH))
-    return form_page(
+    return form_submit(
         request,
         form,
+        lambda data: health_check_create(actor=user, **data),
+        done=lambda _: ("已登记健康体检", _ledger_url(LedgerKind.HEALTH)),
         title="登记健康体检",
         intro="鼓励每年组织帮扶干部开展1次健康体检（§六；A2-四(三)3）。",
         back_url=_ledger_url(LedgerKind.HEALTH),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -436,21 +407,14 @@ def tourism_card_create_view(request: HttpRequest) -> HttpResponse:
         initial=_expert_initial(request),
         experts=experts_payable_by_user(user=user),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            tourism_card_create(actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已登记旅游优惠证")
-            return redirect(_ledger_url(LedgerKind.TOURISM))
-    return form_page(
+    return form_submit(
         request,
         form,
+        lambda data: tourism_card_create(actor=user, **data),
+        done=lambda _: ("已登记旅游优惠证", _ledger_url(LedgerKind.TOURISM)),
         title="登记援黔专家旅游优惠证",
         intro="为来黔协作专家和驻点专家办理援黔专家旅游优惠证（§五；A2-四(三)7）。",
         back_url=_ledger_url(LedgerKind.TOURISM),
-        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -463,31 +427,20 @@ def work_fund_set_view(request: HttpRequest) -> HttpResponse:
         initial={"year": timezone.localdate().year},
         recipients=recipients_fundable_by_user(user=user),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            work_fund_set(actor=user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已登记工作经费")
-            return redirect(_ledger_url(LedgerKind.WORK_FUND))
-    return form_page(
+    return form_submit(
         request,
         form,
+        lambda data: work_fund_set(actor=user, **data),
+        done=lambda _: ("已登记工作经费", _ledger_url(LedgerKind.WORK_FUND)),
         title="登记受扶医院年度工作经费",
         intro="受扶医院可每年按照20万元标准统筹安排工作经费（§六；A2-四(三)5）。同一年度再次登记即为更正。",
         back_url=_ledger_url(LedgerKind.WORK_FUND),
-        status=400 if request.method == "POST" else 200,
     )
 
 
 # ---- correcting and removing ledger rows ----
 
 CORRECTION_NOTE = "修改将记入审计记录。"
-
-
-def _edit_status(request: HttpRequest) -> int:
-    return 400 if request.method == "POST" else 200
 
 
 @login_required
@@ -501,33 +454,29 @@ def travel_claim_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         initial=model_to_dict(claim, fields=list(TravelClaimForm.base_fields)),
         deployments=deployments_claimable_by_user(user=user),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def save(data: dict[str, Any]) -> None:
         receipt = data["receipt"]  # a new file, False to clear it, else the current one
-        try:
-            travel_claim_update(
-                actor=user,
-                claim=claim,
-                deployment=data["deployment"],
-                date=data["date"],
-                amount=data["amount"],
-                receipt=receipt if isinstance(receipt, UploadedFile) else None,
-                remove_receipt=receipt is False,
-                note=data["note"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已修改交通费记录")
-            return redirect(_ledger_url(LedgerKind.TRAVEL))
-    return form_page(
+        travel_claim_update(
+            actor=user,
+            claim=claim,
+            deployment=data["deployment"],
+            date=data["date"],
+            amount=data["amount"],
+            receipt=receipt if isinstance(receipt, UploadedFile) else None,
+            remove_receipt=receipt is False,
+            note=data["note"],
+        )
+
+    return form_submit(
         request,
         form,
+        save,
+        done=lambda _: ("已修改交通费记录", _ledger_url(LedgerKind.TRAVEL)),
         title=f"修改交通费记录：{claim}",
         intro=CORRECTION_NOTE,
         back_url=_ledger_url(LedgerKind.TRAVEL),
         multipart=True,
-        status=_edit_status(request),
     )
 
 
@@ -541,21 +490,14 @@ def insurance_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         initial=model_to_dict(policy, fields=list(InsuranceForm.base_fields)),
         experts=experts_payable_by_user(user=user),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            insurance_policy_update(actor=user, policy=policy, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已修改意外伤害保险")
-            return redirect(_ledger_url(LedgerKind.INSURANCE))
-    return form_page(
+    return form_submit(
         request,
         form,
+        lambda data: insurance_policy_update(actor=user, policy=policy, **data),
+        done=lambda _: ("已修改意外伤害保险", _ledger_url(LedgerKind.INSURANCE)),
         title=f"修改意外伤害保险：{policy}",
         intro="保额不低于100万元（§六；A2-四(三)3）。" + CORRECTION_NOTE,
         back_url=_ledger_url(LedgerKind.INSURANCE),
-        status=_edit_status(request),
     )
 
 
@@ -569,21 +511,14 @@ def health_check_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         initial=model_to_dict(check, fields=list(HealthCheckForm.base_fields)),
         experts=experts_payable_by_user(user=user),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            health_check_update(actor=user, check=check, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已修改健康体检")
-            return redirect(_ledger_url(LedgerKind.HEALTH))
-    return form_page(
+    return form_submit(
         request,
         form,
+        lambda data: health_check_update(actor=user, check=check, **data),
+        done=lambda _: ("已修改健康体检", _ledger_url(LedgerKind.HEALTH)),
         title=f"修改健康体检：{check}",
         intro=CORRECTION_NOTE,
         back_url=_ledger_url(LedgerKind.HEALTH),
-        status=_edit_status(request),
     )
 
 
@@ -597,21 +532,14 @@ def tourism_card_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         initial=model_to_dict(card, fields=list(TourismCardForm.base_fields)),
         experts=experts_payable_by_user(user=user),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            tourism_card_update(actor=user, card=card, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已修改旅游优惠证")
-            return redirect(_ledger_url(LedgerKind.TOURISM))
-    return form_page(
+    return form_submit(
         request,
         form,
+        lambda data: tourism_card_update(actor=user, card=card, **data),
+        done=lambda _: ("已修改旅游优惠证", _ledger_url(LedgerKind.TOURISM)),
         title=f"修改旅游优惠证：{card}",
         intro=CORRECTION_NOTE,
         back_url=_ledger_url(LedgerKind.TOURISM),
-        status=_edit_status(request),
     )
 
 
@@ -626,28 +554,20 @@ def work_fund_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         recipients=recipients_fundable_by_user(user=user),
         correcting=True,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            work_fund_set(
-                actor=user,
-                recipient=fund.recipient,
-                year=fund.year,
-                amount=data["amount"],
-                note=data["note"],
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, "已修改工作经费")
-            return redirect(_ledger_url(LedgerKind.WORK_FUND))
-    return form_page(
+    return form_submit(
         request,
         form,
+        lambda data: work_fund_set(
+            actor=user,
+            recipient=fund.recipient,
+            year=fund.year,
+            amount=data["amount"],
+            note=data["note"],
+        ),
+        done=lambda _: ("已修改工作经费", _ledger_url(LedgerKind.WORK_FUND)),
         title=f"修改工作经费：{fund}",
         intro="每年不超过20万元（§六；A2-四(三)5）。" + CORRECTION_NOTE,
         back_url=_ledger_url(LedgerKind.WORK_FUND),
-        status=_edit_status(request),
     )
 
 
