@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as ServiceValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -48,6 +50,29 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, str(exc), exc.status_code)
+
+
+@api.exception_handler(ServiceValidationError)
+def on_service_validation_error(request: HttpRequest, exc: ServiceValidationError) -> HttpResponse:
+    """A service refused the input: 422, each message prefixed with the field it concerns."""
+    problems = []
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                shown = message if field == NON_FIELD_ERRORS else f"{field}：{message}"
+                problems.append(
+                    {"field": "" if field == NON_FIELD_ERRORS else field, "message": shown}
+                )
+    else:
+        problems = [{"field": "", "message": m} for m in exc.messages]
+    detail = "；".join(p["message"] for p in problems) or "请求被拒绝"
+    return api.create_response(request, {"detail": detail, "errors": problems}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    """In scope but not allowed to do this (reads out of scope are 404 before this is reached)."""
+    return _error(request, str(exc) or "无权执行此操作", 403)
 
 
 FIELD_LABELS = {"page": "页码", "page_size": "每页条数"}

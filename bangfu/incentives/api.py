@@ -2,12 +2,10 @@ import datetime
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from bangfu.core.pagination import PageNumber
@@ -111,10 +109,6 @@ def _statement_out(statement: ExpertStatement) -> dict[str, object]:
     }
 
 
-def _unprocessable(exc: ValidationError) -> HttpError:
-    return HttpError(422, "；".join(f"{f}：{'；'.join(m)}" for f, m in exc.message_dict.items()))
-
-
 @router.get(
     "/experts/{expert_id}/statement",
     response=StatementOut,
@@ -123,10 +117,7 @@ def _unprocessable(exc: ValidationError) -> HttpError:
 def statement(
     request: HttpRequest, expert_id: int, params: Query[StatementQuery]
 ) -> dict[str, object]:
-    try:
-        period = statement_period(params.start, params.end)
-    except ValidationError as exc:
-        raise _unprocessable(exc) from exc
+    period = statement_period(params.start, params.end)
     return _statement_out(
         expert_statement_for_user(user=request_user(request), expert_id=expert_id, period=period)
     )
@@ -208,15 +199,12 @@ def _budget_out(report: BudgetReport) -> dict[str, object]:
 
 @router.get("/budget", response=BudgetOut, summary="年度激励保障预算（受扶医院/市州/全省）")
 def budget(request: HttpRequest, params: Query[BudgetQuery]) -> dict[str, object]:
-    try:
-        report = budget_for_user(
-            user=request_user(request),
-            year=params.year or timezone.localdate().year,
-            level=params.level,
-            round_trip_cost=params.round_trip_cost,
-        )
-    except ValidationError as exc:
-        raise _unprocessable(exc) from exc
+    report = budget_for_user(
+        user=request_user(request),
+        year=params.year or timezone.localdate().year,
+        level=params.level,
+        round_trip_cost=params.round_trip_cost,
+    )
     return _budget_out(report)
 
 
@@ -225,10 +213,6 @@ def budget(request: HttpRequest, params: Query[BudgetQuery]) -> dict[str, object
 # Writes call the ledger services: a service's ValidationError is a 422 naming the field, its
 # PermissionDenied a 403; a referenced expert, deployment or recipient the user may not read is a
 # 404. Ledger rows carry no pay and no identity number.
-
-
-def _forbidden(exc: PermissionDenied) -> HttpError:
-    return HttpError(403, str(exc))
 
 
 class TravelClaimOut(Schema):
@@ -375,14 +359,9 @@ class TravelClaimIn(Schema):
 def travel_claim_create_endpoint(request: HttpRequest, body: TravelClaimIn) -> Status[TravelClaim]:
     user = request_user(request)
     deployment = deployment_get_for_user(user=user, pk=body.deployment_id)
-    try:
-        claim = travel_claim_create(
-            actor=user, deployment=deployment, date=body.date, amount=body.amount, note=body.note
-        )
-    except ValidationError as exc:
-        raise _unprocessable(exc) from exc
-    except PermissionDenied as exc:
-        raise _forbidden(exc) from exc
+    claim = travel_claim_create(
+        actor=user, deployment=deployment, date=body.date, amount=body.amount, note=body.note
+    )
     return Status(201, travel_claim_get_for_user(user=user, pk=claim.pk))
 
 
@@ -417,14 +396,7 @@ def insurance_policy_create_endpoint(
 ) -> Status[InsurancePolicy]:
     user = request_user(request)
     expert = expert_get_for_user(user=user, pk=body.expert_id)
-    try:
-        policy = insurance_policy_create(
-            actor=user, expert=expert, **body.dict(exclude={"expert_id"})
-        )
-    except ValidationError as exc:
-        raise _unprocessable(exc) from exc
-    except PermissionDenied as exc:
-        raise _forbidden(exc) from exc
+    policy = insurance_policy_create(actor=user, expert=expert, **body.dict(exclude={"expert_id"}))
     return Status(201, policy)
 
 
@@ -452,14 +424,9 @@ class HealthCheckIn(Schema):
 def health_check_create_endpoint(request: HttpRequest, body: HealthCheckIn) -> Status[HealthCheck]:
     user = request_user(request)
     expert = expert_get_for_user(user=user, pk=body.expert_id)
-    try:
-        check = health_check_create(
-            actor=user, expert=expert, checked_on=body.checked_on, provider=body.provider
-        )
-    except ValidationError as exc:
-        raise _unprocessable(exc) from exc
-    except PermissionDenied as exc:
-        raise _forbidden(exc) from exc
+    check = health_check_create(
+        actor=user, expert=expert, checked_on=body.checked_on, provider=body.provider
+    )
     return Status(201, check)
 
 
@@ -489,12 +456,7 @@ class TourismCardIn(Schema):
 def tourism_card_create_endpoint(request: HttpRequest, body: TourismCardIn) -> Status[TourismCard]:
     user = request_user(request)
     expert = expert_get_for_user(user=user, pk=body.expert_id)
-    try:
-        card = tourism_card_create(actor=user, expert=expert, **body.dict(exclude={"expert_id"}))
-    except ValidationError as exc:
-        raise _unprocessable(exc) from exc
-    except PermissionDenied as exc:
-        raise _forbidden(exc) from exc
+    card = tourism_card_create(actor=user, expert=expert, **body.dict(exclude={"expert_id"}))
     return Status(201, card)
 
 
@@ -525,12 +487,7 @@ def work_fund_set_endpoint(request: HttpRequest, body: WorkFundIn) -> Status[Wor
     user = request_user(request)
     recipient = work_fund_recipient_get_for_user(user=user, pk=body.recipient_id)
     existed = work_fund_is_recorded(recipient=recipient, year=body.year)
-    try:
-        fund = work_fund_set(
-            actor=user, recipient=recipient, year=body.year, amount=body.amount, note=body.note
-        )
-    except ValidationError as exc:
-        raise _unprocessable(exc) from exc
-    except PermissionDenied as exc:
-        raise _forbidden(exc) from exc
+    fund = work_fund_set(
+        actor=user, recipient=recipient, year=body.year, amount=body.amount, note=body.note
+    )
     return Status(200 if existed else 201, fund)

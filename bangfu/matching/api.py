@@ -2,7 +2,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -135,11 +134,6 @@ class AcceptOut(Schema):
     partnership_ids: list[int]
 
 
-def _raise_validation(exc: ValidationError) -> None:
-    detail = "；".join(f"{field}：{'；'.join(msgs)}" for field, msgs in exc.message_dict.items())
-    raise HttpError(422, detail)
-
-
 def _require_runner(request: HttpRequest) -> None:
     if not can_run_matching(request_user(request)):
         raise HttpError(403, FORBIDDEN)
@@ -198,19 +192,14 @@ def rounds(request: HttpRequest) -> QuerySet[MatchingRound]:
 def round_create(request: HttpRequest, body: RoundIn) -> Status[dict[str, object]]:
     _require_runner(request)
     user = request_user(request)
-    try:
-        round_ = matching_round_run(
-            actor=user,
-            method=body.method,
-            recipient_ids=body.recipient_ids,
-            helper_ids=body.helper_ids,
-            capacity_overrides=body.capacity_overrides,
-            excluded_pairs=[(r, h) for r, h in body.excluded_pairs or []],
-        )
-    except ValidationError as exc:
-        _raise_validation(exc)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    round_ = matching_round_run(
+        actor=user,
+        method=body.method,
+        recipient_ids=body.recipient_ids,
+        helper_ids=body.helper_ids,
+        capacity_overrides=body.capacity_overrides,
+        excluded_pairs=[(r, h) for r, h in body.excluded_pairs or []],
+    )
     return Status(201, _detail_out(matching_round_detail_for_user(user=user, pk=round_.pk)))
 
 
@@ -228,14 +217,9 @@ def round_rerun(request: HttpRequest, round_id: int, body: RerunIn) -> Status[di
     _require_runner(request)
     user = request_user(request)
     round_ = matching_round_get_for_user(user=user, pk=round_id)
-    try:
-        new_round = matching_round_rerun(
-            actor=user, round_=round_, capacity_changes=body.capacity_changes, method=body.method
-        )
-    except ValidationError as exc:
-        _raise_validation(exc)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    new_round = matching_round_rerun(
+        actor=user, round_=round_, capacity_changes=body.capacity_changes, method=body.method
+    )
     return Status(201, _detail_out(matching_round_detail_for_user(user=user, pk=new_round.pk)))
 
 
@@ -248,14 +232,9 @@ def round_accept(request: HttpRequest, round_id: int, body: AcceptIn) -> dict[st
     _require_runner(request)
     user = request_user(request)
     round_ = matching_round_get_for_user(user=user, pk=round_id)
-    try:
-        partnerships = matching_proposals_accept(
-            actor=user, round_=round_, proposal_ids=body.proposal_ids, modes=body.modes
-        )
-    except ValidationError as exc:
-        _raise_validation(exc)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    partnerships = matching_proposals_accept(
+        actor=user, round_=round_, proposal_ids=body.proposal_ids, modes=body.modes
+    )
     return {"partnership_ids": [p.pk for p in partnerships]}
 
 
@@ -440,25 +419,20 @@ def needs_get(request: HttpRequest, institution_id: int) -> dict[str, object]:
 def needs_put(request: HttpRequest, institution_id: int, body: NeedsIn) -> dict[str, object]:
     inputs = _recipient_inputs(request, institution_id)
     user = request_user(request)
-    try:
-        recipient_needs_set(
-            actor=user,
-            institution=inputs.institution,
-            needs=[
-                NeedInput(
-                    specialty_code=n.specialty_code,
-                    referrals_3y=n.referrals_3y,
-                    disease=n.disease,
-                    weak=n.weak,
-                    gap=n.gap,
-                )
-                for n in body.needs
-            ],
-        )
-    except ValidationError as exc:
-        _raise_validation(exc)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    recipient_needs_set(
+        actor=user,
+        institution=inputs.institution,
+        needs=[
+            NeedInput(
+                specialty_code=n.specialty_code,
+                referrals_3y=n.referrals_3y,
+                disease=n.disease,
+                weak=n.weak,
+                gap=n.gap,
+            )
+            for n in body.needs
+        ],
+    )
     return _needs_out(matching_inputs_get_for_user(user=user, pk=institution_id))
 
 
@@ -483,10 +457,5 @@ def preference_put(
 ) -> dict[str, object]:
     user = request_user(request)
     inputs = matching_inputs_get_for_user(user=user, pk=institution_id)
-    try:
-        match_preference_set(actor=user, institution=inputs.institution, ranked_ids=body.ranked_ids)
-    except ValidationError as exc:
-        _raise_validation(exc)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    match_preference_set(actor=user, institution=inputs.institution, ranked_ids=body.ranked_ids)
     return _preference_out(matching_inputs_get_for_user(user=user, pk=institution_id))

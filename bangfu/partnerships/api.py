@@ -1,6 +1,5 @@
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -175,11 +174,6 @@ def _agreement_input(body: AgreementIn) -> AgreementInput:
     return AgreementInput(**body.dict())
 
 
-def _raise_validation(exc: ValidationError) -> None:
-    detail = "；".join(f"{field}：{'；'.join(msgs)}" for field, msgs in exc.message_dict.items())
-    raise HttpError(422, detail)
-
-
 def _institution_in_scope(request: HttpRequest, pk: int, field: str) -> Institution:
     """Institutions outside the user's scope are reported as unknown (404), as on every read."""
     scope = scope_for_user(request_user(request))
@@ -200,21 +194,16 @@ def partnership_create_endpoint(
         _institution_in_scope(request, pk, "leading_institution_ids")
         for pk in body.leading_institution_ids
     ]
-    try:
-        partnership = partnership_create(
-            actor=user,
-            helper=helper,
-            recipient=recipient,
-            modes=body.modes,
-            agreement=_agreement_input(body.agreement),
-            leading_institutions=leading,
-            helper_liaison=body.helper_liaison,
-            recipient_liaison=body.recipient_liaison,
-        )
-    except ValidationError as exc:
-        _raise_validation(exc)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    partnership = partnership_create(
+        actor=user,
+        helper=helper,
+        recipient=recipient,
+        modes=body.modes,
+        agreement=_agreement_input(body.agreement),
+        leading_institutions=leading,
+        helper_liaison=body.helper_liaison,
+        recipient_liaison=body.recipient_liaison,
+    )
     return Status(201, _partnership_out(partnership_get_for_user(user=user, pk=partnership.pk)))
 
 
@@ -226,16 +215,11 @@ def agreement_renew_endpoint(
 ) -> Status[dict[str, object]]:
     user = request_user(request)
     previous = agreement_get_for_user(user=user, pk=agreement_id)
-    try:
-        agreement = agreement_renew(
-            actor=user,
-            previous=previous,
-            data=AgreementInput(start=body.start, end=body.end, signed_on=body.signed_on),
-        )
-    except ValidationError as exc:
-        _raise_validation(exc)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    agreement = agreement_renew(
+        actor=user,
+        previous=previous,
+        data=AgreementInput(start=body.start, end=body.end, signed_on=body.signed_on),
+    )
     row = partnership_get_for_user(user=user, pk=agreement.partnership_id)
     return Status(
         201, _agreement_out(next(c for c in row.cycles if c.agreement.pk == agreement.pk))
@@ -248,12 +232,7 @@ def agreement_terminate_endpoint(
 ) -> dict[str, object]:
     user = request_user(request)
     agreement = agreement_get_for_user(user=user, pk=agreement_id)
-    try:
-        agreement_terminate(actor=user, agreement=agreement, on=body.on, reason=body.reason)
-    except ValidationError as exc:
-        _raise_validation(exc)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    agreement_terminate(actor=user, agreement=agreement, on=body.on, reason=body.reason)
     row = partnership_get_for_user(user=user, pk=agreement.partnership_id)
     return _agreement_out(next(c for c in row.cycles if c.agreement.pk == agreement.pk))
 

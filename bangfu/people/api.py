@@ -2,11 +2,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from bangfu.core.pagination import PageNumber
@@ -258,13 +256,7 @@ class ExpertIn(Schema):
 @router.post("/experts", response={201: ExpertOut}, summary="登记帮扶专家")
 def expert_create_endpoint(request: HttpRequest, body: ExpertIn) -> Status[Expert]:
     user = request_user(request)
-    try:
-        expert = expert_create(actor=user, data=ExpertInput(**body.dict()))
-    except ValidationError as exc:
-        detail = "；".join(f"{f}：{'；'.join(m)}" for f, m in exc.message_dict.items())
-        raise HttpError(422, detail) from exc
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    expert = expert_create(actor=user, data=ExpertInput(**body.dict()))
     return Status(201, expert_with_deployments_for_user(user=user, pk=expert.pk))
 
 
@@ -301,10 +293,6 @@ def deployments(request: HttpRequest, filters: Query[DeploymentQuery]) -> list[d
 #
 # Writes call the services: a service's ValidationError is a 422 naming the field, its
 # PermissionDenied a 403; a referenced deployment, team or hospital the user may not read is a 404.
-
-
-def _unprocessable(exc: ValidationError) -> HttpError:
-    return HttpError(422, "；".join(f"{f}：{'；'.join(m)}" for f, m in exc.message_dict.items()))
 
 
 SERVICES = "/department-services"
@@ -483,18 +471,13 @@ def title_application_create_endpoint(
 ) -> Status[TitleEvaluationApplication]:
     user = request_user(request)
     deployment = deployment_get_for_user(user=user, pk=body.deployment_id)
-    try:
-        application = title_application_create(
-            actor=user,
-            deployment=deployment,
-            applied_title=body.applied_title,
-            has_entrustment_letter=body.has_entrustment_letter,
-            submitted_on=body.submitted_on,
-        )
-    except ValidationError as exc:
-        raise _unprocessable(exc) from exc
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    application = title_application_create(
+        actor=user,
+        deployment=deployment,
+        applied_title=body.applied_title,
+        has_entrustment_letter=body.has_entrustment_letter,
+        submitted_on=body.submitted_on,
+    )
     return Status(201, title_application_detail_for_user(user=user, pk=application.pk))
 
 
@@ -515,14 +498,9 @@ def title_application_decide_endpoint(
 ) -> TitleEvaluationApplication:
     user = request_user(request)
     application = title_application_get_for_user(user=user, pk=application_id)
-    try:
-        title_application_decide(
-            actor=user, application=application, status=body.status, decided_on=body.decided_on
-        )
-    except ValidationError as exc:
-        raise _unprocessable(exc) from exc
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    title_application_decide(
+        actor=user, application=application, status=body.status, decided_on=body.decided_on
+    )
     return title_application_detail_for_user(user=user, pk=application_id)
 
 
@@ -555,18 +533,13 @@ def scitech_application_create_endpoint(
 ) -> Status[SciTechApplication]:
     user = request_user(request)
     team = team_service_target_for_user(user=user, pk=body.team_id)
-    try:
-        application = scitech_application_create(
-            actor=user,
-            team=team,
-            project_title=body.project_title,
-            programme=body.programme,
-            submitted_on=body.submitted_on,
-        )
-    except ValidationError as exc:
-        raise _unprocessable(exc) from exc
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    application = scitech_application_create(
+        actor=user,
+        team=team,
+        project_title=body.project_title,
+        programme=body.programme,
+        submitted_on=body.submitted_on,
+    )
     return Status(201, application)
 
 
@@ -599,18 +572,13 @@ def insurance_briefing_create_endpoint(
 ) -> Status[InsuranceBriefing]:
     user = request_user(request)
     team = team_service_target_for_user(user=user, pk=body.team_id)
-    try:
-        briefing = insurance_briefing_create(
-            actor=user,
-            team=team,
-            held_on=body.held_on,
-            topic=body.topic,
-            attendees=body.attendees,
-        )
-    except ValidationError as exc:
-        raise _unprocessable(exc) from exc
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    briefing = insurance_briefing_create(
+        actor=user,
+        team=team,
+        held_on=body.held_on,
+        topic=body.topic,
+        attendees=body.attendees,
+    )
     return Status(201, briefing)
 
 
@@ -644,17 +612,12 @@ def appointment_letter_create_endpoint(
 ) -> Status[AppointmentLetter]:
     user = request_user(request)
     helper = institution_get_for_user(user=user, pk=body.helper_id)
-    try:
-        letter = appointment_letter_create(
-            actor=user,
-            helper=helper,
-            head_name=body.head_name,
-            letter_number=body.letter_number,
-            issued_on=body.issued_on,
-            position=body.position,
-        )
-    except ValidationError as exc:
-        raise _unprocessable(exc) from exc
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    letter = appointment_letter_create(
+        actor=user,
+        helper=helper,
+        head_name=body.head_name,
+        letter_number=body.letter_number,
+        issued_on=body.issued_on,
+        position=body.position,
+    )
     return Status(201, letter)
