@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
+
+T = TypeVar("T", bound=Model)
+
+
+@dataclass(frozen=True)
+class PerPage(Generic[T]):
+    """A queryset whose rows are turned into API items only for the page asked for, so an
+    endpoint whose items need per-row work (statuses, team checks) costs one page, not the
+    whole scope. `convert` receives the page's model instances in order."""
+
+    queryset: QuerySet[T]
+    convert: Callable[[list[T]], list[Any]]
 
 
 class PageNumber(PaginationBase):
@@ -24,5 +38,8 @@ class PageNumber(PaginationBase):
     def paginate_queryset(self, queryset: QuerySet[Any], pagination: Input, **params: Any) -> Any:  # type: ignore[override]
         size = min(pagination.page_size, settings.API_MAX_PAGE_SIZE)
         offset = (pagination.page - 1) * size
+        if isinstance(queryset, PerPage):
+            page = list(queryset.queryset[offset : offset + size])
+            return {"items": queryset.convert(page), "count": queryset.queryset.count()}
         count = len(queryset) if isinstance(queryset, list) else queryset.count()
         return {"items": list(queryset[offset : offset + size]), "count": count}

@@ -107,7 +107,8 @@ class PartnershipRow:
 def _rows(partnerships: Iterable[Partnership], today: date, policy: Policy) -> list[PartnershipRow]:
     rows = []
     for p in partnerships:
-        agreements = sorted(p.agreements.all(), key=lambda a: a.cycle_number)
+        fetched = p.cycle_list if hasattr(p, "cycle_list") else p.agreements.all()
+        agreements = sorted(fetched, key=lambda a: a.cycle_number)
         successors = {a.previous_id for a in agreements if a.previous_id}
         row = PartnershipRow(p)
         for a in agreements:
@@ -119,10 +120,15 @@ def _rows(partnerships: Iterable[Partnership], today: date, policy: Policy) -> l
     return rows
 
 
-def _base_queryset() -> QuerySet[Partnership]:
-    return Partnership.objects.select_related(
-        "helper", "recipient__county__prefecture"
-    ).prefetch_related(
+def _base_queryset(*, details: bool = False) -> QuerySet[Partnership]:
+    """Partnerships with their parties and cycles — all a status needs. `details` adds each
+    cycle's measures and the leading hospitals, which only a detail view or the agreements API
+    shows: on a province-wide list they are most of the rows fetched (bench/bench_pages.py)."""
+    qs = Partnership.objects.select_related("helper", "recipient__county__prefecture")
+    if not details:
+        # to_attr: a plain list per partnership, without a related manager per row.
+        return qs.prefetch_related(Prefetch("agreements", to_attr="cycle_list"))
+    return qs.prefetch_related(
         Prefetch("agreements", queryset=Agreement.objects.prefetch_related("measures")),
         "leading_institutions",
     )
@@ -140,13 +146,17 @@ class PartnershipFilters:
 
 
 def partnership_list_for_user(
-    *, user: User, filters: PartnershipFilters | None = None, today: date | None = None
+    *,
+    user: User,
+    filters: PartnershipFilters | None = None,
+    today: date | None = None,
+    details: bool = False,
 ) -> list[PartnershipRow]:
     """Partnerships in scope with their cycles and statuses, filtered; a constant number of queries."""
     filters = filters or PartnershipFilters()
     today = today or today_local()
     policy = load_policy()
-    qs = _base_queryset().filter(partnership_filter_for_user(user))
+    qs = _base_queryset(details=details).filter(partnership_filter_for_user(user))
     if filters.prefecture:
         qs = qs.filter(recipient__county__prefecture__code=filters.prefecture)
     if filters.county:
@@ -175,7 +185,7 @@ def partnership_list_for_user(
 
 
 def partnership_get_for_user(*, user: User, pk: int, today: date | None = None) -> PartnershipRow:
-    qs = _base_queryset().filter(partnership_filter_for_user(user), pk=pk)
+    qs = _base_queryset(details=True).filter(partnership_filter_for_user(user), pk=pk)
     rows = _rows(qs, today or today_local(), load_policy())
     if not rows:
         raise Http404("未找到该帮扶关系")
@@ -197,7 +207,7 @@ def agreement_get_for_user(*, user: User, pk: int) -> Agreement:
 
 
 def agreement_rows_for_user(*, user: User, today: date | None = None) -> list[AgreementRow]:
-    rows = partnership_list_for_user(user=user, today=today)
+    rows = partnership_list_for_user(user=user, today=today, details=True)
     return [cycle for row in rows for cycle in row.cycles]
 
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from bangfu.core.pagination import PageNumber
+from bangfu.core.pagination import PageNumber, PerPage
 from bangfu.core.request import request_user
 from bangfu.people.models import (
     AppointmentLetter,
@@ -15,6 +15,7 @@ from bangfu.people.models import (
     Expert,
     InsuranceBriefing,
     SciTechApplication,
+    Team,
     TitleEvaluationApplication,
 )
 from bangfu.people.selectors import (
@@ -268,9 +269,9 @@ class TeamQuery(Schema):
 
 @router.get("/teams", response=list[TeamOut], summary="帮扶队及组队提示（§三(四)；A1-(15)）")
 @paginate(PageNumber)
-def teams(request: HttpRequest, filters: Query[TeamQuery]) -> list[dict[str, object]]:
+def teams(request: HttpRequest, filters: Query[TeamQuery]) -> PerPage[Team]:
     qs = team_list_for_user(user=request_user(request), filters=TeamFilters(**filters.dict()))
-    return [_team_out(r) for r in team_rows(qs)]
+    return PerPage(qs, lambda page: [_team_out(r) for r in team_rows(page)])
 
 
 class DeploymentQuery(Schema):
@@ -282,11 +283,11 @@ class DeploymentQuery(Schema):
 
 @router.get("/deployments", response=list[DeploymentOut], summary="派驻列表")
 @paginate(PageNumber)
-def deployments(request: HttpRequest, filters: Query[DeploymentQuery]) -> list[dict[str, object]]:
+def deployments(request: HttpRequest, filters: Query[DeploymentQuery]) -> PerPage[Deployment]:
     rows = deployment_list_for_user(
         user=request_user(request), filters=DeploymentFilters(**filters.dict())
     )
-    return [_deployment_out(d) for d in rows]
+    return PerPage(rows, lambda page: [_deployment_out(d) for d in page])
 
 
 # ---- department services (§五, §六): the same scope as the department-services page ----
