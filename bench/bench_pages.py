@@ -1,0 +1,744 @@
+"""Page and API response times and query counts, at the demo size and at a national size
+(DESIGN.md §5: page cost does not grow with data).
+
+    .venv/bin/python bench/bench_pages.py                      # SQLite in /tmp, scale 10, 5 runs
+    .venv/bin/python bench/bench_pages.py --scale 20 --runs 9
+    .venv/bin/python bench/bench_pages.py \\
+        --database-url postgres://postgres@127.0.0.1:5432/bangfu_bench
+
+Sets up its own database: a temporary SQLite file by default, or the PostgreSQL database named
+in `--database-url`, which must not exist yet; it is created and dropped afterwards (`--keep`
+keeps it, and keeps the SQLite file). Runs `migrate`, `load_registry` and `demo_data`, measures,
+then inflates the data with `bulk_create` (≈ 300 × scale partnerships, 2 agreement cycles each,
+≈ 1,500 × scale experts and deployments, travel claims, insurance, work funds, matching rounds)
+and measures again, at `--mid-scale` (default 1) and at `--scale`; a table of rows and one of
+queries and median milliseconds per size goes to stdout (progress to stderr). Each page and API list is requested as `demo_province`, `demo_county` and
+`demo_helper` through `django.test.Client` (pages: `force_login`; API: a token from
+POST /api/v1/auth/token): one warm-up request, one request under `CaptureQueriesContext` for
+the query count, then `--runs` timed requests (median wall time). Timed requests run with
+`settings.DEBUG = False` (no query log), as in production. Writes only under /tmp (and the
+scratch PostgreSQL database); never touches var/ or the project's database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+DEMO_USERS = ("demo_province", "demo_county", "demo_helper")
+DEMO_HELPER = "广州市番禺区中心医院"
+TAG = "压测"  # marks every generated row's name or note
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    url: str
+    api: bool = False
+
+
+PAGES = (
+    Page("home", "/"),
+    Page("partnership list", "/partnerships/"),
+    Page("coverage", "/partnerships/coverage/"),
+    Page("expert list", "/people/experts/"),
+    Page("team list", "/people/teams/"),
+    Page("deployment list", "/people/deployments/"),
+    Page("ledger", "/incentives/ledger/"),
+    Page("budget", "/incentives/budget/"),
+    Page("matching rounds", "/matching/"),
+    Page("county list", "/registry/counties/"),
+    Page("API partnerships", "/api/v1/partnerships", api=True),
+    Page("API experts", "/api/v1/experts", api=True),
+    Page("API deployments", "/api/v1/deployments", api=True),
+    Page("API teams", "/api/v1/teams", api=True),
+    Page("API agreements", "/api/v1/agreements", api=True),
+)
+
+
+@dataclass(frozen=True)
+class Measure:
+    status: int
+    queries: int
+    median_ms: float
+
+
+def say(text: str) -> None:
+    """Progress, on stderr (the table goes to stdout)."""
+    sys.stderr.write(text + "\n")
+
+
+# ---- database set-up ----
+
+
+def configure_environment(database_url: str | None, workdir: Path) -> str:
+    """Point the settings at a scratch database before Django is imported."""
+    url = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_DEBUG"] = "1"
+    os.environ["BANGFU_VAR_DIR"] = str(workdir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bangfu.settings"
+    os.environ.pop("CONN_MAX_AGE", None)
+    return url
+
+
+def _postgres_admin(url: str) -> tuple[str, str]:
+    """The maintenance database's URL and the scratch database's name."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name or name in {"postgres", "template0", "template1"}:
+        raise SystemExit(f"--database-url must name a scratch database, not {name or '(none)'}")
+    return urlunsplit(parts._replace(path="/postgres")), name
+
+
+def postgres_create(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    admin, name = _postgres_admin(url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists:
+            raise SystemExit(f"database {name} already exists; drop it or choose another name")
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def postgres_drop(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    admin, name = _postgres_admin(url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def load_demo() -> None:
+    """What `make demo` does, minus runserver."""
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("migrate", interactive=False, verbosity=0, stdout=out)
+    call_command("load_registry", stdout=out)
+    call_command("demo_data", stdout=out)
+
+
+def table_sizes() -> dict[str, int]:
+    from bangfu.incentives.models import InsurancePolicy, TravelClaim
+    from bangfu.matching.models import MatchingProposal, MatchingRound
+    from bangfu.partnerships.models import Agreement, AgreementMeasure, Partnership
+    from bangfu.people.models import Deployment, Expert, Team
+    from bangfu.registry.models import Institution
+
+    models: dict[str, Any] = {
+        "institutions": Institution,
+        "partnerships": Partnership,
+        "agreements": Agreement,
+        "agreement measures": AgreementMeasure,
+        "teams": Team,
+        "experts": Expert,
+        "deployments": Deployment,
+        "travel claims": TravelClaim,
+        "insurance policies": InsurancePolicy,
+        "matching rounds": MatchingRound,
+        "matching proposals": MatchingProposal,
+    }
+    return {label: model.objects.count() for label, model in models.items()}
+
+
+# ---- inflating to a national size ----
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def months_later(day: date, months: int) -> date:
+    return day + timedelta(days=round(months * 365 / 12) - 1)
+
+
+@dataclass
+class Cycle:
+    start: date
+    end: date
+    signed_on: date | None
+    terminated_on: date | None = None
+
+
+CURRENT_KINDS = ("active", "expiring", "expired", "terminated", "draft", "signed")
+CURRENT_WEIGHTS = (50, 12, 12, 6, 10, 10)
+MODES = ("east_west", "group", "specialty_alliance", "telemedicine", "region_field")
+RECIPIENT_KINDS = (
+    ("第二人民医院", "general", "二甲"),
+    ("中医医院分院", "tcm", "二乙"),
+    ("妇幼保健院分院", "maternal_child", "二乙"),
+    ("骨科医院", "specialist", "二级"),
+    ("精神病医院", "specialist", "二级"),
+)
+# (title, job title, degree, pay, leadership-qualified share)
+EXPERT_PROFILES = (
+    ("正高", "主任医师", "博士", Decimal("330000"), 0.5),
+    ("副高", "副主任医师", "硕士", Decimal("240000"), 0.2),
+    ("中级", "主治医师", "学士", Decimal("175000"), 0.0),
+)
+# (kind, planned months, share)
+DEPLOYMENT_KINDS = (
+    ("resident", 12, 40),
+    ("short_term", 3, 20),
+    ("flexible", 6, 20),
+    ("silver_age", 12, 5),
+    ("remote", 12, 15),
+)
+
+
+def _cycles(rng: random.Random, today: date) -> list[Cycle]:
+    """The cycles of one partnership, oldest first: 0–2 renewed cycles, then the current one."""
+    from bangfu.partnerships.domain.lifecycle import cycle_default_end
+
+    kind = rng.choices(CURRENT_KINDS, weights=CURRENT_WEIGHTS)[0]
+    three_years = 3 * 365
+    terminated_on = None
+    signed_on: date | None
+    if kind == "active":
+        start = today - timedelta(days=rng.randint(30, three_years - 120))
+    elif kind == "expiring":
+        start = today - timedelta(days=three_years - rng.randint(5, 80))
+    elif kind == "expired":
+        start = today - timedelta(days=three_years + rng.randint(10, 400))
+    elif kind == "terminated":
+        start = today - timedelta(days=rng.randint(150, 800))
+        terminated_on = today - timedelta(days=rng.randint(1, 120))
+    else:  # draft or signed, not started yet
+        start = today + timedelta(days=rng.randint(10, 90))
+    signed_on = None if kind == "draft" else min(start, today) - timedelta(days=rng.randint(3, 30))
+    cycles = [Cycle(start, cycle_default_end(start, 3), signed_on, terminated_on)]
+    for _ in range(rng.choices((0, 1, 2), weights=(30, 40, 30))[0]):
+        gap = rng.randint(20, 200) if rng.random() < 0.2 else 0
+        prev_start = years_before(cycles[0].start - timedelta(days=gap), 3)
+        cycles.insert(
+            0,
+            Cycle(
+                prev_start,
+                cycle_default_end(prev_start, 3),
+                prev_start - timedelta(days=rng.randint(3, 30)),
+            ),
+        )
+    return cycles
+
+
+def inflate(units: int, seed: int, done: int = 0) -> None:
+    """Add `units` × (100 recipients, 50 helpers, ≈ 300 partnerships with their cycles, teams,
+    experts, deployments and ledger rows, 5 matching rounds) with bulk_create: no audit
+    entries, no validation beyond the database's. `done` is how many units exist already
+    (it keeps names and identity numbers unique)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from bangfu.accounts.models import User
+    from bangfu.core.demo import GENERATED_HELPER_CITIES, helper_regions
+    from bangfu.incentives.models import HealthCheck, InsurancePolicy, TravelClaim, WorkFund
+    from bangfu.matching.models import MatchingProposal, MatchingRound
+    from bangfu.partnerships.demo import demo_measures
+    from bangfu.partnerships.models import Agreement, AgreementMeasure, Partnership
+    from bangfu.people.demo import GIVEN, SURNAMES
+    from bangfu.people.domain.identity import id_number_check_char
+    from bangfu.people.models import Deployment, Expert, Team
+    from bangfu.registry.models import County, Institution, InstitutionCategory, Specialty
+
+    rng = random.Random(f"{seed}:{done}")
+    today = timezone.localdate()
+    counties = list(County.objects.select_related("prefecture").order_by("code"))
+    specialties = list(Specialty.objects.order_by("code"))
+    leading = {
+        i.prefecture_id: i for i in Institution.objects.filter(category=InstitutionCategory.LEADING)
+    }
+    province = User.objects.get(username="demo_province")
+    demo_helper = Institution.objects.get(name=DEMO_HELPER)
+
+    with transaction.atomic():
+        # -- registry: recipients spread over every county, out-of-province 三甲 helpers --
+        recipients = []
+        for n in range(100 * done, 100 * (done + units)):
+            county = counties[n % len(counties)]
+            suffix, kind, grade = RECIPIENT_KINDS[(n // len(counties)) % len(RECIPIENT_KINDS)]
+            recipients.append(
+                Institution(
+                    name=f"{county.name}{suffix}（{TAG}{n:05d}）",
+                    category=InstitutionCategory.RECIPIENT,
+                    institution_type=kind,
+                    county=county,
+                    prefecture=county.prefecture,
+                    city=county.prefecture.name,
+                    grade=grade,
+                    is_demo=True,
+                    source_note=f"{TAG}数据：bench/bench_pages.py",
+                )
+            )
+        recipients = Institution.objects.bulk_create(recipients, batch_size=500)
+        helpers = []
+        for n in range(50 * done, 50 * (done + units)):
+            prov, city = GENERATED_HELPER_CITIES[n % len(GENERATED_HELPER_CITIES)]
+            helpers.append(
+                Institution(
+                    name=f"{city.removesuffix('市')}{TAG}第{n + 1}医院",
+                    category=InstitutionCategory.HELPER,
+                    province=prov,
+                    city=city,
+                    grade="三甲",
+                    capacity=rng.randint(1, 3),
+                    regions=helper_regions(prov, city),
+                    is_demo=True,
+                    source_note=f"{TAG}数据：虚构的省外三甲医院",
+                )
+            )
+        helpers = Institution.objects.bulk_create(helpers, batch_size=500)
+        strong = Institution.strong_specialties.through
+        strong.objects.bulk_create(
+            [
+                strong(institution_id=h.pk, specialty_id=s.pk)
+                for h in helpers
+                for s in rng.sample(specialties, k=min(3, len(specialties)))
+            ],
+            batch_size=1000,
+        )
+
+        # -- partnerships: 3 helpers per new recipient; every 100th with the demo helper --
+        partnerships: list[Partnership] = []
+        for recipient in recipients:
+            for helper in rng.sample(helpers, k=3):
+                chosen = demo_helper if len(partnerships) % 100 == 99 else helper
+                partnerships.append(
+                    Partnership(
+                        helper=chosen,
+                        recipient=recipient,
+                        modes=rng.sample(MODES, k=rng.randint(1, 2)),
+                        helper_liaison=f"甲方联络员（{TAG}）",
+                        recipient_liaison=f"乙方联络员（{TAG}）",
+                        is_demo=True,
+                    )
+                )
+        # A helper drawn twice for one recipient (demo helper substitution) would break the
+        # unique pair: keep the first.
+        seen: set[tuple[int, int]] = set()
+        unique = []
+        for p in partnerships:
+            if (p.helper.pk, p.recipient.pk) not in seen:
+                seen.add((p.helper.pk, p.recipient.pk))
+                unique.append(p)
+        partnerships = Partnership.objects.bulk_create(unique, batch_size=500)
+        through = Partnership.leading_institutions.through
+        through.objects.bulk_create(
+            [
+                through(partnership_id=p.pk, institution_id=leading[p.recipient.prefecture_id].pk)
+                for p in partnerships
+                if rng.random() < 0.2 and p.recipient.prefecture_id in leading
+            ],
+            batch_size=1000,
+        )
+
+        # -- agreements, cycle by cycle so each links to the one before --
+        plans = [(p, _cycles(rng, today)) for p in partnerships]
+        agreements_by_plan: list[list[Agreement]] = [[] for _ in plans]
+        for level in range(max(len(c) for _, c in plans)):
+            batch = []
+            owners = []
+            for index, (p, cycles) in enumerate(plans):
+                if level >= len(cycles):
+                    continue
+                cycle = cycles[level]
+                previous = agreements_by_plan[index][-1] if level else None
+                batch.append(
+                    Agreement(
+                        partnership=p,
+                        cycle_number=level + 1,
+                        previous=previous,
+                        party_c=f"{p.recipient.county.name}人民政府",  # type: ignore[union-attr]
+                        start=cycle.start,
+                        end=cycle.end,
+                        signed_on=cycle.signed_on,
+                        terminated_on=cycle.terminated_on,
+                        termination_reason=f"帮扶医院调整援派计划（{TAG}）"
+                        if cycle.terminated_on
+                        else "",
+                        filed_province_on=cycle.signed_on,
+                    )
+                )
+                owners.append(index)
+            for index, agreement in zip(
+                owners, Agreement.objects.bulk_create(batch, batch_size=500), strict=True
+            ):
+                agreements_by_plan[index].append(agreement)
+        AgreementMeasure.objects.bulk_create(
+            [
+                AgreementMeasure(agreement=a, code=code, targets=targets)
+                for agreements in agreements_by_plan
+                for a in agreements
+                for code, targets in demo_measures(rng.randint(3, 5)).items()
+            ],
+            batch_size=1000,
+        )
+
+        # -- teams (one per started, signed cycle; the last two), experts, deployments --
+        team_specs: list[tuple[Partnership, int, Cycle, list[Expert]]] = []
+        experts: list[Expert] = []
+        serial = 10_000 * done  # ≈ 1,500 experts a unit
+        for p, cycles in plans:
+            started = [c for c in cycles if c.signed_on and c.start <= today][-2:]
+            if len(started) == 2 and rng.random() < 0.5:
+                started = started[1:]
+            for batch_no, cycle in enumerate(started, start=1):
+                members = []
+                for position in range(rng.randint(3, 5)):
+                    serial += 1
+                    title, job, degree, pay, lead = EXPERT_PROFILES[min(position, 2)]
+                    birth = date(rng.randint(1966, 1990), 1, 1) + timedelta(days=rng.randrange(365))
+                    # Invented, unique: the serial spread over the area and order codes.
+                    body = f"{330000 + serial // 1000:06d}{birth:%Y%m%d}{serial % 1000:03d}"
+                    expert = Expert(
+                        name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                        sex=rng.choice("MF"),
+                        title=title,
+                        job_title=job,
+                        degree=degree,
+                        specialty=rng.choice(specialties),
+                        home_institution=p.helper,
+                        prior_year_pay=pay + rng.randint(-30, 30) * 1000,
+                        leadership_qualified=rng.random() < lead,
+                        outstanding=rng.random() < 0.05,
+                        phone=f"139{rng.randrange(10**8):08d}",
+                        id_number=body + id_number_check_char(body),
+                        is_demo=True,
+                    )
+                    members.append(expert)
+                    experts.append(expert)
+                team_specs.append((p, batch_no, cycle, members))
+        experts = Expert.objects.bulk_create(experts, batch_size=500)
+        teams = Team.objects.bulk_create(
+            [
+                Team(partnership=p, batch=b, captain=m[0], note=f"{TAG}数据", is_demo=True)
+                for p, b, _, m in team_specs
+            ],
+            batch_size=500,
+        )
+        kinds = [k for k, _, _ in DEPLOYMENT_KINDS]
+        kind_weights = [w for _, _, w in DEPLOYMENT_KINDS]
+        months = {k: m for k, m, _ in DEPLOYMENT_KINDS}
+        deployments = []
+        for team, (_, _, cycle, members) in zip(teams, team_specs, strict=True):
+            for expert in members:
+                kind = rng.choices(kinds, weights=kind_weights)[0]
+                latest = min(today, cycle.end, cycle.terminated_on or cycle.end)
+                start = min(cycle.start + timedelta(days=rng.randint(0, 90)), latest)
+                planned_end = months_later(start, months[kind])
+                actual_end = None
+                if planned_end < today and rng.random() < 0.7:
+                    actual_end = max(start, planned_end - timedelta(days=rng.randint(0, 20)))
+                deployments.append(
+                    Deployment(
+                        expert=expert,
+                        team=team,
+                        kind=kind,
+                        start=start,
+                        planned_end=planned_end,
+                        actual_end=actual_end,
+                    )
+                )
+        deployments = Deployment.objects.bulk_create(deployments, batch_size=500)
+
+        # -- the ledger: travel claims every ~2 months on site, insurance and check-ups --
+        claims = []
+        policies = []
+        checks = []
+        for d in deployments:
+            until = min(today, d.effective_end)
+            on_site = (until - d.start).days
+            if d.kind != "remote":
+                for _ in range(min(4, max(0, on_site) // 60)):
+                    claims.append(
+                        TravelClaim(
+                            deployment=d,
+                            date=d.start + timedelta(days=rng.randint(0, max(0, on_site))),
+                            amount=Decimal(rng.randint(600, 2500)),
+                            note=f"往返交通（{TAG}）",
+                        )
+                    )
+            if d.kind in ("resident", "silver_age"):
+                policies.append(
+                    InsurancePolicy(
+                        expert=d.expert,
+                        insurer="中国人民财产保险股份有限公司（压测）",
+                        policy_number=f"BENCH-{d.pk:07d}",
+                        coverage=Decimal("1000000"),
+                        start=d.start,
+                        end=months_later(d.start, 12),
+                    )
+                )
+                checks.append(HealthCheck(expert=d.expert, checked_on=d.start, provider=TAG))
+        TravelClaim.objects.bulk_create(claims, batch_size=1000)
+        InsurancePolicy.objects.bulk_create(policies, batch_size=1000)
+        HealthCheck.objects.bulk_create(checks, batch_size=1000)
+        in_force = {p.recipient.pk for p, cycles in plans if cycles[-1].start <= today}
+        WorkFund.objects.bulk_create(
+            [
+                WorkFund(recipient_id=pk, year=today.year, amount=Decimal("200000"), note=TAG)
+                for pk in sorted(in_force)
+            ],
+            batch_size=1000,
+        )
+
+        # -- matching rounds with their proposals --
+        all_recipients = list(
+            Institution.objects.filter(category=InstitutionCategory.RECIPIENT).values_list(
+                "pk", flat=True
+            )
+        )
+        all_helpers = [h.pk for h in helpers]
+        rounds = MatchingRound.objects.bulk_create(
+            [
+                MatchingRound(
+                    method=rng.choice(("stable", "optimal")),
+                    prefecture=None,
+                    parameters={"note": TAG},
+                    instance={"recipients": [], "helpers": []},
+                    result={"reasons": [], "unmatched": []},
+                    recipient_count=60,
+                    helper_count=60,
+                    matched_count=60,
+                    objective=Decimal(rng.randint(1000, 5000)),
+                    solve_seconds=rng.random() / 10,
+                    created_by=province,
+                )
+                for _ in range(5 * units)
+            ]
+        )
+        proposals = []
+        for matching_round in rounds:
+            for recipient_pk in rng.sample(all_recipients, k=min(60, len(all_recipients))):
+                proposals.append(
+                    MatchingProposal(
+                        round=matching_round,
+                        recipient_id=recipient_pk,
+                        helper_id=rng.choice(all_helpers),
+                        fit_total=Decimal(rng.randint(1000, 9999)) / 100,
+                        parts={},
+                        reason=f"专科契合（{TAG}）",
+                        status=rng.choices(
+                            ("proposed", "accepted", "excluded"), weights=(60, 30, 10)
+                        )[0],
+                    )
+                )
+        MatchingProposal.objects.bulk_create(proposals, batch_size=1000)
+
+
+# ---- measuring ----
+
+
+def code_label() -> str:
+    """The commit measured, and whether the working tree differs from it."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        run = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True)
+        return run.stdout.strip() if run.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown commit"
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "bangfu")
+    return f"code {commit}" + (" + uncommitted changes in bangfu/" if dirty else "")
+
+
+def database_label() -> str:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        version = connection.pg_version  # type: ignore[attr-defined]
+        return f"PostgreSQL {version // 10000}.{version % 10000}"
+    return f"{connection.vendor} {connection.Database.sqlite_version}"  # type: ignore[attr-defined]
+
+
+def api_token(username: str, password: str) -> str:
+    from django.test import Client
+
+    response = Client(HTTP_HOST="localhost").post(
+        "/api/v1/auth/token",
+        {"username": username, "password": password},
+        content_type="application/json",
+    )
+    if response.status_code != 200:
+        raise SystemExit(f"no API token for {username}: {response.status_code}")
+    return str(response.json()["token"])
+
+
+def measure_all(runs: int) -> dict[tuple[str, str], Measure]:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bangfu.accounts.models import User
+    from bangfu.core.demo import DEMO_PASSWORD
+
+    results: dict[tuple[str, str], Measure] = {}
+    for username in DEMO_USERS:
+        user = User.objects.get(username=username)
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        token = api_token(username, DEMO_PASSWORD)
+        for page in PAGES:
+            headers = {"Authorization": f"Bearer {token}"} if page.api else {}
+
+            def get(
+                url: str = page.url, headers: dict[str, str] = headers, client: Client = client
+            ) -> int:
+                response = client.get(url, headers=headers)
+                _ = response.content
+                return int(response.status_code)
+
+            settings.DEBUG = False
+            get()  # warm-up
+            # The log is a bounded deque (9,000): once full its length no longer grows.
+            connection.queries_log.clear()
+            with CaptureQueriesContext(connection) as captured:
+                status = get()
+            queries = len(captured.captured_queries)  # before the next request clears the log
+            times = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                get()
+                times.append(time.perf_counter() - started)
+            measure = Measure(status, queries, statistics.median(times) * 1000)
+            results[(page.label, username)] = measure
+            say(
+                f"  {username:<14} {page.label:<18} {status} {queries:>4} q {measure.median_ms:>9.1f} ms"
+            )
+    return results
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    sizes: dict[str, int]
+    results: dict[tuple[str, str], Measure]
+
+
+def report(steps: Sequence[Step]) -> str:
+    """Row counts per step, then one line per page and user: the query count (one figure when
+    it is the same at every size), the median milliseconds per step, and the growth of the last
+    step over the first inflated one (the demo's lists are shorter than a page; from ×1 on the
+    province's pages are full, so the ratio shows what grows with the data, not with the page)."""
+    header = " | ".join(s.label for s in steps)
+    lines = [
+        f"| rows | {header} |",
+        "|---|" + "---:|" * len(steps),
+        *(
+            f"| {k} | " + " | ".join(f"{s.sizes[k]:,}" for s in steps) + " |"
+            for k in steps[0].sizes
+        ),
+        "",
+        "| page | user | queries | " + " | ".join(f"ms {s.label}" for s in steps) + " | growth |",
+        "|---|---|---:|" + "---:|" * (len(steps) + 1),
+    ]
+    base, last = steps[min(1, len(steps) - 1)], steps[-1]
+    for page in PAGES:
+        for username in DEMO_USERS:
+            measures = [s.results[(page.label, username)] for s in steps]
+            counts = [str(m.queries) for m in measures]
+            queries = counts[0] if len(set(counts)) == 1 else " / ".join(counts)
+            statuses = {m.status for m in measures}
+            label = page.label if statuses == {200} else f"{page.label} (HTTP {statuses})"
+            first = base.results[(page.label, username)].median_ms
+            growth = last.results[(page.label, username)].median_ms / first if first else 0.0
+            times = " | ".join(f"{m.median_ms:,.0f}" for m in measures)
+            lines.append(f"| {label} | {username} | {queries} | {times} | {growth:.1f}× |")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=int, default=10, help="≈ 300 × scale partnerships")
+    parser.add_argument(
+        "--mid-scale",
+        type=int,
+        default=1,
+        help="also measure at this scale on the way (0: only demo and --scale)",
+    )
+    parser.add_argument("--runs", type=int, default=5, help="timed requests per page (median)")
+    parser.add_argument("--seed", type=int, default=20260, help="seed of the generated data")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="a PostgreSQL URL naming a scratch database that does not exist yet "
+        "(created, then dropped); default: a temporary SQLite file",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args(argv)
+    if args.scale < 1 or args.runs < 1:
+        parser.error("--scale and --runs must be at least 1")
+    if not 0 <= args.mid_scale < args.scale:
+        parser.error("--mid-scale must be between 0 and --scale − 1")
+    scales = [n for n in (args.mid_scale, args.scale) if n]
+
+    workdir = Path(tempfile.mkdtemp(prefix="bangfu-bench-pages-"))
+    url = configure_environment(args.database_url, workdir)
+    postgres = url.startswith(("postgres://", "postgresql://"))
+    if postgres:
+        postgres_create(url)
+    try:
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        started = time.perf_counter()
+        load_demo()
+        say(f"demo data loaded in {time.perf_counter() - started:.1f} s; measuring")
+        steps = [Step("demo", table_sizes(), measure_all(args.runs))]
+        done = 0
+        for scale in scales:
+            started = time.perf_counter()
+            inflate(scale - done, args.seed, done)
+            done = scale
+            if postgres:
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            say(f"inflated to scale {scale} in {time.perf_counter() - started:.1f} s; measuring")
+            steps.append(Step(f"×{scale}", table_sizes(), measure_all(args.runs)))
+        sys.stdout.write(
+            f"\n{database_label()}, {code_label()}, median of {args.runs} runs, "
+            f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {date.today():%Y-%m-%d}\n\n"
+        )
+        sys.stdout.write(report(steps) + "\n")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if args.keep:
+            say(f"kept: {url}")
+        else:
+            if postgres:
+                postgres_drop(url)
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
