@@ -61,7 +61,7 @@ def dashboard_for_user(*, user: User, day: date | None = None) -> Dashboard:
     officer = user.role in OFFICER_ROLES
     # Officers get the coverage report (which lists the partnerships itself); hospital users,
     # whose scope is a handful of pairs, get the pairs.
-    rows = [] if officer else partnership_list_for_user(user=user, today=day)
+    rows = [] if officer else list(partnership_list_for_user(user=user, today=day))
     counts = Counter(r.status for r in rows if r.status is not None)
     expert = Expert.objects.filter(user=user).first() if user.role == Role.EXPERT else None
     return Dashboard(

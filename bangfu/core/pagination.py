@@ -41,5 +41,5 @@ class PageNumber(PaginationBase):
         if isinstance(queryset, PerPage):
             page = list(queryset.queryset[offset : offset + size])
             return {"items": queryset.convert(page), "count": queryset.queryset.count()}
-        count = len(queryset) if isinstance(queryset, list) else queryset.count()
+        count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
         return {"items": list(queryset[offset : offset + size]), "count": count}

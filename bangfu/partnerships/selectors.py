@@ -7,9 +7,10 @@ Statuses are not stored: they are a pure function of the dates and today
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import overload
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -120,6 +121,41 @@ def _rows(partnerships: Iterable[Partnership], today: date, policy: Policy) -> l
     return rows
 
 
+class PartnershipRows(Sequence[PartnershipRow]):
+    """Partnership rows built lazily from an ordered queryset: `len()` is a COUNT, a slice
+    builds (and fetches the cycles of) only that slice, iteration builds all rows at once."""
+
+    def __init__(self, queryset: QuerySet[Partnership], today: date, policy: Policy) -> None:
+        self._queryset = queryset
+        self._today = today
+        self._policy = policy
+        self._count: int | None = None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self._queryset.count()
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> PartnershipRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[PartnershipRow]: ...
+
+    def __getitem__(self, index: int | slice) -> PartnershipRow | list[PartnershipRow]:
+        if isinstance(index, slice):
+            return _rows(self._queryset[index], self._today, self._policy)
+        if index < 0:
+            index += len(self)
+        rows = _rows(self._queryset[index : index + 1], self._today, self._policy)
+        if not rows:
+            raise IndexError(index)
+        return rows[0]
+
+    def __iter__(self) -> Iterator[PartnershipRow]:
+        return iter(_rows(self._queryset, self._today, self._policy))
+
+
 def _base_queryset(*, details: bool = False) -> QuerySet[Partnership]:
     """Partnerships with their parties and cycles — all a status needs. `details` adds each
     cycle's measures and the leading hospitals, which only a detail view or the agreements API
@@ -151,8 +187,10 @@ def partnership_list_for_user(
     filters: PartnershipFilters | None = None,
     today: date | None = None,
     details: bool = False,
-) -> list[PartnershipRow]:
-    """Partnerships in scope with their cycles and statuses, filtered; a constant number of queries."""
+) -> Sequence[PartnershipRow]:
+    """Partnerships in scope with their cycles and statuses, filtered; a constant number of
+    queries. Without a status, mode or expiry filter the rows are built only for the slice a
+    page asks for (`PartnershipRows`); with one, every row in scope is built and filtered."""
     filters = filters or PartnershipFilters()
     today = today or today_local()
     policy = load_policy()
@@ -165,9 +203,11 @@ def partnership_list_for_user(
         qs = qs.filter(helper__province=filters.helper_province)
     if filters.q:
         qs = qs.filter(Q(helper__name__contains=filters.q) | Q(recipient__name__contains=filters.q))
-    rows = _rows(
-        qs.order_by("recipient__county__code", "recipient__name", "helper__name"), today, policy
-    )
+    qs = qs.order_by("recipient__county__code", "recipient__name", "helper__name", "pk")
+    if not (filters.mode or filters.status or filters.expiring_within_days is not None):
+        return PartnershipRows(qs, today, policy)
+    # Statuses are computed (ADR 0001), so these filters need every row's cycles.
+    rows = _rows(qs, today, policy)
     if filters.mode:
         rows = [r for r in rows if filters.mode in r.partnership.modes]
     if filters.status:
@@ -227,7 +267,7 @@ class GapReport:
 
 
 def gap_report_for_user(
-    *, user: User, today: date | None = None, rows: list[PartnershipRow] | None = None
+    *, user: User, today: date | None = None, rows: Sequence[PartnershipRow] | None = None
 ) -> GapReport:
     """断档 between cycles, and in-scope recipients with no agreement in force today (§七, §三(二)).
 

@@ -8,7 +8,7 @@ with each message next to its field, status 400; not allowed → 403).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
@@ -116,7 +116,7 @@ class ListItem:
 
 def _list_rows(
     request: HttpRequest, user: User
-) -> tuple[PartnershipFilterForm, list[PartnershipRow]]:
+) -> tuple[PartnershipFilterForm, Sequence[PartnershipRow]]:
     form = PartnershipFilterForm(request.GET, user=user, policy=load_policy())
     return form, partnership_list_for_user(user=user, filters=form.filters())
 

@@ -1,0 +1,54 @@
+"""Lazily built partnership rows: a page costs a page, and agrees with the whole list."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bangfu.partnerships.models import Partnership
+from bangfu.partnerships.selectors import (
+    PartnershipFilters,
+    PartnershipRows,
+    partnership_list_for_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _key(row):
+    return (row.partnership.pk, row.status, [c.agreement.pk for c in row.cycles])
+
+
+def test_slices_and_indexes_agree_with_the_whole_list(province_officer):
+    rows = partnership_list_for_user(user=province_officer)
+    assert isinstance(rows, PartnershipRows)
+    everything = list(rows)
+    assert len(rows) == len(everything) == Partnership.objects.count()
+    assert [_key(r) for r in rows[2:7]] == [_key(r) for r in everything[2:7]]
+    assert _key(rows[0]) == _key(everything[0])
+    assert _key(rows[-1]) == _key(everything[-1])
+    with pytest.raises(IndexError):
+        rows[len(everything)]
+
+
+def test_a_page_fetches_only_its_rows(province_officer):
+    rows = partnership_list_for_user(user=province_officer)
+    with CaptureQueriesContext(connection) as ctx:
+        page = rows[0:5]
+    assert len(page) == 5
+    assert len(ctx.captured_queries) == 2  # the five partnerships, then their cycles
+    assert "LIMIT 5" in ctx.captured_queries[0]["sql"]
+
+
+def test_status_filters_still_see_every_row(province_officer):
+    expiring = partnership_list_for_user(
+        user=province_officer, filters=PartnershipFilters(status="expiring")
+    )
+    expected = [
+        r.partnership.pk
+        for r in partnership_list_for_user(user=province_officer)
+        if r.status == "expiring"
+    ]
+    assert [r.partnership.pk for r in expiring] == expected
+    assert expected  # the demo mix has one
