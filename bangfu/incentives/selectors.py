@@ -9,14 +9,14 @@ that includes it, are masked for users who may not see the pay (`people.access`)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
@@ -76,11 +76,15 @@ DEFAULT_ROUND_TRIP_COST = Decimal("1500.00")
 # ---- which agreement governs a deployment ----
 
 
-def governing_agreement(partnership: Partnership, on: date) -> Agreement | None:
+def governing_agreement(
+    partnership: Partnership, on: date, cycles: Iterable[Agreement] | None = None
+) -> Agreement | None:
     """The cycle in force on `on`, else the latest that started before it, else the first.
 
-    Reads `partnership.agreements.all()` (prefetch it)."""
-    agreements = sorted(partnership.agreements.all(), key=lambda a: a.start)
+    Reads `cycles` when given, else `partnership.agreements.all()` (prefetch it)."""
+    agreements = sorted(
+        partnership.agreements.all() if cycles is None else cycles, key=lambda a: a.start
+    )
     in_force = [a for a in agreements if a.start <= on <= a.end]
     if in_force:
         return in_force[-1]
@@ -91,9 +95,12 @@ def governing_agreement(partnership: Partnership, on: date) -> Agreement | None:
 
 
 def rates_for_partnership(
-    partnership: Partnership, on: date, base: IncentiveRates
+    partnership: Partnership,
+    on: date,
+    base: IncentiveRates,
+    cycles: Iterable[Agreement] | None = None,
 ) -> IncentiveRates:
-    agreement = governing_agreement(partnership, on)
+    agreement = governing_agreement(partnership, on, cycles)
     if agreement is None or not agreement.guarantee_overrides:
         return base
     return rates_with_overrides(base, agreement.guarantee_overrides)
@@ -338,23 +345,18 @@ def _budget_recipients(user: User, year: int) -> QuerySet[Institution]:
             | Q(pk__in=with_deployment.values("team__partnership__recipient_id"))
         )
         .select_related("county__prefecture", "prefecture")
-        .prefetch_related(
-            Prefetch(
-                "partnerships_as_recipient__agreements",
-                queryset=Agreement.objects.filter(signed_on__isnull=False).order_by("start"),
-            )
-        )
         .order_by("county__code", "name")
     )
 
 
-def _hospital_rates(hospital: Institution, year: int, base: IncentiveRates) -> IncentiveRates:
+def _hospital_rates(
+    agreements_of_hospital: Iterable[Agreement], year: int, base: IncentiveRates
+) -> IncentiveRates:
     """The work-fund rate of a hospital: the latest signed agreement in force during the year."""
     agreements = [
         a
-        for p in hospital.partnerships_as_recipient.all()
-        for a in p.agreements.all()
-        if a.start <= date(year, 12, 31) and a.end >= date(year, 1, 1)
+        for a in agreements_of_hospital
+        if a.signed_on is not None and a.start <= date(year, 12, 31) and a.end >= date(year, 1, 1)
     ]
     if not agreements:
         return base
@@ -394,14 +396,18 @@ def budget_for_user(
         .filter(start__lte=last)
         .filter(Q(actual_end__gte=first) | Q(actual_end__isnull=True, planned_end__gte=first))
         .select_related("expert", "team__partnership")
-        .prefetch_related(
-            Prefetch(
-                "team__partnership__agreements",
-                queryset=Agreement.objects.order_by("cycle_number"),
-            )
-        )
         .order_by("team__partnership_id", "pk")
     )
+    # Each partnership's cycles, fetched once (not once per deployment's copy of it).
+    cycles: dict[int, list[Agreement]] = defaultdict(list)
+    hospital_agreements: dict[int, list[Agreement]] = defaultdict(list)
+    for agreement in (
+        Agreement.objects.filter(partnership__recipient__in=[h.pk for h in hospitals])
+        .annotate(recipient_id=F("partnership__recipient_id"))
+        .order_by("cycle_number")
+    ):
+        cycles[agreement.partnership_id].append(agreement)
+        hospital_agreements[agreement.recipient_id].append(agreement)
     base = policy_rates()
     by_hospital: dict[int, list[Deployment]] = defaultdict(list)
     for d in deployments:
@@ -409,7 +415,13 @@ def budget_for_user(
     rows = []
     for hospital in hospitals:
         lines = _hospital_lines(
-            hospital, by_hospital.get(hospital.pk, []), year, base, round_trip_cost
+            hospital,
+            by_hospital.get(hospital.pk, []),
+            cycles,
+            hospital_agreements.get(hospital.pk, []),
+            year,
+            base,
+            round_trip_cost,
         )
         rows.append(_hospital_row(user, hospital, lines, by_hospital.get(hospital.pk, [])))
     rows = _aggregate(rows, level)
@@ -430,6 +442,8 @@ def budget_for_user(
 def _hospital_lines(
     hospital: Institution,
     deployments: Sequence[Deployment],
+    cycles: Mapping[int, Sequence[Agreement]],
+    agreements_of_hospital: Sequence[Agreement],
     year: int,
     base: IncentiveRates,
     round_trip_cost: Decimal,
@@ -442,7 +456,9 @@ def _hospital_lines(
     lines: list[BudgetLine] = []
     for group in by_partnership.values():
         partnership = group[0].team.partnership
-        rates = rates_for_partnership(partnership, date(year, 1, 1), base)
+        rates = rates_for_partnership(
+            partnership, date(year, 1, 1), base, cycles.get(partnership.pk, [])
+        )
         forecast = budget_forecast(
             year,
             [
@@ -464,7 +480,9 @@ def _hospital_lines(
             for line in h.lines
             if line.item is not BenefitItem.WORK_FUND
         )
-    lines.append(work_fund_line(str(hospital.pk), _hospital_rates(hospital, year, base)))
+    lines.append(
+        work_fund_line(str(hospital.pk), _hospital_rates(agreements_of_hospital, year, base))
+    )
     return lines
 
 
