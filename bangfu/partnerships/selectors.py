@@ -130,6 +130,7 @@ class PartnershipRows(Sequence[PartnershipRow]):
         self._today = today
         self._policy = policy
         self._count: int | None = None
+        self._all: list[PartnershipRow] | None = None
 
     def __len__(self) -> int:
         if self._count is None:
@@ -153,7 +154,10 @@ class PartnershipRows(Sequence[PartnershipRow]):
         return rows[0]
 
     def __iter__(self) -> Iterator[PartnershipRow]:
-        return iter(_rows(self._queryset, self._today, self._policy))
+        if self._all is None:  # built once, however often it is walked
+            self._all = _rows(self._queryset, self._today, self._policy)
+            self._count = len(self._all)
+        return iter(self._all)
 
 
 def _base_queryset(*, details: bool = False) -> QuerySet[Partnership]:

@@ -52,3 +52,13 @@ def test_status_filters_still_see_every_row(province_officer):
     ]
     assert [r.partnership.pk for r in expiring] == expected
     assert expected  # the demo mix has one
+
+
+def test_walking_the_rows_twice_queries_once(province_officer):
+    rows = partnership_list_for_user(user=province_officer)
+    with CaptureQueriesContext(connection) as ctx:
+        first = [r.partnership.pk for r in rows]
+        second = [r.partnership.pk for r in rows]
+        assert len(rows) == len(first)
+    assert first == second
+    assert len(ctx.captured_queries) == 2
