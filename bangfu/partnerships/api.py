@@ -6,14 +6,16 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from bangfu.accounts.scope import scope_for_user
-from bangfu.core.pagination import PageNumber
+from bangfu.core.pagination import PageNumber, PerPage
 from bangfu.core.request import request_user
+from bangfu.partnerships.models import Agreement
 from bangfu.partnerships.selectors import (
     AgreementRow,
     PartnershipFilters,
     PartnershipRow,
     agreement_get_for_user,
-    agreement_rows_for_user,
+    agreement_list_for_user,
+    agreement_rows,
     coverage_on,
     partnership_get_for_user,
     partnership_list_for_user,
@@ -132,8 +134,11 @@ def partnership_detail(request: HttpRequest, partnership_id: int) -> dict[str, o
 
 @router.get("/agreements", response=list[AgreementOut], summary="帮扶协议列表（每个周期一份）")
 @paginate(PageNumber)
-def agreements(request: HttpRequest) -> list[dict[str, object]]:
-    return [_agreement_out(r) for r in agreement_rows_for_user(user=request_user(request))]
+def agreements(request: HttpRequest) -> PerPage[Agreement]:
+    return PerPage(
+        agreement_list_for_user(user=request_user(request)),
+        lambda page: [_agreement_out(r) for r in agreement_rows(page)],
+    )
 
 
 class AgreementIn(Schema):

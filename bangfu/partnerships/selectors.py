@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import overload
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -253,6 +253,45 @@ def agreement_get_for_user(*, user: User, pk: int) -> Agreement:
 def agreement_rows_for_user(*, user: User, today: date | None = None) -> list[AgreementRow]:
     rows = partnership_list_for_user(user=user, today=today, details=True)
     return [cycle for row in rows for cycle in row.cycles]
+
+
+def agreement_list_for_user(*, user: User) -> QuerySet[Agreement]:
+    """Agreements in scope, in the partnership list's order then by cycle, each annotated with
+    `has_next_cycle` so a page's statuses need no other cycles; read with `agreement_rows`."""
+    return (
+        Agreement.objects.filter(
+            partnership__in=Partnership.objects.filter(partnership_filter_for_user(user))
+        )
+        .select_related("partnership__helper", "partnership__recipient__county")
+        .prefetch_related("measures")
+        .annotate(has_next_cycle=Exists(Agreement.objects.filter(previous=OuterRef("pk"))))
+        .order_by(
+            "partnership__recipient__county__code",
+            "partnership__recipient__name",
+            "partnership__helper__name",
+            "partnership__pk",
+            "cycle_number",
+        )
+    )
+
+
+def agreement_rows(
+    agreements: Iterable[Agreement], today: date | None = None
+) -> list[AgreementRow]:
+    """Statuses of agreements from `agreement_list_for_user` (ADR 0001: computed, not stored)."""
+    today = today or today_local()
+    window = load_policy().cycle.expiring_window_days
+    return [
+        AgreementRow(
+            a,
+            agreement_status(
+                agreement_facts(a, has_next_cycle=a.has_next_cycle),  # type: ignore[attr-defined]
+                today,
+                window,
+            ),
+        )
+        for a in agreements
+    ]
 
 
 def agreement_measures(agreement: Agreement) -> list[AgreementMeasure]:
