@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
-T = TypeVar("T", bound=Model)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class PerPage(Generic[T]):
-    """A queryset whose rows are turned into API items only for the page asked for, so an
-    endpoint whose items need per-row work (statuses, team checks) costs one page, not the
-    whole scope. `convert` receives the page's model instances in order."""
+    """Rows turned into API items only for the page asked for, so an endpoint whose items need
+    per-row work (statuses, team checks) costs one page, not the whole scope. `source` is a
+    queryset or a lazily sliced sequence; `convert` receives the page's rows in order."""
 
-    queryset: QuerySet[T]
+    source: Sequence[T] | QuerySet[Any]
     convert: Callable[[list[T]], list[Any]]
 
 
@@ -39,7 +39,9 @@ class PageNumber(PaginationBase):
         size = min(pagination.page_size, settings.API_MAX_PAGE_SIZE)
         offset = (pagination.page - 1) * size
         if isinstance(queryset, PerPage):
-            page = list(queryset.queryset[offset : offset + size])
-            return {"items": queryset.convert(page), "count": queryset.queryset.count()}
+            source = queryset.source
+            total = source.count() if isinstance(source, QuerySet) else len(source)
+            page = list(source[offset : offset + size])
+            return {"items": queryset.convert(page), "count": total}
         count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
         return {"items": list(queryset[offset : offset + size]), "count": count}

@@ -120,11 +120,11 @@ class PartnershipQuery(Schema):
 
 @router.get("/partnerships", response=list[PartnershipOut], summary="帮扶关系列表")
 @paginate(PageNumber)
-def partnerships(request: HttpRequest, filters: Query[PartnershipQuery]) -> list[dict[str, object]]:
+def partnerships(request: HttpRequest, filters: Query[PartnershipQuery]) -> PerPage[PartnershipRow]:
     rows = partnership_list_for_user(
         user=request_user(request), filters=PartnershipFilters(**filters.dict())
     )
-    return [_partnership_out(r) for r in rows]
+    return PerPage(rows, lambda page: [_partnership_out(r) for r in page])
 
 
 @router.get("/partnerships/{partnership_id}", response=PartnershipOut, summary="帮扶关系详情")
