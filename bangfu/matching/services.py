@@ -9,6 +9,7 @@ nothing; a user who may not do it gets `PermissionDenied`.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -441,7 +442,28 @@ def matching_proposals_accept(
             after={"status": proposal.status, "partnership": partnership.pk},
         )
         partnerships.append(partnership)
+    _use_helper_places(actor, locked, [proposals[pk].helper_id for pk in ids])
     return partnerships
+
+
+def _use_helper_places(actor: User, round_: MatchingRound, helper_ids: Sequence[int]) -> None:
+    """Each accepted pair takes one of the helper's places: its registry capacity (可再承接受扶
+    医院数) goes down, never below 0, so the next round does not offer the same place again."""
+    taken = Counter(helper_ids)
+    for helper in Institution.objects.select_for_update().filter(pk__in=taken).order_by("pk"):
+        before = helper.capacity
+        helper.capacity = max(0, before - taken[helper.pk])
+        if helper.capacity == before:
+            continue
+        helper.save(update_fields=["capacity", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="update",
+            obj=helper,
+            before={"capacity": before},
+            after={"capacity": helper.capacity},
+            note=f"结对匹配第{round_.pk}轮接受配对，占用可承接名额",
+        )
 
 
 # ---- needs and ranked choices ----

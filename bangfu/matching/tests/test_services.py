@@ -427,3 +427,18 @@ def test_a_preference_naming_unknown_or_repeated_hospitals_is_refused(helper_use
     assert messages["ranked_ids[1]"] == [f"编号为 {recipient} 的受扶医院重复出现"]
     assert messages["ranked_ids[2]"] == [f"未找到编号为 {helper_user.institution_id} 的受扶医院"]
     assert not MatchPreference.objects.filter(institution=helper_user.institution).exists()
+
+
+def test_accepting_uses_up_the_helpers_places_in_the_registry(small_round, province_officer):
+    round_ = small_round()
+    proposal = round_.proposals.order_by("pk").first()
+    helper = proposal.helper
+    helper.refresh_from_db()
+    before = helper.capacity
+    assert before > 0
+    matching_proposals_accept(actor=province_officer, round_=round_, proposal_ids=[proposal.pk])
+    helper.refresh_from_db()
+    assert helper.capacity == before - 1  # the next round offers one place fewer
+    row = audit_rows(helper, "update").get()
+    assert (row.before, row.after) == ({"capacity": before}, {"capacity": before - 1})
+    assert row.note == f"结对匹配第{round_.pk}轮接受配对，占用可承接名额"
