@@ -41,6 +41,7 @@ from bangfu.incentives.services import (
     travel_claim_create,
     work_fund_set,
 )
+from bangfu.people.api import OnDeploymentOut
 from bangfu.people.selectors import deployment_get_for_user, expert_get_for_user
 
 router = Router()
@@ -215,33 +216,11 @@ def budget(request: HttpRequest, params: Query[BudgetQuery]) -> dict[str, object
 # 404. Ledger rows carry no pay and no identity number.
 
 
-class TravelClaimOut(Schema):
-    id: int
-    deployment_id: int
-    expert_id: int
-    expert_name: str
-    recipient_id: int
-    recipient_name: str
+class TravelClaimOut(OnDeploymentOut):
     date: datetime.date
     amount: str = Field(..., description="元，两位小数")
     has_receipt: bool = Field(..., description="是否已上传票据（票据文件在页面下载）")
     note: str
-
-    @staticmethod
-    def resolve_expert_id(obj: TravelClaim) -> int:
-        return obj.deployment.expert_id
-
-    @staticmethod
-    def resolve_expert_name(obj: TravelClaim) -> str:
-        return obj.deployment.expert.name
-
-    @staticmethod
-    def resolve_recipient_id(obj: TravelClaim) -> int:
-        return obj.deployment.team.partnership.recipient_id
-
-    @staticmethod
-    def resolve_recipient_name(obj: TravelClaim) -> str:
-        return obj.deployment.team.partnership.recipient.name
 
     @staticmethod
     def resolve_amount(obj: TravelClaim) -> str:

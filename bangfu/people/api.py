@@ -1,6 +1,6 @@
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Protocol
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -49,6 +49,13 @@ from bangfu.people.services import (
 from bangfu.registry.selectors import institution_get_for_user
 
 router = Router()
+
+
+class OnDeployment(Protocol):
+    """A model row recorded for one deployment (a travel claim, a title application)."""
+
+    @property
+    def deployment(self) -> Deployment: ...
 
 
 class ExpertDeploymentOut(Schema):
@@ -329,13 +336,34 @@ class TeamServiceOut(Schema):
         return obj.team.partnership.recipient.name
 
 
-class TitleApplicationOut(Schema):
+class OnDeploymentOut(Schema):
+    """What a record made for one deployment says about it: the expert and the hospital served."""
+
     id: int
     deployment_id: int
     expert_id: int
     expert_name: str
     recipient_id: int
     recipient_name: str
+
+    @staticmethod
+    def resolve_expert_id(obj: OnDeployment) -> int:
+        return obj.deployment.expert_id
+
+    @staticmethod
+    def resolve_expert_name(obj: OnDeployment) -> str:
+        return obj.deployment.expert.name
+
+    @staticmethod
+    def resolve_recipient_id(obj: OnDeployment) -> int:
+        return obj.deployment.team.partnership.recipient_id
+
+    @staticmethod
+    def resolve_recipient_name(obj: OnDeployment) -> str:
+        return obj.deployment.team.partnership.recipient.name
+
+
+class TitleApplicationOut(OnDeploymentOut):
     applied_title: str
     has_entrustment_letter: bool
     route: str
@@ -346,22 +374,6 @@ class TitleApplicationOut(Schema):
     status_label: str
     submitted_on: date
     decided_on: date | None
-
-    @staticmethod
-    def resolve_expert_id(obj: TitleEvaluationApplication) -> int:
-        return obj.deployment.expert_id
-
-    @staticmethod
-    def resolve_expert_name(obj: TitleEvaluationApplication) -> str:
-        return obj.deployment.expert.name
-
-    @staticmethod
-    def resolve_recipient_id(obj: TitleEvaluationApplication) -> int:
-        return obj.deployment.team.partnership.recipient_id
-
-    @staticmethod
-    def resolve_recipient_name(obj: TitleEvaluationApplication) -> str:
-        return obj.deployment.team.partnership.recipient.name
 
     @staticmethod
     def resolve_route_label(obj: TitleEvaluationApplication) -> str:
