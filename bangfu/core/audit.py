@@ -6,7 +6,7 @@ back together with the change it describes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -75,3 +75,31 @@ def audit_record(
 def audit_changes(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, object]:
     """Only the keys whose value changed (for compact before/after rows)."""
     return {k: after[k] for k in after if before.get(k) != after[k]}
+
+
+def save_changes_audited(
+    *,
+    actor: User | None,
+    obj: models.Model,
+    fields: Sequence[str],
+    before: Mapping[str, object],
+    note: str = "",
+) -> dict[str, object]:
+    """Save the `fields` of `obj` that differ from `before` (its `model_snapshot` taken before
+    the change) and record one "update" row with just those; nothing at all when none differ.
+    A model's `updated_at` is saved along. Returns the changed values."""
+    after = model_snapshot(obj, fields)
+    changed = audit_changes(before, after)
+    if not changed:
+        return changed
+    extra = ["updated_at"] if any(f.name == "updated_at" for f in obj._meta.fields) else []
+    obj.save(update_fields=[*changed, *extra])
+    audit_record(
+        actor=actor,
+        action="update",
+        obj=obj,
+        before={k: before[k] for k in changed},
+        after=changed,
+        note=note,
+    )
+    return changed

@@ -10,7 +10,7 @@ Bad input raises `ValidationError` keyed by field (Chinese) and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 
 from bangfu.accounts.models import Role, User
-from bangfu.core.audit import audit_changes, audit_record, model_snapshot
+from bangfu.core.audit import audit_record, model_snapshot, save_changes_audited
 from bangfu.incentives.domain.money import yuan
 from bangfu.incentives.models import (
     HealthCheck,
@@ -52,25 +52,6 @@ def _raise(errors: Errors) -> None:
         collected.setdefault(where, []).append(message)
     if collected:
         raise ValidationError(collected)
-
-
-def _save_changes(
-    *, actor: User, obj: models.Model, fields: Sequence[str], before: Mapping[str, object]
-) -> None:
-    """Save and audit only the fields that changed (nothing at all when none did)."""
-    after = model_snapshot(obj, fields)
-    changed = audit_changes(before, after)
-    if not changed:
-        return
-    extra = ["updated_at"] if any(f.name == "updated_at" for f in obj._meta.fields) else []
-    obj.save(update_fields=[*changed, *extra])
-    audit_record(
-        actor=actor,
-        action="update",
-        obj=obj,
-        before={k: before[k] for k in changed},
-        after=changed,
-    )
 
 
 def _delete_audited(*, actor: User, obj: models.Model, fields: Sequence[str]) -> None:
@@ -200,7 +181,7 @@ def travel_claim_update(
         claim.receipt.save(receipt.name or "receipt.pdf", receipt, save=False)
     elif remove_receipt:
         claim.receipt = ""
-    _save_changes(actor=actor, obj=claim, fields=TRAVEL_CLAIM_FIELDS, before=before)
+    save_changes_audited(actor=actor, obj=claim, fields=TRAVEL_CLAIM_FIELDS, before=before)
     return claim
 
 
@@ -323,7 +304,7 @@ def insurance_policy_update(
     policy.coverage = coverage.quantize(CENT)
     policy.start = start
     policy.end = end
-    _save_changes(actor=actor, obj=policy, fields=INSURANCE_POLICY_FIELDS, before=before)
+    save_changes_audited(actor=actor, obj=policy, fields=INSURANCE_POLICY_FIELDS, before=before)
     return policy
 
 
@@ -380,7 +361,7 @@ def health_check_update(
     check.expert = expert
     check.checked_on = checked_on
     check.provider = provider.strip()
-    _save_changes(actor=actor, obj=check, fields=HEALTH_CHECK_FIELDS, before=before)
+    save_changes_audited(actor=actor, obj=check, fields=HEALTH_CHECK_FIELDS, before=before)
     return check
 
 
@@ -466,7 +447,7 @@ def tourism_card_update(
     card.issued_on = issued_on
     card.expires_on = expires_on
     card.electronic = electronic
-    _save_changes(actor=actor, obj=card, fields=TOURISM_CARD_FIELDS, before=before)
+    save_changes_audited(actor=actor, obj=card, fields=TOURISM_CARD_FIELDS, before=before)
     return card
 
 
@@ -526,7 +507,7 @@ def work_fund_set(
     before = model_snapshot(fund, ("amount", "note"))
     fund.amount = amount
     fund.note = note.strip()
-    _save_changes(actor=actor, obj=fund, fields=("amount", "note"), before=before)
+    save_changes_audited(actor=actor, obj=fund, fields=("amount", "note"), before=before)
     return fund
 
 

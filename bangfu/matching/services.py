@@ -20,7 +20,7 @@ from django.db import transaction
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import scope_for_user
-from bangfu.core.audit import audit_record
+from bangfu.core.audit import audit_record, model_snapshot, save_changes_audited
 from bangfu.matching.domain.fit import HelperProfile, RecipientNeeds
 from bangfu.matching.domain.optimal import preload_solver
 from bangfu.matching.domain.result import MatchResult, Method
@@ -451,17 +451,13 @@ def _use_helper_places(actor: User, round_: MatchingRound, helper_ids: Sequence[
     医院数) goes down, never below 0, so the next round does not offer the same place again."""
     taken = Counter(helper_ids)
     for helper in Institution.objects.select_for_update().filter(pk__in=taken).order_by("pk"):
-        before = helper.capacity
-        helper.capacity = max(0, before - taken[helper.pk])
-        if helper.capacity == before:
-            continue
-        helper.save(update_fields=["capacity", "updated_at"])
-        audit_record(
+        before = model_snapshot(helper, ["capacity"])
+        helper.capacity = max(0, helper.capacity - taken[helper.pk])
+        save_changes_audited(
             actor=actor,
-            action="update",
             obj=helper,
-            before={"capacity": before},
-            after={"capacity": helper.capacity},
+            fields=["capacity"],
+            before=before,
             note=f"结对匹配第{round_.pk}轮接受配对，占用可承接名额",
         )
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from bangfu.accounts.models import User
-from bangfu.core.audit import audit_changes, audit_record, model_snapshot
+from bangfu.core.audit import audit_changes, audit_record, model_snapshot, save_changes_audited
 from bangfu.registry.models import (
     County,
     Department,
@@ -167,17 +167,7 @@ def county_set_programme_group(
     county.programme_group = programme_group
     county.programme_group_basis = basis.strip()
     county.programme_group_verified = verified
-    after = model_snapshot(county, COUNTY_FIELDS)
-    changed = audit_changes(before, after)
-    if changed:
-        county.save(update_fields=list(changed))
-        audit_record(
-            actor=actor,
-            action="update",
-            obj=county,
-            before={k: before[k] for k in changed},
-            after=changed,
-        )
+    save_changes_audited(actor=actor, obj=county, fields=COUNTY_FIELDS, before=before)
     return county
 
 
@@ -224,17 +214,7 @@ def institution_update(*, actor: User, institution: Institution, **fields: objec
     for name, value in fields.items():
         setattr(inst, name, value)
     _institution_validate(inst)
-    after = model_snapshot(inst, INSTITUTION_FIELDS)
-    changed = audit_changes(before, after)
-    if changed:
-        inst.save(update_fields=[*changed, "updated_at"])
-        audit_record(
-            actor=actor,
-            action="update",
-            obj=inst,
-            before={k: before[k] for k in changed},
-            after=changed,
-        )
+    save_changes_audited(actor=actor, obj=inst, fields=INSTITUTION_FIELDS, before=before)
     return inst
 
 
