@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -22,29 +21,10 @@ from bangfu.incentives.services import (
     travel_claim_create,
     work_fund_set,
 )
+from bangfu.incentives.tests.uploads import receipt
 from bangfu.people.tests.fixtures import VISIBLE, deploy, make_expert
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def receipt(name="ticket.pdf", content=b"%PDF-1.4 test"):
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-@pytest.fixture
-def claim(expert_user, resident):
-    return travel_claim_create(
-        actor=expert_user,
-        deployment=resident,
-        date=resident.start + timedelta(days=30),
-        amount=Decimal("1180.00"),
-        receipt=receipt(),
-    )
 
 
 def test_an_expert_records_their_own_travel_claim_with_a_receipt(claim, expert_user):

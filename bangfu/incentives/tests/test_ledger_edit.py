@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from bangfu.core.models import AuditEntry
@@ -30,34 +29,14 @@ from bangfu.incentives.services import (
     tourism_card_create,
     tourism_card_delete,
     tourism_card_update,
-    travel_claim_create,
     travel_claim_delete,
     travel_claim_update,
     work_fund_delete,
     work_fund_set,
 )
+from bangfu.incentives.tests.uploads import receipt
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def receipt(name="ticket.pdf", content=b"%PDF-1.4 test"):
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-@pytest.fixture
-def claim(expert_user, resident):
-    return travel_claim_create(
-        actor=expert_user,
-        deployment=resident,
-        date=resident.start + timedelta(days=30),
-        amount=Decimal("1180.00"),
-        receipt=receipt(),
-    )
 
 
 @pytest.fixture
