@@ -7,7 +7,7 @@ from django.db import models, transaction
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from bangfu.core.audit import audit_record, model_snapshot
+from bangfu.core.audit import audit_changes, audit_record, model_snapshot
 from bangfu.core.models import AuditEntry
 
 
@@ -20,18 +20,28 @@ def _concrete_fields(obj: models.Model) -> list[str]:
 
 
 class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Back-office edits of master data write the same audit rows as the services do."""
+    """Back-office edits of master data write the same audit rows as the services do.
+
+    A model whose audit rows mask some values (an expert's pay, ADR 0004) overrides
+    `audit_snapshot` with the service's masked snapshot and `audit_hidden_changes` to name the
+    masked fields that changed (masked values never compare as changed)."""
+
+    def audit_snapshot(self, obj: Any) -> dict[str, object]:
+        return model_snapshot(obj, _concrete_fields(obj))
+
+    def audit_hidden_changes(self, previous: Any, obj: Any) -> dict[str, object]:
+        return {}
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
-        fields = _concrete_fields(obj)
         with transaction.atomic():
-            before = model_snapshot(type(obj).objects.get(pk=obj.pk), fields) if change else None
+            previous = type(obj).objects.get(pk=obj.pk) if change else None
             super().save_model(request, obj, form, change)
-            after = model_snapshot(obj, fields)
-            if before is not None:
-                changed = {k: v for k, v in after.items() if before.get(k) != v}
-                before = {k: before[k] for k in changed}
-                after = changed
+            after = self.audit_snapshot(obj)
+            before = None
+            if previous is not None:
+                snapshot = self.audit_snapshot(previous)
+                after = audit_changes(snapshot, after) | self.audit_hidden_changes(previous, obj)
+                before = {k: snapshot[k] for k in after}
             audit_record(
                 actor=request.user,  # type: ignore[arg-type]
                 action="update" if change else "create",
@@ -47,7 +57,7 @@ class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 actor=request.user,  # type: ignore[arg-type]
                 action="delete",
                 obj=obj,
-                before=model_snapshot(obj, _concrete_fields(obj)),
+                before=self.audit_snapshot(obj),
                 note="后台管理",
             )
             super().delete_model(request, obj)

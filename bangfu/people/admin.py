@@ -10,13 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db import transaction
 from django.db.models import QuerySet
-from django.forms import ModelForm
 from django.http import HttpRequest
 
 from bangfu.core.admin import AuditedModelAdmin
-from bangfu.core.audit import audit_changes, audit_record
 from bangfu.people.models import (
     Appointment,
     AppointmentLetter,
@@ -29,20 +26,9 @@ from bangfu.people.models import (
     Team,
     TitleEvaluationApplication,
 )
-from bangfu.people.services import expert_snapshot
+from bangfu.people.services import expert_sensitive_changes, expert_snapshot
 
 SENSITIVE_FIELDS = ("prior_year_pay", "id_number")
-SENSITIVE_CHANGED = "已修改（内容保密）"
-ADMIN_NOTE = "后台管理"
-
-
-def _sensitive_changes(before: Expert, after: Expert) -> dict[str, object]:
-    """Masked values never compare as changed; name the sensitive fields that did change."""
-    return {
-        name: SENSITIVE_CHANGED
-        for name in SENSITIVE_FIELDS
-        if getattr(before, name) != getattr(after, name)
-    }
 
 
 @admin.register(Expert)
@@ -109,42 +95,11 @@ class ExpertAdmin(AuditedModelAdmin):
             request
         )
 
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
-        with transaction.atomic():
-            previous = Expert.objects.get(pk=obj.pk) if change else None
-            # Skip AuditedModelAdmin's snapshot: it would record pay and ID number in clear.
-            super(AuditedModelAdmin, self).save_model(request, obj, form, change)
-            after = expert_snapshot(obj)
-            if previous is None:
-                audit_record(
-                    actor=request.user,  # type: ignore[arg-type]
-                    action="create",
-                    obj=obj,
-                    after=after,
-                    note=ADMIN_NOTE,
-                )
-                return
-            before = expert_snapshot(previous)
-            changed = audit_changes(before, after) | _sensitive_changes(previous, obj)
-            audit_record(
-                actor=request.user,  # type: ignore[arg-type]
-                action="update",
-                obj=obj,
-                before={k: before[k] for k in changed},
-                after=changed,
-                note=ADMIN_NOTE,
-            )
+    def audit_snapshot(self, obj: Any) -> dict[str, object]:
+        return expert_snapshot(obj)  # pay and ID number masked, as the services record them
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        with transaction.atomic():
-            audit_record(
-                actor=request.user,  # type: ignore[arg-type]
-                action="delete",
-                obj=obj,
-                before=expert_snapshot(obj),
-                note=ADMIN_NOTE,
-            )
-            super(AuditedModelAdmin, self).delete_model(request, obj)
+    def audit_hidden_changes(self, previous: Any, obj: Any) -> dict[str, object]:
+        return expert_sensitive_changes(previous, obj)
 
 
 @admin.register(Team)

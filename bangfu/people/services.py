@@ -97,7 +97,7 @@ def expert_snapshot(expert: Expert) -> dict[str, object]:
     return snapshot
 
 
-def _changed_sensitive(before: Expert, expert: Expert) -> dict[str, object]:
+def expert_sensitive_changes(before: Expert, expert: Expert) -> dict[str, object]:
     """Masked values never compare as changed; say which sensitive field did change."""
     changed: dict[str, object] = {}
     if before.prior_year_pay != expert.prior_year_pay:
@@ -227,7 +227,7 @@ def expert_update(*, actor: User, expert: Expert, data: ExpertInput) -> Expert:
     for name, value in values.items():
         setattr(expert, name, value)
     after = expert_snapshot(expert)
-    changed = audit_changes(before, after) | _changed_sensitive(original, expert)
+    changed = audit_changes(before, after) | expert_sensitive_changes(original, expert)
     if changed:
         fields = [Expert._meta.get_field(k).name for k in changed]
         expert.save(update_fields=[*fields, "updated_at"])
