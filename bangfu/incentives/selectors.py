@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -821,8 +821,6 @@ def ledger_writable_ids_for_user(*, user: User, kind: str, rows: Iterable[Any]) 
 def ledger_row_get_for_writer(*, user: User, kind: str, pk: int) -> Any:
     """A ledger row to correct or remove: Http404 outside what the user may read,
     PermissionDenied when the user may read it but not record it (as the services refuse)."""
-    from django.core.exceptions import PermissionDenied
-
     row = ledger_row_get_for_user(user=user, kind=kind, pk=pk)
     if not ledger_writable_ids_for_user(user=user, kind=kind, rows=[row]):
         raise PermissionDenied(LEDGER_WRITERS[kind])

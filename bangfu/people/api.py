@@ -33,7 +33,6 @@ from bangfu.people.selectors import (
     team_list_for_user,
     team_rows,
     team_service_target_for_user,
-    title_application_detail_for_user,
     title_application_get_for_user,
     title_application_list_for_user,
 )
@@ -462,7 +461,7 @@ def title_applications(
 def title_application_detail(
     request: HttpRequest, application_id: int
 ) -> TitleEvaluationApplication:
-    return title_application_detail_for_user(user=request_user(request), pk=application_id)
+    return title_application_get_for_user(user=request_user(request), pk=application_id)
 
 
 class TitleApplicationIn(Schema):
@@ -491,7 +490,7 @@ def title_application_create_endpoint(
         has_entrustment_letter=body.has_entrustment_letter,
         submitted_on=body.submitted_on,
     )
-    return Status(201, title_application_detail_for_user(user=user, pk=application.pk))
+    return Status(201, title_application_get_for_user(user=user, pk=application.pk))
 
 
 class TitleDecisionIn(Schema):
@@ -514,7 +513,7 @@ def title_application_decide_endpoint(
     title_application_decide(
         actor=user, application=application, status=body.status, decided_on=body.decided_on
     )
-    return title_application_detail_for_user(user=user, pk=application_id)
+    return title_application_get_for_user(user=user, pk=application_id)
 
 
 @router.get(

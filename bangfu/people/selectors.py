@@ -494,30 +494,12 @@ def appointment_letter_filter_for_user(user: User) -> Q:
 def department_services_for_user(*, user: User, limit: int = 200) -> DepartmentServices:
     """The services of §五/§六 the user may see: title applications, S&T projects,
     medical-insurance briefings, letters of appointment for helper-hospital heads (latest first)."""
-    teams = Team.objects.filter(access.team_filter_for_user(user))
-    deployments = Deployment.objects.filter(access.deployment_filter_for_user(user))
     role = scope_for_user(user).role
     return DepartmentServices(
-        title_applications=list(
-            TitleEvaluationApplication.objects.filter(deployment__in=deployments)
-            .select_related("deployment__expert", "deployment__team__partnership__recipient")
-            .order_by("-submitted_on", "-pk")[:limit]
-        ),
-        scitech_applications=list(
-            SciTechApplication.objects.filter(team__in=teams)
-            .select_related("team__partnership__recipient", "team__partnership__helper")
-            .order_by("-submitted_on", "-pk")[:limit]
-        ),
-        insurance_briefings=list(
-            InsuranceBriefing.objects.filter(team__in=teams)
-            .select_related("team__partnership__recipient", "team__partnership__helper")
-            .order_by("-held_on", "-pk")[:limit]
-        ),
-        appointment_letters=list(
-            AppointmentLetter.objects.filter(appointment_letter_filter_for_user(user))
-            .select_related("helper")
-            .order_by("-issued_on", "-pk")[:limit]
-        ),
+        title_applications=list(title_application_list_for_user(user=user)[:limit]),
+        scitech_applications=list(scitech_application_list_for_user(user=user)[:limit]),
+        insurance_briefings=list(insurance_briefing_list_for_user(user=user)[:limit]),
+        appointment_letters=list(appointment_letter_list_for_user(user=user)[:limit]),
         can_issue_letters=access.can_issue_appointment_letters(user),
         can_manage_teams=access.can_manage_teams_at_all(user),
         can_apply_titles=role in (Role.PROVINCE, Role.RECIPIENT, Role.EXPERT),
@@ -526,11 +508,9 @@ def department_services_for_user(*, user: User, limit: int = 200) -> DepartmentS
 
 
 def title_application_get_for_user(*, user: User, pk: int) -> TitleEvaluationApplication:
-    deployments = Deployment.objects.filter(access.deployment_filter_for_user(user))
+    """One title application as `title_application_list_for_user` returns it, or 404."""
     try:
-        return TitleEvaluationApplication.objects.select_related("deployment__expert").get(
-            pk=pk, deployment__in=deployments
-        )
+        return title_application_list_for_user(user=user).get(pk=pk)
     except TitleEvaluationApplication.DoesNotExist as exc:
         raise Http404("未找到该职称申报") from exc
 
@@ -650,14 +630,6 @@ def appointment_letter_list_for_user(
     if helper is not None:
         qs = qs.filter(helper_id=helper)
     return qs.order_by("-issued_on", "-pk")
-
-
-def title_application_detail_for_user(*, user: User, pk: int) -> TitleEvaluationApplication:
-    """One title application as `title_application_list_for_user` returns it, or 404."""
-    try:
-        return title_application_list_for_user(user=user).get(pk=pk)
-    except TitleEvaluationApplication.DoesNotExist as exc:
-        raise Http404("未找到该职称申报") from exc
 
 
 def team_service_target_for_user(*, user: User, pk: int) -> Team:
