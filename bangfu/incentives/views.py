@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.models import User
 from bangfu.core.excel import XLSX, xlsx_response
-from bangfu.core.request import request_user
+from bangfu.core.request import query_without_page, request_user
 from bangfu.incentives.domain.money import yuan
 from bangfu.incentives.forms import (
     BudgetForm,
@@ -288,8 +288,6 @@ def ledger(request: HttpRequest) -> HttpResponse:
     page = Paginator(objects, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     headers, rows = _ledger_table(kind, page.object_list)
     writable = ledger_writable_ids_for_user(user=user, kind=kind, rows=page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "incentives/ledger.html",
@@ -305,7 +303,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
                 for obj, cells in zip(page.object_list, rows, strict=True)
             ],
             "any_writable": bool(writable),
-            "query": query.urlencode(),
+            "query": query_without_page(request),
         },
     )
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.models import User
 from bangfu.core.excel import xlsx_response
-from bangfu.core.request import request_user
+from bangfu.core.request import query_without_page, request_user
 from bangfu.core.selectors import audit_list_for_object
 from bangfu.matching.forms import (
     AcceptForm,
@@ -109,12 +109,10 @@ def round_list(request: HttpRequest) -> HttpResponse:
     form, filters = _round_filters(request, user)
     rounds = matching_round_list_for_user(user=user, filters=filters)
     page = Paginator(rounds, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "can_run": can_run_matching(user),
     }
     return render(request, "matching/round_list.html", context)
@@ -407,13 +405,11 @@ def needs_list(request: HttpRequest) -> HttpResponse:
     form, filters = _needs_filters(request, user)
     recipients = recipient_needs_list_for_user(user=user, filters=filters)
     page = Paginator(recipients, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "rows": [recipient_needs_summary(r) for r in page.object_list],
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "own_institution_id": own_matching_institution_id(user),
     }
     return render(request, "matching/needs_list.html", context)

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods
 from bangfu.accounts.models import User
 from bangfu.core.excel import xlsx_response
 from bangfu.core.models import AuditEntry
-from bangfu.core.request import request_user
+from bangfu.core.request import query_without_page, request_user
 from bangfu.core.selectors import audit_list_for_object
 from bangfu.documents.domain.agreement import AgreementDocumentError, agreement_filename
 from bangfu.documents.render import (
@@ -89,13 +89,6 @@ DOCUMENT_CONTENT_TYPES = {
 NO_AGREEMENT_LABEL = "待签协议"
 
 
-def _query_without_page(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in ("page", *names):
-        query.pop(name, None)
-    return query.urlencode()
-
-
 def _mode_names(policy: Policy, codes: Iterable[str]) -> list[str]:
     names = {m.code: m.name for m in policy.modes}
     return [names.get(code, code) for code in codes]
@@ -135,7 +128,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "items": items,
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
         "can_manage": can_manage_partnerships(user),
         "expiring_days": policy.cycle.expiring_window_days,
         "no_agreement_label": NO_AGREEMENT_LABEL,
@@ -554,7 +547,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
         "form": form,
         "report": report,
         "cycle": policy.cycle,
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
     }
     return render(request, "partnerships/coverage.html", context)
 
@@ -628,7 +621,7 @@ def county_plan_list(request: HttpRequest) -> HttpResponse:
         "partnerships/county_plan_list.html",
         {
             "page": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "can_manage": can_manage_partnerships(user),
         },
     )

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bangfu.accounts.models import Role
 from bangfu.core.excel import xlsx_response
-from bangfu.core.request import request_user
+from bangfu.core.request import query_without_page, request_user
 from bangfu.people import access
 from bangfu.people.forms import (
     AppointmentForm,
@@ -148,12 +148,6 @@ def form_submit(
     return form_page(request, form, title=title, back_url=back_url, status=status, **page)
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # ---- experts ----
 
 
@@ -183,7 +177,7 @@ def expert_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "can_register": access.can_register_experts(user),
         },
     )
@@ -377,7 +371,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": team_rows(page.object_list),
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "can_create": access.can_manage_teams_at_all(user),
         },
     )
@@ -611,7 +605,7 @@ def deployment_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/deployment_list.html",
-        {"form": form, "page": page, "query": _query_without_page(request)},
+        {"form": form, "page": page, "query": query_without_page(request)},
     )
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.scope import scope_for_user
 from bangfu.core.excel import xlsx_response
-from bangfu.core.request import request_user
+from bangfu.core.request import query_without_page, request_user
 from bangfu.core.selectors import audit_list_for_object
 from bangfu.registry.forms import CountyFilterForm, InstitutionFilterForm, ProgrammeGroupForm
 from bangfu.registry.selectors import (
@@ -62,12 +62,10 @@ def county_list(request: HttpRequest) -> HttpResponse:
     form, filters = _county_filters(request)
     counties = county_list_for_user(user=user, filters=filters)
     page = Paginator(counties, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
         "prefectures": prefecture_list_for_user(user=user).only("code", "name"),
     }
     template = "registry/_county_table.html" if request.htmx else "registry/county_list.html"  # type: ignore[attr-defined]
@@ -174,12 +172,10 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     form, filters = _institution_filters(request)
     institutions = institution_list_for_user(user=request_user(request), filters=filters)
     page = Paginator(institutions, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "registry/institution_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page, "query": query_without_page(request)},
     )
 
 
