@@ -136,7 +136,7 @@ def partnership_detail(request: HttpRequest, partnership_id: int) -> dict[str, o
 @paginate(PageNumber)
 def agreements(request: HttpRequest) -> PerPage[Agreement]:
     return PerPage(
-        agreement_list_for_user(user=request_user(request)),
+        agreement_list_for_user(user=request_user(request)).prefetch_related("measures"),
         lambda page: [_agreement_out(r) for r in agreement_rows(page)],
     )
 

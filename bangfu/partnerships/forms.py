@@ -21,7 +21,11 @@ from django.db.models import QuerySet
 from bangfu.accounts.models import User
 from bangfu.core.forms import DateInput, StyledForm
 from bangfu.partnerships.domain.lifecycle import AgreementStatus, cycle_default_end
-from bangfu.partnerships.selectors import PartnershipFilters, agreement_rows_for_user
+from bangfu.partnerships.selectors import (
+    PartnershipFilters,
+    agreement_list_for_user,
+    agreement_rows,
+)
 from bangfu.partnerships.services import FILING_LEVELS, AgreementInput
 from bangfu.policy.domain.policy import (
     GuaranteeTerm,
@@ -542,7 +546,7 @@ class CountyPlanForm(StyledForm):
             (m.code, f"（{m.number}）{m.title}") for m in policy.measures
         ]
         grouped: dict[str, list[tuple[str, str]]] = {}
-        for row in agreement_rows_for_user(user=user):
+        for row in agreement_rows(agreement_list_for_user(user=user)):
             a = row.agreement
             recipient = a.partnership.recipient
             county_name = recipient.county.name if recipient.county else "其他"

@@ -162,8 +162,8 @@ class PartnershipRows(Sequence[PartnershipRow]):
 
 def _base_queryset(*, details: bool = False) -> QuerySet[Partnership]:
     """Partnerships with their parties and cycles — all a status needs. `details` adds each
-    cycle's measures and the leading hospitals, which only a detail view or the agreements API
-    shows: on a province-wide list they are most of the rows fetched (bench/bench_pages.py)."""
+    cycle's measures and the leading hospitals, which only the detail page shows: on a
+    province-wide list they are most of the rows fetched (bench/bench_pages.py)."""
     qs = Partnership.objects.select_related("helper", "recipient__county__prefecture")
     if not details:
         # to_attr: a plain list per partnership, without a related manager per row.
@@ -190,7 +190,6 @@ def partnership_list_for_user(
     user: User,
     filters: PartnershipFilters | None = None,
     today: date | None = None,
-    details: bool = False,
 ) -> Sequence[PartnershipRow]:
     """Partnerships in scope with their cycles and statuses, filtered; a constant number of
     queries. Without a status, mode or expiry filter the rows are built only for the slice a
@@ -198,7 +197,7 @@ def partnership_list_for_user(
     filters = filters or PartnershipFilters()
     today = today or today_local()
     policy = load_policy()
-    qs = _base_queryset(details=details).filter(partnership_filter_for_user(user))
+    qs = _base_queryset().filter(partnership_filter_for_user(user))
     if filters.prefecture:
         qs = qs.filter(recipient__county__prefecture__code=filters.prefecture)
     if filters.county:
@@ -250,11 +249,6 @@ def agreement_get_for_user(*, user: User, pk: int) -> Agreement:
         raise Http404("未找到该协议") from exc
 
 
-def agreement_rows_for_user(*, user: User, today: date | None = None) -> list[AgreementRow]:
-    rows = partnership_list_for_user(user=user, today=today, details=True)
-    return [cycle for row in rows for cycle in row.cycles]
-
-
 def agreement_list_for_user(*, user: User) -> QuerySet[Agreement]:
     """Agreements in scope, in the partnership list's order then by cycle, each annotated with
     `has_next_cycle` so a page's statuses need no other cycles; read with `agreement_rows`."""
@@ -263,7 +257,6 @@ def agreement_list_for_user(*, user: User) -> QuerySet[Agreement]:
             partnership__in=Partnership.objects.filter(partnership_filter_for_user(user))
         )
         .select_related("partnership__helper", "partnership__recipient__county")
-        .prefetch_related("measures")
         .annotate(has_next_cycle=Exists(Agreement.objects.filter(previous=OuterRef("pk"))))
         .order_by(
             "partnership__recipient__county__code",
