@@ -17,6 +17,10 @@ from pathlib import Path
 from types import MappingProxyType
 
 from bangfu.policy.domain import (
+    ActivityAttribute,
+    ActivityCatalogue,
+    ActivityKind,
+    ActivityQuantity,
     CycleRules,
     GuaranteeTerm,
     HelperEligibility,
@@ -32,6 +36,7 @@ from bangfu.policy.domain import (
     TitleEvaluationRules,
     TitleRoute,
 )
+from bangfu.policy.domain.activities import EMPTY_CATALOGUE
 
 POLICY_DIR = Path(__file__).resolve().parent
 DEFAULT_POLICY_ID = "guizhou_2025"
@@ -39,6 +44,7 @@ EXPECTED_MODE_COUNT = 6  # §二 (一)-(六)
 EXPECTED_MEASURE_COUNT = 21  # Annex 1
 EXPECTED_PREFERRED_COUNT = 7  # Annex 1 一、优选项 (1)-(7)
 _POLICY_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+_IDENTIFIER_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 # Pairs of [incentives] keys and [guarantee_terms] keys that state the same policy value twice
 # (the incentives engine reads the first, agreements the second); they must agree.
@@ -499,6 +505,97 @@ def _read_title_evaluation(root: _Entry) -> TitleEvaluationRules:
     return rules
 
 
+def _read_activity_quantity(entry: _Entry, kind_name: str) -> ActivityQuantity:
+    name = entry.str_("name")
+    entry.name = f"{kind_name} 的数量 {name}"
+    quantity = ActivityQuantity(
+        name=name,
+        label=entry.str_("label"),
+        unit=entry.str_("unit"),
+        maximum=entry.int_("max"),
+        main=entry.bool_("main") if entry.has("main") else False,
+        people=entry.bool_("people") if entry.has("people") else False,
+    )
+    entry.finish()
+    if not _IDENTIFIER_PATTERN.match(name):
+        raise PolicyError(f"{entry.name} 的 name 应为小写英文标识")
+    if quantity.maximum < 1:
+        raise PolicyError(f"{entry.name} 的 max 应为正整数")
+    return quantity
+
+
+def _read_activity_attribute(entry: _Entry, kind_name: str) -> ActivityAttribute:
+    key = entry.str_("key")
+    entry.name = f"{kind_name} 的属性 {key}"
+    attribute = ActivityAttribute(
+        key=key,
+        label=entry.str_("label"),
+        choices=entry.str_tuple("choices") if entry.has("choices") else (),
+    )
+    entry.finish()
+    _require_unique(f"{entry.name} 的可选项", list(attribute.choices))
+    return attribute
+
+
+def _read_activity_catalogue(
+    root: _Entry, measures: tuple[Measure, ...], modes: tuple[Mode, ...]
+) -> ActivityCatalogue:
+    """F8: the kinds of activity and what each counts towards. Every measure code must be one of
+    Annex 1's, every mode one of §二's; each kind has exactly one main quantity and at most one
+    people count. Optional: a policy file without it has an empty catalogue."""
+    if not root.has("activity_catalogue"):
+        return EMPTY_CATALOGUE
+    table = root.entry("activity_catalogue", "[activity_catalogue]")
+    measure_codes = {m.code for m in measures}
+    mode_codes = {m.code for m in modes}
+    kinds: list[ActivityKind] = []
+    for entry in table.entries("kinds"):
+        code = entry.str_("code")
+        entry.name = f"活动类型 {code}"
+        if not _IDENTIFIER_PATTERN.match(code):
+            raise PolicyError(f"{entry.name} 的 code 应为小写英文标识")
+        quantities = tuple(
+            _read_activity_quantity(q, entry.name) for q in entry.entries("quantities")
+        )
+        attributes = (
+            tuple(_read_activity_attribute(a, entry.name) for a in entry.entries("attributes"))
+            if entry.has("attributes")
+            else ()
+        )
+        kind = ActivityKind(
+            code=code,
+            name=entry.str_("name"),
+            clause=entry.str_("clause"),
+            measures=entry.str_tuple("measures"),
+            modes=entry.str_tuple("modes"),
+            quantities=quantities,
+            attributes=attributes,
+        )
+        entry.finish()
+        for measure_code in kind.measures:
+            if measure_code not in measure_codes:
+                raise PolicyError(f"{entry.name} 引用了未知的帮扶措施 {measure_code}（附件1）")
+        for mode_code in kind.modes:
+            if mode_code not in mode_codes:
+                raise PolicyError(f"{entry.name} 引用了未知的帮扶方式 {mode_code}（§二）")
+        _require_unique(f"{entry.name} 的数量名", [q.name for q in quantities])
+        _require_unique(f"{entry.name} 的属性键", [a.key for a in attributes])
+        if sum(1 for q in quantities if q.main) != 1:
+            raise PolicyError(f"{entry.name} 应有且只有一个主数量（main = true）")
+        if sum(1 for q in quantities if q.people) > 1:
+            raise PolicyError(f"{entry.name} 至多有一个受益人次数量（people = true）")
+        kinds.append(kind)
+    catalogue = ActivityCatalogue(
+        version=table.str_("version"), clause=table.str_("clause"), kinds=tuple(kinds)
+    )
+    table.finish()
+    if not kinds:
+        raise PolicyError("[activity_catalogue] 至少应有一种活动类型")
+    _require_unique("活动类型代码", [k.code for k in kinds])
+    _require_unique("活动类型名称", [k.name for k in kinds])
+    return catalogue
+
+
 def _check_consistency(
     incentives: IncentiveTerms,
     terms: tuple[GuaranteeTerm, ...],
@@ -538,6 +635,7 @@ def policy_from_mapping(data: Mapping[str, object], source: str) -> Policy:
         incentives = _read_incentives(root)
         team = _read_team(root)
         title_evaluation = _read_title_evaluation(root)
+        activity_catalogue = _read_activity_catalogue(root, measures, modes)
         root.finish()
         _check_consistency(incentives, terms, team, measures)
     except PolicyError as error:
@@ -555,6 +653,7 @@ def policy_from_mapping(data: Mapping[str, object], source: str) -> Policy:
         incentives=incentives,
         team=team,
         title_evaluation=title_evaluation,
+        activity_catalogue=activity_catalogue,
     )
 
 

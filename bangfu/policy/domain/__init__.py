@@ -1,5 +1,11 @@
 """Typed, immutable view of one policy file (pure Python; no Django, no I/O)."""
 
+from bangfu.policy.domain.activities import (
+    ActivityAttribute,
+    ActivityCatalogue,
+    ActivityKind,
+    ActivityQuantity,
+)
 from bangfu.policy.domain.policy import (
     CycleRules,
     GuaranteeTerm,
@@ -18,6 +24,10 @@ from bangfu.policy.domain.policy import (
 )
 
 __all__ = [
+    "ActivityAttribute",
+    "ActivityCatalogue",
+    "ActivityKind",
+    "ActivityQuantity",
     "CycleRules",
     "GuaranteeTerm",
     "HelperEligibility",

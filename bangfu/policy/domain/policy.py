@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from bangfu.policy.domain.activities import EMPTY_CATALOGUE, ActivityCatalogue
+
 
 class MeasureKind(StrEnum):
     """Annex 1 groups its 21 measures into 一、优选项 (1-7) and 二、自选项 (8-21)."""
@@ -266,6 +268,7 @@ class Policy:
     incentives: IncentiveTerms
     team: TeamRules
     title_evaluation: TitleEvaluationRules
+    activity_catalogue: ActivityCatalogue = EMPTY_CATALOGUE
 
     def mode(self, code: str) -> Mode:
         for mode in self.modes:
