@@ -31,6 +31,7 @@ from bangfu.incentives.models import (
 from bangfu.people import access
 from bangfu.people.models import Deployment, Expert
 from bangfu.people.selectors import policy_rates, today_local
+from bangfu.policy.domain.dates import programme_date_issues
 from bangfu.registry.models import Institution, InstitutionCategory
 
 RECEIPT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
@@ -84,7 +85,7 @@ def _travel_claim_errors(
 ) -> Errors:
     """A trip is within the deployment and not in the future; the amount is in yuan and cents;
     a receipt is a PDF or an image of at most 10 MB."""
-    errors: Errors = []
+    errors: Errors = programme_date_issues(date=date)
     if amount < 0:
         errors.append(("amount", "金额不能为负数"))
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -213,7 +214,7 @@ def _insurance_policy_errors(
     """Cover of at least the policy minimum (1,000,000 yuan), a period that does not end before
     it starts, and a policy number not recorded already with the same insurer."""
     minimum = policy_rates().insurance_min_coverage
-    errors: Errors = []
+    errors: Errors = programme_date_issues(start=start, end=end)
     if not insurer.strip():
         errors.append(("insurer", "请填写保险公司"))
     if not policy_number.strip():
@@ -316,7 +317,10 @@ def insurance_policy_delete(*, actor: User, policy: InsurancePolicy) -> None:
 
 
 def _health_check_errors(*, checked_on: date, today: date) -> Errors:
-    return [("checked_on", "体检日期不能晚于今天")] if checked_on > today else []
+    errors: Errors = programme_date_issues(checked_on=checked_on)
+    if checked_on > today:
+        errors.append(("checked_on", "体检日期不能晚于今天"))
+    return errors
 
 
 @transaction.atomic
@@ -375,7 +379,7 @@ def health_check_delete(*, actor: User, check: HealthCheck) -> None:
 def _tourism_card_errors(
     *, card_number: str, issued_on: date, expires_on: date | None, card_id: int | None
 ) -> Errors:
-    errors: Errors = []
+    errors: Errors = programme_date_issues(issued_on=issued_on, expires_on=expires_on)
     if not card_number.strip():
         errors.append(("card_number", "请填写证号"))
     elif (

@@ -19,6 +19,7 @@ from django.db import transaction
 from bangfu.accounts.models import User
 from bangfu.accounts.scope import scope_for_user
 from bangfu.core.audit import audit_changes, audit_record, model_snapshot
+from bangfu.core.programme_dates import programme_dates_validate
 from bangfu.partnerships.domain.lifecycle import cycle_default_end, renewal_prefill
 from bangfu.partnerships.domain.validation import (
     AgreementDraft,
@@ -148,6 +149,8 @@ def _validated_agreement(
     existing: Iterable[Agreement],
     agreement_id: int | None = None,
 ) -> tuple[date, date, dict[str, dict[str, TargetValue]], dict[str, TermValue]]:
+    # Before the default end is computed: 9999-01-01 + 3 years does not exist.
+    programme_dates_validate(start=data.start, end=data.end, signed_on=data.signed_on)
     end = data.end
     if data.start is not None and end is None:
         end = cycle_default_end(data.start, policy.cycle.years)
@@ -389,6 +392,7 @@ def _agreement_for_update(actor: User, agreement: Agreement) -> Agreement:
 @transaction.atomic
 def agreement_terminate(*, actor: User, agreement: Agreement, on: date, reason: str) -> Agreement:
     """End an agreement early: from `on` it is no longer in force (reason required)."""
+    programme_dates_validate(on=on)
     agreement = _agreement_for_update(actor, agreement)
     errors = []
     if not reason.strip():
@@ -422,6 +426,7 @@ def agreement_record_signing(
     *, actor: User, agreement: Agreement, signed_on: date, scan: UploadedFile[bytes] | None = None
 ) -> Agreement:
     """Record the signing date and the signed, sealed scan (A2-五(一))."""
+    programme_dates_validate(signed_on=signed_on)
     agreement = _agreement_for_update(actor, agreement)
     if signed_on > today_local():
         _raise([("signed_on", "签订日期不能晚于今天")])
@@ -449,6 +454,7 @@ def agreement_record_filing(
     *, actor: User, agreement: Agreement, level: str, filed_on: date
 ) -> Agreement:
     """Record filing (备案) of the signed copy with the province, prefecture or county (A2-五(三))."""
+    programme_dates_validate(filed_on=filed_on)
     agreement = _agreement_for_update(actor, agreement)
     errors = []
     if level not in FILING_LEVELS:
@@ -492,6 +498,7 @@ def county_plan_save(
         or not scope_for_user(actor).counties(County.objects.filter(pk=county.pk)).exists()
     ):
         raise PermissionDenied("只有本县及上级卫生健康部门可以编制一县一方案")
+    programme_dates_validate(cycle_start=cycle_start)
     policy = load_policy()
     known = {m.code for m in policy.measures}
     errors = []

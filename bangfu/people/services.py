@@ -20,6 +20,8 @@ from django.db.models import Q, QuerySet
 
 from bangfu.accounts.models import Role, User
 from bangfu.core.audit import audit_changes, audit_record, model_snapshot
+from bangfu.core.duplicates import DuplicateError, refusing_duplicates
+from bangfu.core.programme_dates import programme_dates_validate
 from bangfu.incentives.domain.appointment import appointment_eligibility
 from bangfu.incentives.domain.people import (
     PHYSICIAN_TITLE_GRADES,
@@ -211,7 +213,9 @@ def expert_create(*, actor: User, data: ExpertInput, is_demo: bool = False) -> E
     if not access.can_register_experts(actor):
         raise PermissionDenied("只有省卫健委或派出专家的帮扶医院可以登记专家")
     values = _expert_validate(actor, data, None)
-    expert = Expert.objects.create(**values, is_demo=is_demo)
+    # Two identical requests together both pass the checks above; the unique ID number decides.
+    with refusing_duplicates("id_number", "该身份证号已登记为其他专家"):
+        expert = Expert.objects.create(**values, is_demo=is_demo)
     audit_record(actor=actor, action="create", obj=expert, after=expert_snapshot(expert))
     return expert
 
@@ -340,6 +344,7 @@ def deployment_create(*, actor: User, team: Team, data: DeploymentInput) -> Depl
 
     An expert is on site in one place at a time, so two on-site deployments may not overlap.
     """
+    programme_dates_validate(start=data.start, planned_end=data.planned_end)
     team = Team.objects.select_related("partnership").get(pk=team.pk)
     if not access.can_manage_team(actor, team.partnership):
         raise PermissionDenied("只有省卫健委或帮扶关系双方可以登记派驻")
@@ -408,6 +413,7 @@ def deployment_end(
     *, actor: User, deployment: Deployment, actual_end: date, today: date | None = None
 ) -> Deployment:
     """Record the day an expert actually left; statements then use the actual stay."""
+    programme_dates_validate(actual_end=actual_end)
     deployment = (
         Deployment.objects.select_for_update(of=("self",))
         .select_related("team__partnership")
@@ -451,6 +457,7 @@ def appointment_create(
     *, actor: User, deployment: Deployment, post: str, start: date
 ) -> Appointment:
     """Appoint a resident expert vice-president or president, if eligible (§六; A1-(1))."""
+    programme_dates_validate(start=start)
     deployment = _locked_deployment(deployment)
     if not access.can_pay(actor, deployment.team.partnership):
         raise PermissionDenied("只有省卫健委或受扶医院可以登记挂任职")
@@ -540,6 +547,7 @@ def mentorship_create(
     mentee_department: Department | None = None,
 ) -> Mentorship:
     """Pair a mentor with a mentee (师带徒); the mentor holds 副主任医师 or above (A1-(5))."""
+    programme_dates_validate(start=start)
     deployment = _locked_deployment(deployment)
     if not access.can_manage_team(actor, deployment.team.partnership):
         raise PermissionDenied("只有省卫健委或帮扶关系双方可以登记师带徒")
@@ -577,6 +585,7 @@ def mentorship_create(
 def mentorship_record_outcome(
     *, actor: User, mentorship: Mentorship, outcome: str, end: date | None
 ) -> Mentorship:
+    programme_dates_validate(end=end)
     mentorship = (
         Mentorship.objects.select_for_update(of=("self",))
         .select_related("deployment__team__partnership")
@@ -607,6 +616,20 @@ def mentorship_record_outcome(
 # ---- department services (§五, §六) ----
 
 
+def _open_title_application(deployment: Deployment) -> TitleEvaluationApplication | None:
+    """The deployment's application still waiting for its result, if any (at most one)."""
+    return TitleEvaluationApplication.objects.filter(
+        deployment=deployment, status=ApplicationStatus.SUBMITTED
+    ).first()
+
+
+def _open_title_application_message(application: TitleEvaluationApplication) -> str:
+    return (
+        f"该派驻已于 {application.submitted_on:%Y-%m-%d} 申报“{application.applied_title}”，"
+        "尚待评审结果；评审结果登记后方可再次申报"
+    )
+
+
 @transaction.atomic
 def title_application_create(
     *,
@@ -617,6 +640,7 @@ def title_application_create(
     submitted_on: date,
 ) -> TitleEvaluationApplication:
     """Record a title application with its route decided by `title_evaluation_route` (§五)."""
+    programme_dates_validate(submitted_on=submitted_on)
     deployment = _locked_deployment(deployment)
     allowed = access.is_the_expert(actor, deployment.expert) or access.can_pay(
         actor, deployment.team.partnership
@@ -625,6 +649,9 @@ def title_application_create(
         raise PermissionDenied("只有专家本人、受扶医院或省卫健委可以登记职称申报")
     if not applied_title.strip():
         _raise([("applied_title", "请填写申报的职称")])
+    open_application = _open_title_application(deployment)
+    if open_application is not None:
+        raise DuplicateError({"deployment": [_open_title_application_message(open_application)]})
     county = deployment.team.partnership.recipient.county
     assert county is not None  # a recipient always has a county (registry constraint)
     decision = title_evaluation_route(
@@ -632,15 +659,17 @@ def title_application_create(
         has_entrustment_letter,
         load_policy().title_evaluation.clause,
     )
-    application = TitleEvaluationApplication.objects.create(
-        deployment=deployment,
-        applied_title=applied_title.strip(),
-        has_entrustment_letter=has_entrustment_letter,
-        route=decision.route.value,
-        valid_scope=decision.valid_scope,
-        reasons="\n".join(decision.reasons),
-        submitted_on=submitted_on,
-    )
+    # The deployment row is locked above; the partial unique constraint is the last word.
+    with refusing_duplicates("deployment", "该派驻已有一份待评审的职称申报"):
+        application = TitleEvaluationApplication.objects.create(
+            deployment=deployment,
+            applied_title=applied_title.strip(),
+            has_entrustment_letter=has_entrustment_letter,
+            route=decision.route.value,
+            valid_scope=decision.valid_scope,
+            reasons="\n".join(decision.reasons),
+            submitted_on=submitted_on,
+        )
     audit_record(
         actor=actor,
         action="create",
@@ -657,6 +686,7 @@ def title_application_decide(
     *, actor: User, application: TitleEvaluationApplication, status: str, decided_on: date
 ) -> TitleEvaluationApplication:
     """Record the evaluation result (the province relays the HR department's decision, §五)."""
+    programme_dates_validate(decided_on=decided_on)
     if actor.role != Role.PROVINCE:
         raise PermissionDenied("只有省级管理员可以登记评审结果")
     application = TitleEvaluationApplication.objects.select_for_update().get(pk=application.pk)
@@ -685,6 +715,7 @@ def scitech_application_create(
     *, actor: User, team: Team, project_title: str, programme: str, submitted_on: date
 ) -> SciTechApplication:
     """An expert team applies for a provincial S&T project (§五, 省科技厅)."""
+    programme_dates_validate(submitted_on=submitted_on)
     team = Team.objects.select_related("partnership").get(pk=team.pk)
     if not access.can_manage_team(actor, team.partnership):
         raise PermissionDenied("只有省卫健委或帮扶关系双方可以登记科技项目申报")
@@ -710,6 +741,7 @@ def insurance_briefing_create(
     *, actor: User, team: Team, held_on: date, topic: str, attendees: int
 ) -> InsuranceBriefing:
     """A medical-insurance policy briefing for a team (§五, 省医保局)."""
+    programme_dates_validate(held_on=held_on)
     team = Team.objects.select_related("partnership").get(pk=team.pk)
     if not access.can_pay(actor, team.partnership):
         raise PermissionDenied("只有省卫健委或受扶医院可以登记医保政策培训")
@@ -742,6 +774,7 @@ def appointment_letter_create(
     position: str = "院长",
 ) -> AppointmentLetter:
     """Issue a 东西部协作指导专家聘书 to a helper hospital's head (§六: by the province)."""
+    programme_dates_validate(issued_on=issued_on)
     if not access.can_issue_appointment_letters(actor):
         raise PermissionDenied("聘书由省卫生健康委发放")
     errors = []
@@ -754,13 +787,14 @@ def appointment_letter_create(
     elif AppointmentLetter.objects.filter(letter_number=letter_number.strip()).exists():
         errors.append(("letter_number", f"聘书编号“{letter_number.strip()}”已存在"))
     _raise(errors)
-    letter = AppointmentLetter.objects.create(
-        helper=helper,
-        head_name=head_name.strip(),
-        position=position.strip() or "院长",
-        letter_number=letter_number.strip(),
-        issued_on=issued_on,
-    )
+    with refusing_duplicates("letter_number", f"聘书编号“{letter_number.strip()}”已存在"):
+        letter = AppointmentLetter.objects.create(
+            helper=helper,
+            head_name=head_name.strip(),
+            position=position.strip() or "院长",
+            letter_number=letter_number.strip(),
+            issued_on=issued_on,
+        )
     audit_record(
         actor=actor,
         action="create",

@@ -36,3 +36,16 @@ def programme_date_problem(value: date | None, label: str = "") -> str | None:
         return None
     prefix = f"{label}：" if label else ""
     return f"{prefix}{PROGRAMME_DATE_RANGE_MESSAGE}（收到 {value.isoformat()}）"
+
+
+def programme_date_issues(**dates: date | None) -> list[tuple[str, str]]:
+    """`(field, message)` for every given date outside the window, in argument order.
+
+    Services call this before any date arithmetic (adding cycle years or days), so an
+    out-of-range date is refused with a message naming its field instead of overflowing.
+    """
+    return [
+        (name, message)
+        for name, value in dates.items()
+        if (message := programme_date_problem(value)) is not None
+    ]

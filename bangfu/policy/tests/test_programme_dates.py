@@ -10,6 +10,7 @@ from bangfu.policy.domain.dates import (
     PROGRAMME_DATE_MAX,
     PROGRAMME_DATE_MIN,
     programme_date_in_range,
+    programme_date_issues,
     programme_date_problem,
 )
 
@@ -51,3 +52,11 @@ def test_a_full_cycle_added_to_the_last_date_stays_representable() -> None:
     # The window exists so that cycle arithmetic never overflows date.max.
     assert PROGRAMME_DATE_MAX.replace(year=PROGRAMME_DATE_MAX.year + 100) < date.max
     assert PROGRAMME_DATE_MIN.year > 1
+
+
+def test_issues_name_each_out_of_range_field_in_order() -> None:
+    issues = programme_date_issues(
+        start=date(9999, 1, 1), end=date(2027, 12, 31), signed_on=date(1900, 1, 1), other=None
+    )
+    assert [name for name, _ in issues] == ["start", "signed_on"]
+    assert all("2000-01-01 至 2100-12-31" in message for _, message in issues)
