@@ -7,12 +7,11 @@ shows, masks included. The PDF embeds a CJK font like the agreement PDF
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.template.loader import render_to_string
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from bangfu.core.excel import append_row, workbook_bytes
 from bangfu.documents.render import PDF_FONT_FAMILIES, has_configured_cjk_font, pdf_font_names
 from bangfu.incentives.selectors import ExpertStatement
 
@@ -37,31 +36,32 @@ def statement_filename(statement: ExpertStatement, suffix: str) -> str:
 
 def statement_xlsx(statement: ExpertStatement) -> bytes:
     """Title row, then one row per line (amounts as numbers, "***" where masked), the total,
-    and the rejected travel claims with their reasons."""
+    and the rejected travel claims with their reasons. Rows go through `append_row`, which
+    cleans and defuses stored text like every other export."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "待遇明细"
-    ws.append([statement_title(statement)])
+    append_row(ws, [statement_title(statement)])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f"派出单位：{statement.expert.home_institution.name}"])
-    ws.append(list(STATEMENT_HEADERS))
+    append_row(ws, [f"派出单位：{statement.expert.home_institution.name}"])
+    append_row(ws, STATEMENT_HEADERS)
     for cell in ws[3]:
         cell.font = Font(bold=True)
     for row in statement.rows:
         amount: object = row.amount if row.amount is not None else row.amount_text
-        ws.append([row.deployment_label, row.item_label, amount, row.clause, row.reason])
+        append_row(ws, [row.deployment_label, row.item_label, amount, row.clause, row.reason])
     total: object = statement.total if statement.total_visible else statement.total_text
-    ws.append(["合计", "", total, "", ""])
+    append_row(ws, ["合计", "", total, "", ""])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
     ws.cell(ws.max_row, 3).font = Font(bold=True)
     rejected = statement.rejected
     if rejected:
-        ws.append([])
-        ws.append(["不予报销的交通费"])
-        ws.append(list(REJECTED_HEADERS))
+        append_row(ws, [])
+        append_row(ws, ["不予报销的交通费"])
+        append_row(ws, REJECTED_HEADERS)
         for r in rejected:
-            ws.append([r.deployment_label, r.date.isoformat(), r.amount_text, r.reason])
+            append_row(ws, [r.deployment_label, r.date.isoformat(), r.amount_text, r.reason])
     for column, width in zip("ABCDE", (44, 22, 14, 22, 90), strict=True):
         ws.column_dimensions[column].width = width
     for row_cells in ws.iter_rows(min_row=4):
@@ -71,9 +71,7 @@ def statement_xlsx(statement: ExpertStatement) -> bytes:
         for cell in row_cells:
             if not isinstance(cell.value, str):
                 cell.number_format = "#,##0.00"
-    buf = BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def statement_pdf(statement: ExpertStatement) -> bytes:
