@@ -1,8 +1,32 @@
+"""The base of every form: Bootstrap styling and the input rules every field obeys.
+
+`StyledForm` refuses, field by field and with a Chinese message next to the field:
+- text containing control characters or lone surrogates (`bangfu.core.text`, the one rule);
+- dates outside the programme window 2000-01-01–2100-12-31 (`bangfu.policy.domain.dates`),
+  so no date that would overflow a cycle's arithmetic ever reaches a service;
+- whole numbers beyond a 32-bit integer column when the field sets no tighter bound.
+"""
+
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
+
+from bangfu.core.text import forbidden_characters_message
+from bangfu.policy.domain.dates import programme_date_problem
+
+# The range of an integer column (IntegerField, PositiveIntegerField on PostgreSQL and SQLite).
+INTEGER_COLUMN_MAX = 2_147_483_647
+INTEGER_COLUMN_MIN = -2_147_483_648
 
 
 class DateInput(forms.DateInput):
@@ -15,8 +39,54 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+def refuse_forbidden_characters(value: object) -> None:
+    """Validator: text (or each text of a list) without control characters or lone surrogates."""
+    texts = value if isinstance(value, (list, tuple)) else [value]
+    for text in texts:
+        if isinstance(text, str) and (message := forbidden_characters_message(text)):
+            raise ValidationError(message, code="forbidden_characters")
+
+
+def refuse_implausible_date(value: object) -> None:
+    """Validator: a programme date within 2000-01-01–2100-12-31 (`policy.domain.dates`)."""
+    day = value.date() if isinstance(value, datetime) else value
+    if isinstance(day, date) and (message := programme_date_problem(day)):
+        raise ValidationError(message, code="date_out_of_range")
+
+
+def _input_rules(field: forms.Field) -> list[Callable[[Any], None]]:
+    """The validators every field of this kind gets, beyond those it declares."""
+    if isinstance(field, (forms.DateField, forms.DateTimeField)):
+        return [refuse_implausible_date]
+    if isinstance(field, forms.IntegerField):
+        rules: list[Callable[[Any], None]] = []
+        if field.max_value is None:
+            rules.append(MaxValueValidator(INTEGER_COLUMN_MAX))
+        if field.min_value is None:
+            rules.append(MinValueValidator(INTEGER_COLUMN_MIN))
+        return rules
+    if isinstance(field, (forms.CharField, forms.ChoiceField)):
+        return [refuse_forbidden_characters]
+    return []
+
+
+def apply_input_rules(form: forms.BaseForm) -> None:
+    """Give every field of `form` its input rules once (fields added after `__init__` too).
+
+    The Chinese control-character message replaces Django's NUL-only check on text fields."""
+    for field in form.fields.values():
+        if getattr(field, "_bangfu_input_rules", False):
+            continue
+        field.validators = [
+            v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+        field.validators.extend(_input_rules(field))
+        field._bangfu_input_rules = True  # type: ignore[attr-defined]
+
+
 class StyledForm(forms.Form):
-    """Adds Bootstrap classes to every widget, so templates can render `{{ field }}`."""
+    """Adds Bootstrap classes to every widget, so templates can render `{{ field }}`, and checks
+    every field against the platform's input rules (see the module docstring)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -29,3 +99,7 @@ class StyledForm(forms.Form):
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self) -> None:
+        apply_input_rules(self)
+        super().full_clean()

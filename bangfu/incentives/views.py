@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.models import User
 from bangfu.core.excel import XLSX, xlsx_response
-from bangfu.core.request import query_without_page, request_user
+from bangfu.core.request import id_from_query, query_without_page, request_user
 from bangfu.incentives.domain.money import yuan
 from bangfu.incentives.forms import (
     BudgetForm,
@@ -331,17 +331,16 @@ def _ledger_url(kind: str) -> str:
 
 
 def _expert_initial(request: HttpRequest) -> dict[str, object]:
-    expert = request.GET.get("expert", "")
-    return {"expert": int(expert)} if expert.isdigit() else {}
+    expert = id_from_query(request.GET.get("expert"))
+    return {"expert": expert} if expert is not None else {}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def travel_claim_create_view(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    expert = request.GET.get("expert", "")
     deployments = deployments_claimable_by_user(
-        user=user, expert_id=int(expert) if expert.isdigit() else None
+        user=user, expert_id=id_from_query(request.GET.get("expert"))
     )
     form = TravelClaimForm(request.POST or None, request.FILES or None, deployments=deployments)
     return form_submit(

@@ -27,6 +27,7 @@ from bangfu.partnerships.selectors import (
     agreement_rows,
 )
 from bangfu.partnerships.services import FILING_LEVELS, AgreementInput
+from bangfu.policy.domain.dates import programme_date_in_range
 from bangfu.policy.domain.policy import (
     GuaranteeTerm,
     Measure,
@@ -352,7 +353,9 @@ class PartnershipForm(StyledForm):
                 start = date.fromisoformat(str(raw)) if raw else None
             except ValueError:
                 start = None
-        return cycle_default_end(start, self.policy.cycle.years) if start else None
+        if start is None or not programme_date_in_range(start):
+            return None  # an implausible start has no end (9999-12-31 + 3 years overflows)
+        return cycle_default_end(start, self.policy.cycle.years)
 
     def selected_measures(self) -> set[str]:
         value = self["measures"].value() or []
