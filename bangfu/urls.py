@@ -18,7 +18,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("matching/", include("bangfu.matching.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 if settings.DEBUG:
