@@ -1,4 +1,5 @@
-"""Page-number pagination for the API: `{"items": [...], "count": N}` with `page`, `page_size` ≤ 500."""
+"""Page-number pagination for the API: `{"items": [...], "count": N}` with `page` ≤ 1,000,000 and
+`page_size` ≤ 500; a page past the last is an empty `items` with the true `count`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from ninja.pagination import PaginationBase
 
 T = TypeVar("T")
 
+# A page number past this is a typing mistake, not a page: bounding it keeps the row offset
+# ((page - 1) × page_size) inside a 64-bit integer for every database (issue #9).
+MAX_PAGE = 1_000_000
+
 
 @dataclass(frozen=True)
 class PerPage(Generic[T]):
@@ -26,7 +31,7 @@ class PerPage(Generic[T]):
 
 class PageNumber(PaginationBase):
     class Input(Schema):
-        page: int = Field(1, ge=1, description="页码，从 1 开始")
+        page: int = Field(1, ge=1, le=MAX_PAGE, description=f"页码，从 1 开始，最大 {MAX_PAGE}")
         page_size: int = Field(50, ge=1, le=500, description="每页条数，最多 500")
 
     class Output(Schema):
