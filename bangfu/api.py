@@ -12,15 +12,16 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from bangfu.accounts.models import User
-from bangfu.accounts.services import token_user
+from bangfu.accounts.services import token_authenticate
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = token_user(token)
-        if user is not None:
-            request.user = user
-        return user
+        check = token_authenticate(token)
+        if check.user is None:
+            raise AuthenticationError(message=check.refusal)
+        request.user = check.user
+        return check.user
 
 
 api = NinjaAPI(
@@ -39,7 +40,11 @@ def _error(request: HttpRequest, detail: Any, status: int) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, "未认证：请提供有效的令牌（Authorization: Bearer <token>）", 401)
+    """No token: how to get one; a refused token: why (expired, revoked, password changed)."""
+    refusal = str(exc) if str(exc) != "Unauthorized" else ""
+    return _error(
+        request, refusal or "未认证：请提供有效的令牌（Authorization: Bearer <token>）", 401
+    )
 
 
 @api.exception_handler(Http404)

@@ -121,16 +121,24 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lock-out after repeated failures (F12): 5 failures for one username locks it for 15 minutes.
+# Lock-out after repeated failures (F12): 5 failures for one username from one address lock
+# that pair for 15 minutes. The pair, not the username alone: someone guessing an officer's
+# password from elsewhere must not lock the officer out; not the address alone: a hospital
+# behind one NAT address is not locked out as a whole. `bangfu unlock_user` lifts a lock-out.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bangfu.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
-# Lock by username, not by address: county offices and hospitals sit behind shared NAT
-# addresses, and an address lock-out would lock a whole hospital out at once.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Behind a reverse proxy every request comes from the proxy's address: set TRUSTED_PROXY_COUNT
+# to the number of proxies so the client address is read from X-Forwarded-For (never otherwise:
+# a client can write that header itself).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "bangfu.accounts.lockout.client_ip_address"
+
+# API tokens expire this many days after they are issued.
+API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -43,6 +44,9 @@ class User(AbstractUser):
         related_name="+",
         verbose_name="所属机构",
     )
+    password_changed_at = models.DateTimeField(
+        "密码修改时间", null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = "用户"
@@ -66,6 +70,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def set_password(self, raw_password: str | None) -> None:
+        """Every way of setting a password (page, admin, `changepassword`) stamps the time: API
+        tokens issued before it stop working (`token_authenticate`). A hash upgrade on login also
+        calls this but saves only `password`, so it does not move the stamp."""
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
 
 class ApiToken(models.Model):
     """A bearer token for the API. Only the SHA-256 of the key is stored."""
@@ -77,6 +88,7 @@ class ApiToken(models.Model):
     prefix = models.CharField("前缀", max_length=8)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    expires_at = models.DateTimeField("过期时间")
     revoked = models.BooleanField("已吊销", default=False)
 
     class Meta:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -7,9 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.forms import LoginForm, PasswordChangeForm
-from bangfu.accounts.services import user_change_password
+from bangfu.accounts.selectors import token_get_for_user, token_list_for_user
+from bangfu.accounts.services import token_revoke, user_change_password
 from bangfu.core.request import request_user
 
 
@@ -32,6 +35,26 @@ def password_change(request: HttpRequest) -> HttpResponse:
             form.add_error("new_password1", exc)
         else:
             update_session_auth_hash(request, user)
-            messages.success(request, "密码已修改")
+            messages.success(request, "密码已修改，此前签发的 API 令牌已全部吊销")
             return redirect("core:home")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    return render(
+        request,
+        "accounts/token_list.html",
+        {"tokens": token_list_for_user(user=user), "ttl_days": settings.API_TOKEN_TTL_DAYS},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    token = token_get_for_user(user=user, pk=pk)
+    token_revoke(actor=user, token=token)
+    messages.success(request, f"已吊销令牌 {token.prefix}…")
+    return redirect("accounts:token_list")
