@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "bangfu.incentives",
     "bangfu.matching",
     "bangfu.documents",
+    "bangfu.activities",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,237 @@
+"""Progress of an agreement against its chosen measures, one calendar year at a time (F8).
+
+The period of an agreement-year is the calendar year ``year`` cut to the days the agreement was
+in force (``start`` .. ``last_day``). Only CONFIRMED activities count towards ``achieved``;
+unconfirmed ones are counted the same way into ``unconfirmed`` and shown beside it.
+
+How each target is counted (the agreement's own target value, filled in from Annex 1):
+
+- A1-(7) 每年力争完善制度规范不少于10项: target ``rules_per_year``; achieved = the documents
+  (规章制度, quantity ``documents``) recorded in the period. A yearly target.
+- A1-(3) 每年帮助提升1个临床专科能力: target ``specialties_per_year``; achieved = the
+  specialties (专科建设, quantity ``specialties``) recorded in the period. A yearly target.
+- A1-(2) 用3年时间建强建好“五大中心”: target ``centres`` over ``years`` years from the
+  agreement's start; achieved = the distinct centres (中心建设, attribute ``centre``) recorded at
+  stage 通过省级 or 通过国家级 from the start through the period's end. A target over years, so
+  the expected share grows over the whole span, not each year.
+- A1-(15) 3X: each member links ≥ ``departments_per_member`` departments without a resident
+  expert; target = that number × the team size agreed under A1-(1) (``team_size``; the policy's
+  minimum team when A1-(1) is not chosen); achieved = the distinct departments named on the
+  activities counting towards A1-(15) (远程会诊, 远程查房) in the period. A yearly target.
+- Any other measure states no number (its target is the qualitative 年度工作目标): target None;
+  achieved = the number of confirmed activities counting towards it in the period.
+
+Status, in this order:
+1. 达成 (met): a numeric target and achieved ≥ target.
+2. 无记录 (no record): no confirmed activity counting towards the measure in the counted span.
+3. 进度正常 (on track): a qualitative measure with a confirmed activity; or a numeric one with
+   achieved ≥ target × elapsed / span, where elapsed is the days of the span up to and
+   including ``today`` (all of it once the span is over) — pro rata by the elapsed fraction.
+4. 滞后 (behind): otherwise.
+Exact integer arithmetic (achieved × span ≥ target × elapsed), no rounding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from bangfu.policy.domain.activities import ActivityCatalogue
+
+CENTRE_STAGES_REACHED = ("通过省级", "通过国家级")
+
+
+class ProgressStatus(StrEnum):
+    MET = "met"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    NO_RECORD = "no_record"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    ProgressStatus.MET: "达成",
+    ProgressStatus.ON_TRACK: "进度正常",
+    ProgressStatus.BEHIND: "滞后",
+    ProgressStatus.NO_RECORD: "无记录",
+}
+
+
+@dataclass(frozen=True)
+class ActivityFact:
+    day: date
+    kind: str
+    quantities: Mapping[str, int]
+    attributes: Mapping[str, str]
+    department: str
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class AgreementTerms:
+    """What progress needs of an agreement: its days in force and its chosen measures' targets
+    (code → target key → value as stored, e.g. {"M07": {"rules_per_year": "10"}})."""
+
+    start: date
+    last_day: date
+    measures: Mapping[str, Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class MeasureProgress:
+    code: str
+    target: int | None
+    achieved: int
+    unconfirmed: int
+    status: ProgressStatus
+    rule: str
+
+
+@dataclass(frozen=True)
+class YearProgress:
+    year: int
+    first: date
+    last: date
+    measures: tuple[MeasureProgress, ...]
+
+
+def _whole(value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return default
+    return int(number) if number.is_finite() else default
+
+
+def _elapsed(first: date, last: date, today: date) -> int:
+    """Days of first..last up to and including today (0 before it starts)."""
+    if today < first:
+        return 0
+    return (min(today, last) - first).days + 1
+
+
+def _status(
+    target: int | None, achieved: int, any_record: bool, elapsed: int, span: int
+) -> ProgressStatus:
+    if target is not None and achieved >= target:
+        return ProgressStatus.MET
+    if not any_record:
+        return ProgressStatus.NO_RECORD
+    if target is None or achieved * span >= target * elapsed:
+        return ProgressStatus.ON_TRACK
+    return ProgressStatus.BEHIND
+
+
+def _anniversary(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _in(
+    facts: Iterable[ActivityFact], first: date, last: date, kinds: set[str]
+) -> list[ActivityFact]:
+    return [f for f in facts if f.kind in kinds and first <= f.day <= last]
+
+
+def _sum(facts: Iterable[ActivityFact], quantity: str) -> int:
+    return sum(f.quantities.get(quantity, 0) for f in facts)
+
+
+def _centres(facts: Iterable[ActivityFact]) -> int:
+    return len(
+        {
+            f.attributes.get("centre", "")
+            for f in facts
+            if f.attributes.get("stage") in CENTRE_STAGES_REACHED and f.attributes.get("centre")
+        }
+    )
+
+
+def _departments(facts: Iterable[ActivityFact]) -> int:
+    return len({f.department.strip() for f in facts if f.department.strip()})
+
+
+def year_progress(
+    terms: AgreementTerms,
+    year: int,
+    activities: Iterable[ActivityFact],
+    catalogue: ActivityCatalogue,
+    *,
+    today: date,
+    default_team_size: int,
+) -> YearProgress | None:
+    """Every chosen measure of the agreement with target, achieved, unconfirmed and status for
+    the calendar ``year`` (rules in the module docstring); None when the agreement was not in
+    force on any day of that year."""
+    first = max(terms.start, date(year, 1, 1))
+    last = min(terms.last_day, date(year, 12, 31))
+    if last < first:
+        return None
+    facts = list(activities)
+    confirmed = [f for f in facts if f.confirmed]
+    pending = [f for f in facts if not f.confirmed]
+    span = (last - first).days + 1
+    elapsed = _elapsed(first, last, today)
+    results = []
+    for code in sorted(terms.measures):
+        targets = terms.measures[code]
+        kinds = {k.code for k in catalogue.kinds_for_measure(code)}
+        target: int | None
+        if code == "M07":
+            target = _whole(targets.get("rules_per_year"), 10)
+            rule = "A1-(7)：本年度完善制度规范项数（规章制度）"
+            done = _in(confirmed, first, last, {"rules"})
+            achieved, unconfirmed = (
+                _sum(done, "documents"),
+                _sum(_in(pending, first, last, {"rules"}), "documents"),
+            )
+            status = _status(target, achieved, bool(done), elapsed, span)
+        elif code == "M03":
+            target = _whole(targets.get("specialties_per_year"), 1)
+            rule = "A1-(3)：本年度能力提升的临床专科数（专科建设）"
+            kind = {"specialty_building"}
+            done = _in(confirmed, first, last, kind)
+            achieved = _sum(done, "specialties")
+            unconfirmed = _sum(_in(pending, first, last, kind), "specialties")
+            status = _status(target, achieved, bool(done), elapsed, span)
+        elif code == "M02":
+            target = _whole(targets.get("centres"), 5)
+            years = max(1, _whole(targets.get("years"), 3))
+            rule = f"A1-(2)：协议开始以来通过省级或国家级的急诊急救中心数（{years}年目标）"
+            kind = {"centre_building"}
+            whole_first = terms.start
+            whole_last = _anniversary(terms.start, years) - timedelta(days=1)
+            done = _in(confirmed, whole_first, last, kind)
+            achieved = _centres(done)
+            unconfirmed = max(0, _centres(done + _in(pending, whole_first, last, kind)) - achieved)
+            whole_span = (whole_last - whole_first).days + 1
+            whole_elapsed = min(whole_span, _elapsed(whole_first, whole_last, min(today, last)))
+            status = _status(target, achieved, bool(done), whole_elapsed, whole_span)
+        elif code == "M15":
+            team = terms.measures.get("M01", {}).get("team_size")
+            per_member = _whole(targets.get("departments_per_member"), 3)
+            target = per_member * _whole(team, default_team_size)
+            rule = f"A1-(15)：本年度远程协作覆盖的临床科室数（每名队员{per_member}个）"
+            done = _in(confirmed, first, last, kinds)
+            achieved = _departments(done)
+            unconfirmed = max(0, _departments(done + _in(pending, first, last, kinds)) - achieved)
+            status = _status(target, achieved, bool(done), elapsed, span)
+        else:
+            target = None
+            rule = "本年度计入该措施的已确认活动条数（定性目标）"
+            done = _in(confirmed, first, last, kinds)
+            achieved = len(done)
+            unconfirmed = len(_in(pending, first, last, kinds))
+            status = _status(None, achieved, bool(done), elapsed, span)
+        results.append(MeasureProgress(code, target, achieved, unconfirmed, status, rule))
+    return YearProgress(year=year, first=first, last=last, measures=tuple(results))

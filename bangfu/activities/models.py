@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from bangfu.partnerships.models import Partnership
+from bangfu.people.models import Expert
+
+TITLE_MAX_LENGTH = 200
+NOTE_MAX_LENGTH = 2000
+DEPARTMENT_MAX_LENGTH = 100
+EXTERNAL_ID_MAX_LENGTH = 64
+KIND_MAX_LENGTH = 40
+
+
+class RecordedSide(models.TextChoices):
+    HELPER = "helper", "帮扶方"
+    RECIPIENT = "recipient", "受扶方"
+
+
+class Activity(models.Model):
+    """帮扶活动: what the help did on one day under a partnership (F8; A1 (1)–(21), §二).
+
+    The agreement in force on ``date`` is derived (selectors), not stored. A record made by one
+    side is confirmed by the other (§三(三)); only confirmed records count towards progress.
+    """
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="activities", verbose_name="帮扶关系"
+    )
+    date = models.DateField("活动日期")
+    kind = models.CharField("活动类型", max_length=KIND_MAX_LENGTH)
+    quantities = models.JSONField("数量", default=dict)
+    attributes = models.JSONField("属性", default=dict, blank=True)
+    department = models.CharField("科室/专科", max_length=DEPARTMENT_MAX_LENGTH, blank=True)
+    experts = models.ManyToManyField(
+        Expert, blank=True, related_name="activities", verbose_name="参与专家"
+    )
+    title = models.CharField("标题", max_length=TITLE_MAX_LENGTH, blank=True)
+    note = models.TextField("备注", max_length=NOTE_MAX_LENGTH, blank=True)
+    external_id = models.CharField("外部编号", max_length=EXTERNAL_ID_MAX_LENGTH, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="填报人",
+    )
+    recorded_side = models.CharField("填报方", max_length=10, choices=RecordedSide.choices)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人",
+    )
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "帮扶活动"
+        verbose_name_plural = "帮扶活动"
+        ordering = ["-date", "-pk"]
+        indexes = [
+            models.Index(fields=["partnership", "date"]),
+            models.Index(fields=["date"]),
+            models.Index(fields=["kind"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="activity_unique_external_id",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recorded_side__in=["helper", "recipient"]),
+                name="activity_recorded_side_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confirmed_at__isnull=True)
+                | models.Q(confirmed_by__isnull=False),
+                name="activity_confirmed_has_confirmer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.title or self.kind}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class ActivityEvidence(models.Model):
+    """佐证材料: a photo or PDF backing an activity, checked by content, not by name."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="evidence", verbose_name="活动"
+    )
+    file = models.FileField("文件", upload_to="activities/evidence/%Y/")
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=50)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="上传人",
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["activity", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

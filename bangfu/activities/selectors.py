@@ -1,0 +1,344 @@
+"""Reads of activities and progress, scoped to the user (F8, F12).
+
+Read scope: the partnerships the user may read (``partnership_filter_for_user``), and for an
+expert the partnerships of the teams they serve on.
+
+Sides (who records and who confirms, ``domain.records``; docs in the module docstring there):
+- helper side: the helper hospital's users on its partnerships, and experts deployed on them;
+- recipient side: the recipient hospital's users, the officer of the recipient's county, and the
+  province officer (the supervising authority records what counties report, e.g. by Excel);
+- everyone else (prefecture officers, observers, other hospitals): neither side — read only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from bangfu.accounts.models import Role, User
+from bangfu.accounts.scope import NOTHING, scope_for_user
+from bangfu.activities.domain.progress import (
+    ActivityFact,
+    AgreementTerms,
+    ProgressStatus,
+    YearProgress,
+    year_progress,
+)
+from bangfu.activities.domain.records import Period, Side, confirmation_problem
+from bangfu.activities.models import Activity
+from bangfu.partnerships.domain.lifecycle import last_day_in_force
+from bangfu.partnerships.models import Agreement, Partnership
+from bangfu.partnerships.selectors import agreement_facts, partnership_filter_for_user
+from bangfu.people.models import Deployment
+from bangfu.policy.domain.activities import ActivityCatalogue
+from bangfu.policy.loader import load_policy
+
+
+def today_local() -> date:
+    return timezone.localdate()
+
+
+def activity_catalogue() -> ActivityCatalogue:
+    return load_policy().activity_catalogue
+
+
+# ---- scope and sides ----
+
+
+def _expert_partnership_ids(user: User) -> QuerySet[Deployment, Any]:
+    return Deployment.objects.filter(expert__user_id=user.pk).values("team__partnership_id")
+
+
+def partnership_read_filter(user: User) -> Q:
+    """Partnerships whose activities the user may read."""
+    if scope_for_user(user).role == Role.EXPERT:
+        return Q(pk__in=_expert_partnership_ids(user))
+    return partnership_filter_for_user(user)
+
+
+def partnership_write_filter(user: User) -> Q:
+    """Partnerships on which the user records activities (is on one side, see module doc)."""
+    scope = scope_for_user(user)
+    if scope.role == Role.PROVINCE:
+        return Q()
+    if scope.role == Role.HELPER:
+        return Q(helper_id=scope.institution_id)
+    if scope.role == Role.EXPERT:
+        return Q(pk__in=_expert_partnership_ids(user))
+    if scope.role == Role.RECIPIENT:
+        return Q(recipient_id=scope.institution_id)
+    if scope.role == Role.COUNTY:
+        return Q(recipient__county_id=scope.county_id)
+    return NOTHING
+
+
+def user_side(user: User, partnership: Partnership) -> Side | None:
+    """The side of ``partnership`` the user acts for, or None (see module doc)."""
+    scope = scope_for_user(user)
+    if scope.role == Role.HELPER and partnership.helper_id == scope.institution_id:
+        return Side.HELPER
+    if scope.role == Role.EXPERT and (
+        Deployment.objects.filter(expert__user_id=user.pk, team__partnership=partnership).exists()
+    ):
+        return Side.HELPER
+    if scope.role == Role.RECIPIENT and partnership.recipient_id == scope.institution_id:
+        return Side.RECIPIENT
+    if scope.role == Role.COUNTY and partnership.recipient.county_id == scope.county_id:
+        return Side.RECIPIENT
+    if scope.role == Role.PROVINCE:
+        return Side.RECIPIENT
+    return None
+
+
+def activity_confirm_problem(user: User, activity: Activity) -> str | None:
+    """Why ``user`` may not confirm ``activity`` (None: they may). The page's confirm button and
+    the service both ask this one function."""
+    return confirmation_problem(
+        recorded_side=Side(activity.recorded_side),
+        confirmer_side=user_side(user, activity.partnership),
+        already_confirmed=activity.is_confirmed,
+    )
+
+
+def activity_change_problem(user: User, activity: Activity) -> str | None:
+    """Why ``user`` may not edit or delete ``activity``: only the side that recorded it, and only
+    while it is unconfirmed (a confirmed record is what both sides agreed)."""
+    if activity.is_confirmed:
+        return "已确认的活动不能修改或删除"
+    if user_side(user, activity.partnership) != Side(activity.recorded_side):
+        return "只有填报方可以修改或删除该活动"
+    return None
+
+
+def writable_partnerships_for_user(user: User) -> QuerySet[Partnership]:
+    return (
+        Partnership.objects.filter(partnership_write_filter(user))
+        .select_related("helper", "recipient__county")
+        .order_by("recipient__county__code", "recipient__name", "helper__name", "pk")
+    )
+
+
+# ---- the agreement in force on a day (one place) ----
+
+
+def signed_periods(agreements: Iterable[Agreement]) -> list[Period]:
+    """The days each signed agreement was in force: from ``start`` (or its signing, when later)
+    through its last day (§七; A2-五(一)). Built with the partnerships lifecycle rules."""
+    periods = []
+    for agreement in agreements:
+        facts = agreement_facts(agreement, has_next_cycle=False)
+        if facts.signed_on is None:
+            continue
+        first = max(facts.start, facts.signed_on)
+        last = last_day_in_force(facts)
+        if first <= last:
+            periods.append(Period(first, last))
+    return periods
+
+
+def agreement_in_force_on(agreements: Iterable[Agreement], day: date) -> Agreement | None:
+    """The signed agreement in force on ``day`` (the latest cycle when two overlap), or None."""
+    found = None
+    for agreement in sorted(agreements, key=lambda a: a.cycle_number):
+        if any(p.contains(day) for p in signed_periods([agreement])):
+            found = agreement
+    return found
+
+
+# ---- activity lists ----
+
+
+@dataclass(frozen=True)
+class ActivityFilters:
+    county: str = ""
+    partnership: int | None = None
+    kind: str = ""
+    month: str = ""  # YYYY-MM
+    confirmed: bool | None = None
+
+
+def activity_list_for_user(
+    *, user: User, filters: ActivityFilters | None = None
+) -> QuerySet[Activity]:
+    filters = filters or ActivityFilters()
+    qs = Activity.objects.filter(
+        partnership__in=Partnership.objects.filter(partnership_read_filter(user))
+    ).select_related("partnership__helper", "partnership__recipient__county", "recorded_by")
+    if filters.county:
+        qs = qs.filter(partnership__recipient__county__code=filters.county)
+    if filters.partnership is not None:
+        qs = qs.filter(partnership_id=filters.partnership)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.month:
+        year, _, month = filters.month.partition("-")
+        if year.isdigit() and month.isdigit():
+            qs = qs.filter(date__year=int(year), date__month=int(month))
+    if filters.confirmed is not None:
+        qs = qs.filter(confirmed_at__isnull=not filters.confirmed)
+    return qs.order_by("-date", "-pk")
+
+
+def activity_get_for_user(*, user: User, pk: int) -> Activity:
+    try:
+        return (
+            Activity.objects.filter(
+                partnership__in=Partnership.objects.filter(partnership_read_filter(user))
+            )
+            .select_related(
+                "partnership__helper",
+                "partnership__recipient__county",
+                "recorded_by",
+                "confirmed_by",
+            )
+            .prefetch_related("experts", "evidence", "partnership__agreements")
+            .get(pk=pk)
+        )
+    except Activity.DoesNotExist as exc:
+        raise Http404("未找到该活动") from exc
+
+
+def partnership_readable_get(*, user: User, pk: int) -> Partnership:
+    try:
+        return (
+            Partnership.objects.filter(partnership_read_filter(user))
+            .select_related("helper", "recipient__county__prefecture")
+            .get(pk=pk)
+        )
+    except Partnership.DoesNotExist as exc:
+        raise Http404("未找到该帮扶关系") from exc
+
+
+# ---- progress ----
+
+
+def _terms(agreement: Agreement) -> AgreementTerms | None:
+    facts = agreement_facts(agreement, has_next_cycle=False)
+    if facts.signed_on is None:
+        return None
+    return AgreementTerms(
+        start=max(facts.start, facts.signed_on),
+        last_day=last_day_in_force(facts),
+        measures={m.code: dict(m.targets) for m in agreement.measures.all()},
+    )
+
+
+def _fact(activity: Activity) -> ActivityFact:
+    return ActivityFact(
+        day=activity.date,
+        kind=activity.kind,
+        quantities=activity.quantities,
+        attributes=activity.attributes,
+        department=activity.department,
+        confirmed=activity.confirmed_at is not None,
+    )
+
+
+@dataclass(frozen=True)
+class AgreementProgress:
+    agreement: Agreement
+    progress: YearProgress
+
+
+def _progress_rows(
+    agreements: Sequence[Agreement], year: int, today: date
+) -> list[AgreementProgress]:
+    policy = load_policy()
+    by_partnership: dict[int, list[ActivityFact]] = defaultdict(list)
+    activities = Activity.objects.filter(
+        partnership_id__in={a.partnership_id for a in agreements},
+        date__gte=date(year - 5, 1, 1),
+        date__lte=date(year, 12, 31),
+    ).only(
+        "partnership_id", "date", "kind", "quantities", "attributes", "department", "confirmed_at"
+    )
+    for activity in activities:
+        by_partnership[activity.partnership_id].append(_fact(activity))
+    rows = []
+    for agreement in agreements:
+        terms = _terms(agreement)
+        if terms is None:
+            continue
+        result = year_progress(
+            terms,
+            year,
+            by_partnership[agreement.partnership_id],
+            policy.activity_catalogue,
+            today=today,
+            default_team_size=policy.team.min_size,
+        )
+        if result is not None:
+            rows.append(AgreementProgress(agreement, result))
+    return rows
+
+
+def partnership_progress(
+    *, user: User, pk: int, year: int, today: date | None = None
+) -> list[AgreementProgress]:
+    """Each signed agreement of the partnership in force during ``year``, with its progress."""
+    partnership = partnership_readable_get(user=user, pk=pk)
+    agreements = list(
+        Agreement.objects.filter(partnership=partnership)
+        .prefetch_related("measures")
+        .order_by("cycle_number")
+    )
+    return _progress_rows(agreements, year, today or today_local())
+
+
+@dataclass(frozen=True)
+class ProgressSummaryRow:
+    """One region (county or prefecture): agreements counted and, per measure, how many are behind."""
+
+    code: str
+    name: str
+    agreements: int
+    behind: dict[str, int]
+    no_record: dict[str, int]
+
+
+def progress_rows_for_user(
+    *, user: User, year: int, county: str = "", today: date | None = None
+) -> list[AgreementProgress]:
+    qs = (
+        Agreement.objects.filter(
+            partnership__in=Partnership.objects.filter(partnership_read_filter(user)),
+            signed_on__isnull=False,
+            start__lte=date(year, 12, 31),
+            end__gte=date(year, 1, 1),
+        )
+        .select_related("partnership__helper", "partnership__recipient__county__prefecture")
+        .prefetch_related(Prefetch("measures"))
+        .order_by("partnership__recipient__county__code", "partnership__recipient__name", "pk")
+    )
+    if county:
+        qs = qs.filter(partnership__recipient__county__code=county)
+    return _progress_rows(list(qs), year, today or today_local())
+
+
+def progress_summary(rows: Iterable[AgreementProgress], *, by: str) -> list[ProgressSummaryRow]:
+    """Count agreements, and per measure those 滞后 / 无记录, by ``county`` or ``prefecture``."""
+    groups: dict[str, ProgressSummaryRow] = {}
+    for row in rows:
+        county = row.agreement.partnership.recipient.county
+        if county is None:
+            continue
+        region = county if by == "county" else county.prefecture
+        entry = groups.setdefault(
+            region.code, ProgressSummaryRow(region.code, region.name, 0, {}, {})
+        )
+        groups[region.code] = ProgressSummaryRow(
+            entry.code, entry.name, entry.agreements + 1, entry.behind, entry.no_record
+        )
+        for measure in row.progress.measures:
+            if measure.status is ProgressStatus.BEHIND:
+                entry.behind[measure.code] = entry.behind.get(measure.code, 0) + 1
+            elif measure.status is ProgressStatus.NO_RECORD:
+                entry.no_record[measure.code] = entry.no_record.get(measure.code, 0) + 1
+    return [groups[code] for code in sorted(groups)]

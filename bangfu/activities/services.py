@@ -1,0 +1,717 @@
+"""Writes to activities: record, change, delete, confirm, attach evidence, import from Excel (F8).
+
+Load → decide in the domain (``domain.records``) → persist → audit, in one transaction. Bad
+input raises ``django.core.exceptions.ValidationError`` keyed by field with Chinese messages and
+writes nothing; acting outside one's side raises ``PermissionDenied``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import filetype  # type: ignore[import-untyped]
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from bangfu.accounts.models import User
+from bangfu.activities.domain.records import (
+    ActivityDraft,
+    Period,
+    Problem,
+    Side,
+    activity_problems,
+)
+from bangfu.activities.models import (
+    EXTERNAL_ID_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Activity,
+    ActivityEvidence,
+)
+from bangfu.activities.selectors import (
+    activity_catalogue,
+    activity_change_problem,
+    activity_confirm_problem,
+    signed_periods,
+    today_local,
+    user_side,
+    writable_partnerships_for_user,
+)
+from bangfu.core.audit import audit_record, model_snapshot, save_changes_audited
+from bangfu.core.text import forbidden_characters_message
+from bangfu.partnerships.models import Partnership
+from bangfu.people.models import Expert
+from bangfu.policy.domain.activities import ActivityCatalogue, ActivityKind
+
+ACTIVITY_FIELDS = (
+    "partnership",
+    "date",
+    "kind",
+    "quantities",
+    "attributes",
+    "department",
+    "title",
+    "note",
+    "external_id",
+    "recorded_side",
+)
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+# Checked by content (magic bytes), never by the file name (as the uploads of #6).
+EVIDENCE_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+@dataclass(frozen=True)
+class ActivityInput:
+    date: dt.date | None
+    kind: str
+    quantities: Mapping[str, object]
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    department: str = ""
+    title: str = ""
+    note: str = ""
+    external_id: str = ""
+
+
+def _raise(problems: Iterable[Problem]) -> None:
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        known = errors.setdefault(problem.field, [])
+        if problem.message not in known:
+            known.append(problem.message)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _text_problems(data: ActivityInput) -> list[Problem]:
+    problems = []
+    limits = (
+        ("title", data.title, TITLE_MAX_LENGTH, "标题"),
+        ("note", data.note, NOTE_MAX_LENGTH, "备注"),
+        ("department", data.department, 100, "科室/专科"),
+        ("external_id", data.external_id, EXTERNAL_ID_MAX_LENGTH, "外部编号"),
+    )
+    for name, value, limit, label in limits:
+        if len(value) > limit:
+            problems.append(Problem(name, f"{label}不能超过 {limit} 个字"))
+        message = forbidden_characters_message(value)
+        if message:
+            problems.append(Problem(name, f"{label}{message}"))
+    for value in data.attributes.values():
+        message = forbidden_characters_message(value)
+        if message:
+            problems.append(Problem("attributes", message))
+    return problems
+
+
+def _validated(partnership: Partnership, data: ActivityInput, *, exclude_pk: int | None) -> None:
+    draft = ActivityDraft(
+        kind=data.kind,
+        day=data.date,
+        quantities=data.quantities,
+        attributes=data.attributes,
+    )
+    problems = activity_problems(
+        draft,
+        activity_catalogue(),
+        today=today_local(),
+        signed_periods=signed_periods(partnership.agreements.all()),
+    )
+    problems.extend(_text_problems(data))
+    external_id = data.external_id.strip()
+    if external_id:
+        clash = Activity.objects.filter(partnership=partnership, external_id=external_id)
+        if exclude_pk is not None:
+            clash = clash.exclude(pk=exclude_pk)
+        if clash.exists():
+            problems.append(Problem("external_id", f"外部编号“{external_id}”在该帮扶关系中已存在"))
+    _raise(problems)
+
+
+def _clean_quantities(data: ActivityInput) -> dict[str, int]:
+    return {name: int(str(value)) for name, value in sorted(data.quantities.items())}
+
+
+def _clean_attributes(data: ActivityInput) -> dict[str, str]:
+    return {k: v.strip() for k, v in sorted(data.attributes.items()) if v.strip()}
+
+
+def _experts_check(partnership: Partnership, experts: Sequence[Expert]) -> None:
+    """Experts named on an activity serve on one of the partnership's teams."""
+    allowed = set(
+        Expert.objects.filter(deployments__team__partnership=partnership).values_list(
+            "pk", flat=True
+        )
+    )
+    strangers = [e.name for e in experts if e.pk not in allowed]
+    if strangers:
+        raise ValidationError(
+            {"experts": f"以下专家不在该帮扶关系的帮扶队中：{'、'.join(strangers)}"}
+        )
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    actor: User,
+    partnership: Partnership,
+    data: ActivityInput,
+    experts: Sequence[Expert] = (),
+    is_demo: bool = False,
+) -> Activity:
+    """Record an activity on ``partnership`` for the side the actor acts for (helper or recipient)."""
+    partnership = (
+        Partnership.objects.select_related("recipient")
+        .prefetch_related("agreements")
+        .get(pk=partnership.pk)
+    )
+    side = user_side(actor, partnership)
+    if side is None:
+        raise PermissionDenied("只有帮扶关系的双方可以填报活动")
+    _validated(partnership, data, exclude_pk=None)
+    assert data.date is not None  # checked by _validated
+    if experts:
+        _experts_check(partnership, experts)
+    activity = Activity.objects.create(
+        partnership=partnership,
+        date=data.date,
+        kind=data.kind,
+        quantities=_clean_quantities(data),
+        attributes=_clean_attributes(data),
+        department=data.department.strip(),
+        title=data.title.strip(),
+        note=data.note.strip(),
+        external_id=data.external_id.strip(),
+        recorded_by=actor,
+        recorded_side=side.value,
+        is_demo=is_demo,
+    )
+    if experts:
+        activity.experts.set(experts)
+    audit_record(
+        actor=actor, action="create", obj=activity, after=model_snapshot(activity, ACTIVITY_FIELDS)
+    )
+    return activity
+
+
+def _locked(activity: Activity) -> Activity:
+    return (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("partnership__recipient")
+        .get(pk=activity.pk)
+    )
+
+
+@transaction.atomic
+def activity_update(*, actor: User, activity: Activity, data: ActivityInput) -> Activity:
+    """Change an unconfirmed activity; only the side that recorded it may."""
+    activity = _locked(activity)
+    problem = activity_change_problem(actor, activity)
+    if problem:
+        raise PermissionDenied(problem)
+    _validated(activity.partnership, data, exclude_pk=activity.pk)
+    assert data.date is not None  # checked by _validated
+    before = model_snapshot(activity, ACTIVITY_FIELDS)
+    activity.date = data.date
+    activity.kind = data.kind
+    activity.quantities = _clean_quantities(data)
+    activity.attributes = _clean_attributes(data)
+    activity.department = data.department.strip()
+    activity.title = data.title.strip()
+    activity.note = data.note.strip()
+    activity.external_id = data.external_id.strip()
+    save_changes_audited(actor=actor, obj=activity, fields=ACTIVITY_FIELDS, before=before)
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, actor: User, activity: Activity) -> None:
+    activity = _locked(activity)
+    problem = activity_change_problem(actor, activity)
+    if problem:
+        raise PermissionDenied(problem)
+    audit_record(
+        actor=actor, action="delete", obj=activity, before=model_snapshot(activity, ACTIVITY_FIELDS)
+    )
+    activity.delete()
+
+
+@transaction.atomic
+def activity_confirm(*, actor: User, activity: Activity) -> Activity:
+    """The other side confirms the record (§三(三)); from then on it counts towards progress."""
+    activity = _locked(activity)
+    problem = activity_confirm_problem(actor, activity)
+    if problem:
+        raise PermissionDenied(problem)
+    activity.confirmed_by = actor
+    activity.confirmed_at = timezone.now()
+    activity.save(update_fields=["confirmed_by", "confirmed_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="confirm",
+        obj=activity,
+        after={"confirmed_by": actor.pk, "confirmed_at": activity.confirmed_at},
+    )
+    return activity
+
+
+def evidence_type(upload: UploadedFile[bytes]) -> str | None:
+    """The content type of a PDF, JPEG or PNG judged by its first bytes, or None."""
+    upload.seek(0)
+    head = upload.read(262)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in EVIDENCE_TYPES:
+        return None
+    return str(kind.mime)
+
+
+@transaction.atomic
+def activity_evidence_add(
+    *, actor: User, activity: Activity, upload: UploadedFile[bytes]
+) -> ActivityEvidence:
+    """Attach a photo or PDF; either side of the partnership may (the content decides the type)."""
+    activity = _locked(activity)
+    if user_side(actor, activity.partnership) is None:
+        raise PermissionDenied("只有帮扶关系的双方可以上传佐证材料")
+    if upload.size is None or upload.size > EVIDENCE_MAX_BYTES:
+        raise ValidationError({"file": "文件不能超过 10 MB"})
+    mime = evidence_type(upload)
+    if mime is None:
+        raise ValidationError({"file": "只接受 PDF、JPEG 或 PNG 文件（按文件内容判断）"})
+    name = (upload.name or "evidence").rsplit("/", 1)[-1][:200]
+    evidence = ActivityEvidence(
+        activity=activity,
+        original_name=name,
+        content_type=mime,
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    evidence.file.save(f"evidence.{EVIDENCE_TYPES[mime]}", upload, save=False)
+    evidence.save()
+    audit_record(
+        actor=actor,
+        action="evidence_add",
+        obj=activity,
+        after={"file": evidence.file.name, "original_name": name, "content_type": mime},
+    )
+    return evidence
+
+
+# ---- Excel import ----
+
+IMPORT_HEADERS = (
+    "帮扶关系编号",
+    "日期",
+    "活动类型",
+    "数量",
+    "受益人次",
+    "标题",
+    "备注",
+    "外部编号",
+)
+IMPORT_BATCH = 2000
+PROGRESS_EVERY = 2000
+_FIELD_HEADERS = {
+    "date": "日期",
+    "kind": "活动类型",
+    "quantities": "数量",
+    "attributes": "活动类型",
+    "title": "标题",
+    "note": "备注",
+    "department": "标题",
+    "external_id": "外部编号",
+}
+
+
+@dataclass(frozen=True)
+class ImportRowError:
+    """One refused cell: the spreadsheet row number (header = 1), the column header, the reason."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"第{self.row}行「{self.column}」：{self.message}"
+
+
+@dataclass
+class ActivityImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rows: int = 0
+    errors: list[ImportRowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+@dataclass(frozen=True)
+class _ImportTarget:
+    side: Side
+    periods: tuple[Period, ...]
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: int
+    partnership_id: int
+    day: dt.date
+    kind: str
+    quantities: dict[str, int]
+    title: str
+    note: str
+    external_id: str
+
+
+def _import_targets(actor: User | None) -> dict[int, _ImportTarget]:
+    """Partnerships the actor writes into, each with its side and signed periods. ``actor`` None
+    is the system acting as the province (recipient side, every partnership)."""
+    if actor is None:
+        partnerships = Partnership.objects.select_related("recipient").order_by("pk")
+    else:
+        partnerships = writable_partnerships_for_user(actor)
+    targets = {}
+    for partnership in partnerships.prefetch_related("agreements"):
+        side = Side.RECIPIENT if actor is None else user_side(actor, partnership)
+        if side is None:
+            continue
+        targets[partnership.pk] = _ImportTarget(
+            side, tuple(signed_periods(partnership.agreements.all()))
+        )
+    return targets
+
+
+def _cell_int(value: object) -> int | str | None:
+    """A whole number from a cell; None when blank; a Chinese reason when not a whole number."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        return "应为整数"
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else "应为整数"
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("-").isdigit():
+            return int(text)
+    return "应为整数"
+
+
+def _cell_date(value: object) -> dt.date | str:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return "应为日期（如 2025-03-01）"
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "必填"
+    return "应为日期（如 2025-03-01）"
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+class _RowChecker:
+    """Checks one data row at a time; keeps the valid rows (small tuples) and every error."""
+
+    def __init__(
+        self, catalogue: ActivityCatalogue, targets: Mapping[int, _ImportTarget], today: dt.date
+    ) -> None:
+        self.catalogue = catalogue
+        self.targets = targets
+        self.today = today
+        self.rows: list[_Row] = []
+        self.errors: list[ImportRowError] = []
+        self._external_ids: dict[tuple[int, str], int] = {}
+
+    def check(self, number: int, cells: Sequence[object]) -> None:
+        values = list(cells[: len(IMPORT_HEADERS)]) + [None] * (len(IMPORT_HEADERS) - len(cells))
+        raw_partnership, raw_date, raw_kind, raw_main, raw_people, raw_title, raw_note, raw_ext = (
+            values
+        )
+        errors: list[ImportRowError] = []
+
+        def error(column: str, message: str) -> None:
+            errors.append(ImportRowError(number, column, message))
+
+        partnership_id = _cell_int(raw_partnership)
+        target = None
+        if partnership_id is None:
+            error("帮扶关系编号", "必填")
+        elif isinstance(partnership_id, str):
+            error("帮扶关系编号", partnership_id)
+        else:
+            target = self.targets.get(partnership_id)
+            if target is None:
+                error("帮扶关系编号", f"帮扶关系 {partnership_id} 不存在或无权导入")
+        day = _cell_date(raw_date)
+        if isinstance(day, str):
+            error("日期", day)
+        kind = self.catalogue.kind_by_code_or_name(_cell_text(raw_kind))
+        if kind is None:
+            shown = _cell_text(raw_kind)
+            error("活动类型", f"未知的活动类型“{shown}”" if shown else "必填")
+        main = _cell_int(raw_main)
+        people = _cell_int(raw_people)
+        if isinstance(main, str):
+            error("数量", main)
+        if isinstance(people, str):
+            error("受益人次", people)
+        title = _cell_text(raw_title)
+        note = _cell_text(raw_note)
+        external_id = _cell_text(raw_ext)
+        for column, text, limit in (
+            ("标题", title, TITLE_MAX_LENGTH),
+            ("备注", note, NOTE_MAX_LENGTH),
+            ("外部编号", external_id, EXTERNAL_ID_MAX_LENGTH),
+        ):
+            if len(text) > limit:
+                error(column, f"不能超过 {limit} 个字")
+            message = forbidden_characters_message(text)
+            if message:
+                error(column, message)
+        quantities: dict[str, int] = {}
+        if kind is not None and not isinstance(main, str) and not isinstance(people, str):
+            people_quantity = kind.people_quantity
+            if main is not None:
+                quantities[kind.main_quantity.name] = main
+            if people is not None and people_quantity is None:
+                if people != 0:
+                    error("受益人次", f"“{kind.name}”不填受益人次")
+            elif people is not None and people_quantity is not None:
+                if people_quantity.main:
+                    if main is not None and people != main:
+                        error("受益人次", f"“{kind.name}”的受益人次即数量，两者应相同")
+                else:
+                    quantities[people_quantity.name] = people
+        if kind is not None and target is not None and not isinstance(day, str):
+            draft = ActivityDraft(kind=kind.code, day=day, quantities=quantities, attributes={})
+            for problem in activity_problems(
+                draft, self.catalogue, today=self.today, signed_periods=target.periods
+            ):
+                column = _FIELD_HEADERS.get(problem.field, "数量")
+                if problem.field == "quantities" and _about_people(kind, problem.message):
+                    column = "受益人次"
+                error(column, problem.message)
+        if external_id and isinstance(partnership_id, int):
+            key = (partnership_id, external_id)
+            if key in self._external_ids:
+                error("外部编号", f"与第{self._external_ids[key]}行重复")
+            else:
+                self._external_ids[key] = number
+        if errors:
+            self.errors.extend(errors)
+            return
+        assert isinstance(partnership_id, int) and isinstance(day, dt.date) and kind is not None
+        self.rows.append(
+            _Row(number, partnership_id, day, kind.code, quantities, title, note, external_id)
+        )
+
+
+def _about_people(kind: ActivityKind, message: str) -> bool:
+    """True when a quantity problem names the people count (reported under 受益人次)."""
+    people = kind.people_quantity
+    return people is not None and not people.main and f"“{people.label}”" in message
+
+
+def _sheet_rows(path: str) -> Iterator[tuple[int, int, Sequence[object]]]:
+    """(row number, total rows, cells) of the first sheet, streamed (read-only mode)."""
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        total = sheet.max_row or 0
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, total, cells
+    finally:
+        workbook.close()
+
+
+def _is_blank(cells: Sequence[object]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def _main_and_people(row: _Row, catalogue: ActivityCatalogue) -> set[str]:
+    kind = catalogue.kind(row.kind)
+    assert kind is not None
+    names = {kind.main_quantity.name}
+    if kind.people_quantity is not None:
+        names.add(kind.people_quantity.name)
+    return names
+
+
+def activity_import_file(
+    *,
+    actor: User | None,
+    path: str,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ActivityImportResult:
+    """Import the activity sheet at ``path`` (headers ``IMPORT_HEADERS``).
+
+    Every row is validated first; any error → nothing is written and every error is returned
+    (row, column header, Chinese reason). Otherwise one transaction writes in batches: rows with
+    an 外部编号 already imported for that partnership are updated when they differ (only while
+    unconfirmed — a confirmed row that differs is an error) or left unchanged; the rest are
+    created. ``actor`` None imports as the province. ``progress(done, total)`` is called every
+    ``PROGRESS_EVERY`` rows and at the end.
+    """
+    catalogue = activity_catalogue()
+    result = ActivityImportResult(dry_run=dry_run)
+    try:
+        stream = _sheet_rows(path)
+        first = next(stream, None)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        result.errors.append(
+            ImportRowError(0, "文件", f"无法读取 Excel 文件：{type(exc).__name__}")
+        )
+        return result
+    if first is None:
+        result.errors.append(ImportRowError(1, "表头", "工作表为空"))
+        return result
+    _, total, header_cells = first
+    headers = tuple(_cell_text(c) for c in header_cells[: len(IMPORT_HEADERS)])
+    if headers != IMPORT_HEADERS:
+        result.errors.append(
+            ImportRowError(1, "表头", f"表头应依次为：{'、'.join(IMPORT_HEADERS)}")
+        )
+        return result
+    checker = _RowChecker(catalogue, _import_targets(actor), today_local())
+    done = 0
+    for number, total, cells in stream:
+        done += 1
+        if not _is_blank(cells):
+            checker.check(number, cells)
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, max(total - 1, done))
+    result.rows = len(checker.rows)
+    result.errors = checker.errors
+    if result.errors:
+        return result
+    existing = _existing_by_external_id(checker.rows)
+    creates: list[Activity] = []
+    updates: list[Activity] = []
+    targets = checker.targets
+    for row in checker.rows:
+        current = existing.get((row.partnership_id, row.external_id)) if row.external_id else None
+        if current is None:
+            creates.append(
+                Activity(
+                    partnership_id=row.partnership_id,
+                    date=row.day,
+                    kind=row.kind,
+                    quantities=row.quantities,
+                    title=row.title,
+                    note=row.note,
+                    external_id=row.external_id,
+                    recorded_by=actor,
+                    recorded_side=targets[row.partnership_id].side.value,
+                )
+            )
+            continue
+        merged = {
+            k: v
+            for k, v in current.quantities.items()
+            if k not in _main_and_people(row, catalogue) or current.kind != row.kind
+        }
+        if current.kind != row.kind:
+            merged = {}
+        merged.update(row.quantities)
+        changed = (
+            current.date != row.day
+            or current.kind != row.kind
+            or current.quantities != merged
+            or current.title != row.title
+            or current.note != row.note
+        )
+        if not changed:
+            result.unchanged += 1
+            continue
+        if current.is_confirmed:
+            result.errors.append(
+                ImportRowError(row.number, "外部编号", "该外部编号的活动已确认，不能通过导入修改")
+            )
+            continue
+        current.date = row.day
+        current.kind = row.kind
+        current.quantities = merged
+        current.title = row.title
+        current.note = row.note
+        updates.append(current)
+    if result.errors:
+        result.unchanged = 0
+        return result
+    result.created = len(creates)
+    result.updated = len(updates)
+    if not dry_run:
+        _import_write(actor, creates, updates, path)
+    if progress is not None:
+        progress(done, max(done, 1))
+    return result
+
+
+def _existing_by_external_id(rows: Sequence[_Row]) -> dict[tuple[int, str], Activity]:
+    wanted: dict[int, list[str]] = {}
+    for row in rows:
+        if row.external_id:
+            wanted.setdefault(row.partnership_id, []).append(row.external_id)
+    found: dict[tuple[int, str], Activity] = {}
+    for partnership_id, external_ids in wanted.items():
+        for start in range(0, len(external_ids), IMPORT_BATCH):
+            chunk = external_ids[start : start + IMPORT_BATCH]
+            for activity in Activity.objects.filter(
+                partnership_id=partnership_id, external_id__in=chunk
+            ):
+                found[(partnership_id, activity.external_id)] = activity
+    return found
+
+
+@transaction.atomic
+def _import_write(
+    actor: User | None, creates: list[Activity], updates: list[Activity], path: str
+) -> None:
+    Activity.objects.bulk_create(creates, batch_size=IMPORT_BATCH)
+    now = timezone.now()
+    for activity in updates:
+        activity.updated_at = now
+    Activity.objects.bulk_update(
+        updates,
+        ["date", "kind", "quantities", "title", "note", "updated_at"],
+        batch_size=IMPORT_BATCH,
+    )
+    per_partnership: dict[int, dict[str, int]] = {}
+    for activity, action in [(a, "created") for a in creates] + [(a, "updated") for a in updates]:
+        counts = per_partnership.setdefault(activity.partnership_id, {"created": 0, "updated": 0})
+        counts[action] += 1
+    name = path.rsplit("/", 1)[-1][:200]
+    for partnership in Partnership.objects.filter(pk__in=per_partnership).select_related(
+        "helper", "recipient"
+    ):
+        audit_record(
+            actor=actor,
+            action="activity_import",
+            obj=partnership,
+            after={"file": name, **per_partnership[partnership.pk]},
+            note=f"Excel 导入活动：{name}",
+        )
