@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "bangfu.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "bangfu.core.input_guard.InputGuardMiddleware",  # NUL, lone surrogates, bad UTF-8: 400/422
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
