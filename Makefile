@@ -32,8 +32,10 @@ demo: setup
 	$(DEMO_ENV) $(BIN)/bangfu migrate --noinput -v0
 	$(DEMO_ENV) $(BIN)/bangfu load_registry
 	$(DEMO_ENV) $(BIN)/bangfu demo_data
-	@echo "在浏览器打开 http://127.0.0.1:8000 （按 Ctrl+C 停止）"
-	$(DEMO_ENV) $(BIN)/bangfu runserver 127.0.0.1:8000
+	@echo "在浏览器打开 http://127.0.0.1:8000 （按 Ctrl+C 停止）；后台任务由同时启动的 db_worker 执行"
+	$(DEMO_ENV) $(BIN)/bangfu db_worker --no-startup-delay & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(DEMO_ENV) $(BIN)/bangfu runserver 127.0.0.1:8000
 
 test: setup
 	scripts/check

@@ -62,6 +62,11 @@ INSTALLED_APPS = [
     "bangfu.incentives",
     "bangfu.matching",
     "bangfu.documents",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
+    "bangfu.jobs",
     "bangfu.activities",
 ]
 
@@ -189,3 +194,19 @@ LOGGING = {
 # Pagination for pages; the API has its own bound (page_size ≤ 500).
 PAGE_SIZE = 50
 API_MAX_PAGE_SIZE = 500
+
+# Background jobs (Django's tasks API through the django-tasks backport). TASKS_BACKEND:
+#   db        (default) rows in this database; worker: `bangfu db_worker`
+#   rq        Redis through RQ (REDIS_URL); worker: `bangfu rqworker --job-class django_tasks_rq.Job default`
+#   immediate run inside the request (tests; no worker)
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if env_bool("BANGFU_TESTING") else "db")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+_TASK_BACKENDS = {
+    "db": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}")
+TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
