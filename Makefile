@@ -16,11 +16,25 @@ $(VENV)/.installed: requirements.lock requirements-dev.lock pyproject.toml
 	touch $@
 
 # Front-end packages come from npm (package-lock.json) and are copied into the git-ignored static/vendor.
-static/vendor/.installed: package.json package-lock.json
+# Each copied file travels with the source map it names (sourceMappingURL): the production static
+# storage (ManifestStaticFilesStorage) follows those references and refuses a missing one.
+node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/.installed: node_modules/.package-lock.json Makefile
+	rm -rf static/vendor
 	mkdir -p static/vendor/bootstrap static/vendor/echarts
-	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
+	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
+	   node_modules/bootstrap/LICENSE static/vendor/bootstrap/
 	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE static/vendor/echarts/
+	@for f in $$(find static/vendor -name '*.js' -o -name '*.css'); do \
+	  map=$$(tail -n 1 "$$f" | sed -n 's|.*sourceMappingURL=\([^ *]*\).*|\1|p'); \
+	  if [ -n "$$map" ] && [ ! -f "$$(dirname "$$f")/$$map" ]; then \
+	    echo "$$f names $$map, which was not copied into static/vendor" >&2; exit 1; \
+	  fi; \
+	done
 	touch $@
 
 # Debian's Chromium (browser tests) and a CJK font (PDF documents).

@@ -4,6 +4,9 @@ DATABASE_URL  default sqlite:///var/bangfu.sqlite3; postgres://… for PostgreSQ
 SECRET_KEY    required unless DJANGO_DEBUG=1
 DJANGO_DEBUG  1 for development
 ALLOWED_HOSTS comma-separated
+STATIC_ROOT   where collectstatic writes (default var/staticfiles); MEDIA_ROOT uploads (var/media)
+SECURE_SSL_REDIRECT, SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE
+              default on outside DEBUG; 0 only for plain HTTP on an intranet (README)
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor  # type: ignore[import-untyped]
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BANGFU_VAR_DIR", BASE_DIR / "var"))
@@ -51,6 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # Swagger UI for /api/v1/docs from local static files, not a CDN (intranet)
     "django_htmx",
     "axes",
     "bangfu.core",
@@ -83,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "bangfu.core.middleware.ErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "bangfu.urls"
@@ -155,7 +161,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -169,15 +175,22 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
-MEDIA_ROOT = VAR_DIR / "media"
+# Pages name static files through {% static %} (hashed names): the unhashed copies are not
+# kept, and source maps (read only by browser developer tools) are not compressed. Both halve
+# the time collectstatic spends compressing.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+# Uploads (signed scans, receipts) are never served from MEDIA_URL: only through scoped views.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "media/"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Switched off only to run on plain HTTP inside an intranet (README "生产部署").
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

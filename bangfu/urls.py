@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from bangfu.api import api
+from bangfu.core import views as core_views
 
 admin.site.site_header = "帮扶协作管理平台 · 后台管理"
 admin.site.site_title = "帮扶协作管理平台"
@@ -21,7 +21,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+# Uploaded files (signed scans, receipts) have no public URL, in DEBUG either: each is served by
+# its app's scoped view (partnerships:agreement_scan, incentives:travel_claim_receipt).
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Errors: the project's Chinese pages; JSON with a Chinese `detail` under /api/.
+handler400 = core_views.bad_request
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error
+
+# The API's last resort for an unexpected exception: logged, answered in JSON (DEBUG too).
+api.exception_handler(Exception)(core_views.api_server_error)
