@@ -27,6 +27,8 @@ from bangfu.policy.domain.dates import programme_date_problem
 # The range of an integer column (IntegerField, PositiveIntegerField on PostgreSQL and SQLite).
 INTEGER_COLUMN_MAX = 2_147_483_647
 INTEGER_COLUMN_MIN = -2_147_483_648
+# The largest value of a PositiveSmallIntegerField column on PostgreSQL (batch, attendees, capacity).
+SMALL_INTEGER_MAX = 32_767
 
 
 class DateInput(forms.DateInput):

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from bangfu.core.forms import StyledForm
+from bangfu.core.forms import SMALL_INTEGER_MAX, StyledForm
 from bangfu.matching.models import RoundMethod
 from bangfu.matching.services import NeedInput
 
@@ -57,6 +57,7 @@ class CapacityForm(StyledForm):
     helper = forms.TypedChoiceField(label="帮扶医院", coerce=int)
     capacity = forms.IntegerField(
         label="本轮名额",
+        max_value=SMALL_INTEGER_MAX,
         help_text="调整后立即重新匹配，生成新的一轮。",
         error_messages={"invalid": "名额应为整数", "required": "请填写名额"},
     )
@@ -113,7 +114,7 @@ class NeedRowForm(StyledForm):
     valid, so the page and the API refuse the same things with the same words."""
 
     specialty = forms.CharField(label="专科", required=False, widget=forms.Select)
-    disease = forms.CharField(label="主要外转病种", required=False)
+    disease = forms.CharField(label="主要外转病种", max_length=100, required=False)
     referrals_3y = forms.IntegerField(
         label="近3年外转人次",
         required=False,

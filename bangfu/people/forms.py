@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from bangfu.core.forms import DateInput, StyledForm
+from bangfu.core.forms import SMALL_INTEGER_MAX, DateInput, StyledForm
 from bangfu.partnerships.models import Partnership
 from bangfu.people.models import (
     DEGREE_CHOICES,
@@ -163,7 +163,7 @@ class OutstandingForm(ServiceForm):
 
 class TeamForm(ServiceForm):
     partnership = forms.ModelChoiceField(label="帮扶关系", queryset=Partnership.objects.none())
-    batch = forms.IntegerField(label="批次", min_value=1, initial=1)
+    batch = forms.IntegerField(label="批次", min_value=1, max_value=SMALL_INTEGER_MAX, initial=1)
     note = forms.CharField(label="备注", max_length=300, required=False)
 
     def __init__(self, *args: Any, partnerships: QuerySet[Partnership], **kwargs: Any) -> None:
@@ -294,7 +294,9 @@ class BriefingForm(ServiceForm):
     team = TeamChoiceField(label="帮扶队", queryset=Team.objects.none())
     held_on = forms.DateField(label="培训日期", widget=DateInput())
     topic = forms.CharField(label="培训内容", max_length=200)
-    attendees = forms.IntegerField(label="参加人数", min_value=0, initial=0)
+    attendees = forms.IntegerField(
+        label="参加人数", min_value=0, max_value=SMALL_INTEGER_MAX, initial=0
+    )
 
     def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

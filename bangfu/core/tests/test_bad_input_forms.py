@@ -23,11 +23,13 @@ from django.urls import reverse
 
 from bangfu.core.input_guard import refused_input
 from bangfu.core.models import AuditEntry
+from bangfu.matching.forms import CapacityForm, NeedRowForm
 from bangfu.partnerships.demo import demo_measures
 from bangfu.partnerships.forms import RenewForm, TerminateForm
 from bangfu.partnerships.models import Agreement, AgreementMeasure, Partnership
 from bangfu.partnerships.services import AgreementInput, partnership_create
 from bangfu.partnerships.tests.conftest import form_body
+from bangfu.people.forms import BriefingForm
 from bangfu.people.models import Expert, Team
 from bangfu.people.tests.fixtures import (  # noqa: F401
     departments,
@@ -158,7 +160,7 @@ def test_terminate_page_refuses_a_date_in_year_9999(client, province_officer, ag
 TEAM_CASES = [
     pytest.param({"note": "第二\x0b批"}, "note", "U+000B", id="note-vertical-tab"),
     pytest.param({"note": "备" * 301}, "note", "300", id="note-too-long"),
-    pytest.param({"batch": "100000000000000000000"}, "batch", "2147483647", id="batch-past-int"),
+    pytest.param({"batch": "100000000000000000000"}, "batch", "32767", id="batch-past-column"),
 ]
 
 
@@ -394,3 +396,19 @@ def _request(method: str, path: str, body: bytes = b"", content_type: str = "") 
 )
 def test_the_guard_passes_ordinary_text(request_):
     assert refused_input(request_) is None
+
+
+def test_small_integer_columns_are_bounded_on_their_forms():
+    """attendees, batch and capacity are PositiveSmallIntegerField: 32767 at most on PostgreSQL."""
+    briefing = BriefingForm({"attendees": "40000"}, teams=Team.objects.none())
+    assert not briefing.is_valid()
+    assert "32767" in briefing.errors["attendees"][0]
+    capacity = CapacityForm({"helper": "1", "capacity": "40000"}, helper_choices=[(1, "甲")])
+    assert not capacity.is_valid()
+    assert "32767" in capacity.errors["capacity"][0]
+
+
+def test_need_disease_is_no_longer_than_its_column():
+    row = NeedRowForm({"specialty": "", "disease": "病" * 101})
+    assert not row.is_valid()
+    assert "100" in row.errors["disease"][0]
