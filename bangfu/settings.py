@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_rq",
     "django_tasks_rq",
     "bangfu.jobs",
+    "bangfu.overview",
     "bangfu.activities",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("incentives/", include("bangfu.incentives.urls")),
     path("matching/", include("bangfu.matching.urls")),
     path("jobs/", include("bangfu.jobs.urls")),
+    path("overview/", include("bangfu.overview.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

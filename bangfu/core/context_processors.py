@@ -9,6 +9,7 @@ from bangfu.accounts.models import Role, User
 NAV_EXTENSIONS: list[tuple[str, str]] = [
     ("partnerships:partnership_list", "帮扶关系"),
     ("partnerships:coverage", "覆盖与断档"),
+    ("overview:county_map", "地图"),
     ("people:expert_list", "专家与帮扶队"),
     ("incentives:budget", "激励与预算"),
     ("matching:round_list", "结对匹配"),

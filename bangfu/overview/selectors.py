@@ -1,0 +1,146 @@
+"""The overview map's one read: each county-level unit in the user's scope with the figure of
+the chosen metric, computed from the same scoped selectors as the lists the map links to."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from bangfu.accounts.models import User
+from bangfu.overview.domain.map_metrics import CountyFacts, coverage_cell, coverage_legend
+from bangfu.overview.geo import county_features, map_source
+from bangfu.partnerships.coverage_report import coverage_report_for_user
+from bangfu.partnerships.selectors import partnership_list_for_user
+from bangfu.people.selectors import DeploymentFilters, deployment_list_for_user
+from bangfu.registry.models import County
+from bangfu.registry.selectors import county_list_for_user
+
+
+class MapMetric(StrEnum):
+    COVERAGE = "coverage"
+    AGREEMENTS = "agreements"
+    EXPERTS = "experts"
+
+    @property
+    def label(self) -> str:
+        return _METRIC_LABELS[self]
+
+
+_METRIC_LABELS = {
+    MapMetric.COVERAGE: "覆盖状态",
+    MapMetric.AGREEMENTS: "生效协议数",
+    MapMetric.EXPERTS: "在岗专家数",
+}
+
+
+@dataclass(frozen=True)
+class CountyCellView:
+    code: str
+    name: str
+    prefecture_code: str
+    prefecture_name: str
+    value: int
+    label: str
+
+
+@dataclass(frozen=True)
+class CountyMap:
+    metric: MapMetric
+    day: date
+    cells: list[CountyCellView]
+    legend: list[dict[str, object]]
+    source: str
+
+    @property
+    def prefecture_codes(self) -> list[str]:
+        return sorted({c.prefecture_code for c in self.cells})
+
+    def feature_collection(self) -> dict[str, Any]:
+        """GeoJSON: one feature per county-level unit in scope, properties with the figure."""
+        features = county_features()
+        return {
+            "type": "FeatureCollection",
+            "metric": self.metric.value,
+            "day": self.day.isoformat(),
+            "source": self.source,
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {
+                        "code": c.code,
+                        "name": c.name,
+                        "prefecture_code": c.prefecture_code,
+                        "value": c.value,
+                        "label": c.label,
+                    },
+                    "geometry": features[c.code]["geometry"],
+                }
+                for c in self.cells
+                if c.code in features
+            ],
+        }
+
+
+def county_map_for_user(*, user: User, metric: MapMetric, day: date) -> CountyMap:
+    counties = list(county_list_for_user(user=user))
+    if metric == MapMetric.COVERAGE:
+        cells, legend = _coverage(user, day, counties), coverage_legend()
+    elif metric == MapMetric.AGREEMENTS:
+        cells, legend = _counted(counties, _agreements_in_force(user, day), "份"), []
+    else:
+        on_site = Counter(
+            deployment_list_for_user(
+                user=user, filters=DeploymentFilters(on_site_on=day)
+            ).values_list("team__partnership__recipient__county__code", flat=True)
+        )
+        cells, legend = _counted(counties, on_site, "人"), []
+    return CountyMap(metric=metric, day=day, cells=cells, legend=legend, source=map_source())
+
+
+def _coverage(user: User, day: date, counties: list[County]) -> list[CountyCellView]:
+    report = coverage_report_for_user(user=user, day=day)
+    covered = {cell.county.code for p in report.prefectures for cell in p.counties if cell.covered}
+    county_of = {c.pk: c.code for c in counties}
+    gap_codes = {county_of.get(g.partnership.recipient.county_id or 0) for g in report.gaps}
+    expiring_codes = {
+        county_of.get(r.partnership.recipient.county_id or 0) for r in report.expiring
+    }
+    cells = []
+    for c in counties:
+        cell = coverage_cell(
+            CountyFacts(
+                target=c.programme_group == "target",
+                covered=c.code in covered,
+                has_gap=c.code in gap_codes,
+                has_expiring=c.code in expiring_codes,
+            )
+        )
+        cells.append(_view(c, cell.rank, cell.label))
+    return cells
+
+
+def _agreements_in_force(user: User, day: date) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for row in partnership_list_for_user(user=user, today=day):
+        county = row.partnership.recipient.county
+        if county is not None and row.status is not None and row.status.in_force:
+            counts[county.code] += 1
+    return counts
+
+
+def _counted(counties: list[County], counts: Counter[str], unit: str) -> list[CountyCellView]:
+    return [_view(c, counts[c.code], f"{counts[c.code]} {unit}") for c in counties]
+
+
+def _view(county: County, value: int, label: str) -> CountyCellView:
+    return CountyCellView(
+        code=county.code,
+        name=county.name,
+        prefecture_code=county.prefecture.code,
+        prefecture_name=county.prefecture.name,
+        value=value,
+        label=label,
+    )

@@ -1,0 +1,77 @@
+"""The county map over the API and the page: scoped features, figures equal to the lists'."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bangfu.partnerships.coverage_report import coverage_report_for_user
+from bangfu.partnerships.selectors import today_local
+from bangfu.people.selectors import DeploymentFilters, deployment_list_for_user
+from bangfu.registry.selectors import county_list_for_user
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Map-Test-Pass-9"
+
+
+def _get(client, user, url):
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+    token = client.post(
+        "/api/v1/auth/token",
+        {"username": user.username, "password": PASSWORD},
+        content_type="application/json",
+    ).json()["token"]
+    return client.get(url, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_province_gets_all_88_units_and_the_covered_count_equals_the_coverage_report(
+    client, province_officer
+):
+    body = _get(client, province_officer, "/api/v1/map/counties?metric=coverage").json()
+    assert body["type"] == "FeatureCollection" and body["metric"] == "coverage"
+    features = body["features"]
+    assert len(features) == 88
+    assert all(f["geometry"]["type"] in {"Polygon", "MultiPolygon"} for f in features)
+    labels = [f["properties"]["label"] for f in features]
+    report = coverage_report_for_user(user=province_officer, day=today_local())
+    assert labels.count("已覆盖") + labels.count("即将到期") == report.covered
+    assert labels.count("非目标县") == 88 - report.target_total
+    assert labels.count("未覆盖") + labels.count("断档") == len(report.uncovered)
+
+
+@pytest.mark.parametrize("persona", ["prefecture_officer", "county_officer", "recipient_user"])
+def test_other_roles_get_only_the_units_in_their_scope(client, request, persona):
+    user = request.getfixturevalue(persona)
+    body = _get(client, user, "/api/v1/map/counties").json()
+    codes = sorted(f["properties"]["code"] for f in body["features"])
+    assert codes == sorted(county_list_for_user(user=user).values_list("code", flat=True))
+    assert 0 < len(codes) < 88
+
+
+def test_experts_on_the_map_add_up_to_the_on_site_list(client, province_officer):
+    body = _get(client, province_officer, "/api/v1/map/counties?metric=experts").json()
+    on_site = deployment_list_for_user(
+        user=province_officer, filters=DeploymentFilters(on_site_on=today_local())
+    ).count()
+    assert sum(f["properties"]["value"] for f in body["features"]) == on_site
+    assert on_site > 0
+
+
+def test_an_unknown_metric_is_refused_in_chinese(client, province_officer):
+    response = _get(client, province_officer, "/api/v1/map/counties?metric=nope")
+    assert response.status_code == 422
+    assert "metric" in response.json()["detail"]
+
+
+def test_the_map_page_embeds_the_scoped_figures_and_links_each_county(client, county_officer):
+    client.force_login(county_officer)
+    page = client.get("/overview/map/").content.decode()
+    start = page.index('id="county-map-data"')
+    data = json.loads(page[page.index(">", start) + 1 : page.index("</script>", start)])
+    assert [c["code"] for c in data["cells"]] == [county_officer.county.code]
+    assert data["cells"][0]["url"] == f"/registry/counties/{county_officer.county.code}/"
+    assert data["prefectures"] == [county_officer.county.prefecture.code]
+    assert "边界不作为权属依据" in page

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from bangfu.core.request import request_user
+from bangfu.overview.selectors import MapMetric, county_map_for_user
+from bangfu.partnerships.selectors import today_local
+
+
+@login_required
+def county_map(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("metric", MapMetric.COVERAGE.value)
+    metric = MapMetric(raw) if raw in MapMetric._value2member_map_ else MapMetric.COVERAGE
+    county_map_ = county_map_for_user(user=request_user(request), metric=metric, day=today_local())
+    data = {
+        "metric": metric.value,
+        "metric_label": metric.label,
+        "legend": county_map_.legend,
+        "prefectures": county_map_.prefecture_codes,
+        "cells": [
+            {
+                "code": c.code,
+                "name": c.name,
+                "value": c.value,
+                "label": c.label,
+                "url": reverse("registry:county_detail", args=[c.code]),
+            }
+            for c in county_map_.cells
+        ],
+    }
+    return render(
+        request,
+        "overview/county_map.html",
+        {
+            "map": county_map_,
+            "map_data": data,
+            "metrics": list(MapMetric),
+            "metric": metric,
+        },
+    )
