@@ -154,6 +154,20 @@ AXES_CLIENT_IP_CALLABLE = "bangfu.accounts.lockout.client_ip_address"
 # API tokens expire this many days after they are issued.
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 
+# Uploaded files (signed scans, receipts): checked by content and refused above this size
+# (bangfu.core.uploads). The first handler stops reading a request as soon as a file passes
+# the limit, or at its first file when the declared length is already beyond it.
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "bangfu.core.uploads.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Files up to 2.5 MB are held in memory, larger ones stream to a temporary file; the other
+# fields of a request (and a JSON body) stay under 2.5 MB.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

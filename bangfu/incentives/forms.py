@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from bangfu.core.forms import DateInput, StyledForm
+from bangfu.core.uploads import RECEIPT_KINDS, CheckedFileField
 from bangfu.incentives.selectors import DEFAULT_ROUND_TRIP_COST, BudgetLevel, LedgerKind
 from bangfu.people.forms import DeploymentChoiceField, ExpertChoiceField, ServiceForm
 from bangfu.people.models import Deployment, Expert
@@ -57,7 +58,9 @@ class TravelClaimForm(ServiceForm):
     deployment = DeploymentChoiceField(label="专家及派驻", queryset=Deployment.objects.none())
     date = forms.DateField(label="乘车日期", widget=DateInput())
     amount = forms.DecimalField(label="金额（元）", min_value=0, max_digits=10, decimal_places=2)
-    receipt = forms.FileField(label="票据（PDF/JPG/PNG）", required=False)
+    receipt = CheckedFileField(
+        label="票据（PDF/JPG/PNG）", required=False, kinds=RECEIPT_KINDS, upload_label="票据"
+    )
     note = forms.CharField(label="备注", max_length=200, required=False)
 
     def __init__(self, *args: Any, deployments: QuerySet[Deployment], **kwargs: Any) -> None:

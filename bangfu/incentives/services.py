@@ -20,6 +20,12 @@ from django.db import models, transaction
 
 from bangfu.accounts.models import Role, User
 from bangfu.core.audit import audit_record, model_snapshot, save_changes_audited
+from bangfu.core.uploads import (
+    RECEIPT_KINDS,
+    file_delete_on_commit,
+    upload_problem,
+    upload_stored_name,
+)
 from bangfu.incentives.domain.money import yuan
 from bangfu.incentives.models import (
     HealthCheck,
@@ -34,8 +40,6 @@ from bangfu.people.selectors import policy_rates, today_local
 from bangfu.policy.domain.dates import programme_date_issues
 from bangfu.registry.models import Institution, InstitutionCategory
 
-RECEIPT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
-RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 CENT = Decimal("0.01")
 
 TRAVEL_CLAIM_FIELDS = ("deployment", "date", "amount", "receipt", "note")
@@ -84,7 +88,7 @@ def _travel_claim_errors(
     today: date,
 ) -> Errors:
     """A trip is within the deployment and not in the future; the amount is in yuan and cents;
-    a receipt is a PDF or an image of at most 10 MB."""
+    a receipt is a PDF, JPEG or PNG by content, at most UPLOAD_MAX_BYTES (`upload_problem`)."""
     errors: Errors = programme_date_issues(date=date)
     if amount < 0:
         errors.append(("amount", "金额不能为负数"))
@@ -100,11 +104,9 @@ def _travel_claim_errors(
                 f"{deployment.effective_end:%Y-%m-%d}）",
             )
         )
-    if receipt is not None:
-        if not (receipt.name or "").lower().endswith(RECEIPT_SUFFIXES):
-            errors.append(("receipt", "票据应为 PDF、JPG 或 PNG 文件"))
-        elif (receipt.size or 0) > RECEIPT_MAX_BYTES:
-            errors.append(("receipt", "票据文件不能超过 10 MB"))
+    problem = upload_problem(receipt, label="票据", kinds=RECEIPT_KINDS) if receipt else None
+    if problem is not None:
+        errors.append(("receipt", problem))
     return errors
 
 
@@ -134,7 +136,7 @@ def travel_claim_create(
     )
     claim = TravelClaim(deployment=deployment, date=date, amount=amount, note=note.strip())
     if receipt is not None:
-        claim.receipt.save(receipt.name or "receipt.pdf", receipt, save=False)
+        claim.receipt.save(upload_stored_name(receipt, RECEIPT_KINDS), receipt, save=False)
     claim.save()
     audit_record(
         actor=actor,
@@ -159,7 +161,8 @@ def travel_claim_update(
     today: date | None = None,
 ) -> TravelClaim:
     """Correct a travel claim. `receipt` replaces the receipt, `remove_receipt` drops it; with
-    neither the receipt stays. A replaced file is kept in storage: the audit row names it."""
+    neither the receipt stays. A replaced or removed file leaves storage once the change
+    commits; the audit row names the old and the new file."""
     claim = TravelClaim.objects.select_for_update().get(pk=claim.pk)
     _check_records_travel(actor, _deployment_for_check(claim.deployment_id))
     deployment = _deployment_for_check(deployment.pk)
@@ -178,19 +181,24 @@ def travel_claim_update(
     claim.date = date
     claim.amount = amount.quantize(CENT)
     claim.note = note.strip()
+    replaced = claim.receipt.name or ""
     if receipt is not None:
-        claim.receipt.save(receipt.name or "receipt.pdf", receipt, save=False)
+        claim.receipt.save(upload_stored_name(receipt, RECEIPT_KINDS), receipt, save=False)
     elif remove_receipt:
         claim.receipt = ""
+    if replaced != (claim.receipt.name or ""):
+        file_delete_on_commit(claim.receipt.storage, replaced)
     save_changes_audited(actor=actor, obj=claim, fields=TRAVEL_CLAIM_FIELDS, before=before)
     return claim
 
 
 @transaction.atomic
 def travel_claim_delete(*, actor: User, claim: TravelClaim) -> None:
-    """Remove a travel claim recorded in error; its receipt file is kept (the audit names it)."""
+    """Remove a travel claim recorded in error; its receipt file leaves storage once this
+    commits (the audit row names it)."""
     claim = TravelClaim.objects.select_for_update().get(pk=claim.pk)
     _check_records_travel(actor, _deployment_for_check(claim.deployment_id))
+    file_delete_on_commit(claim.receipt.storage, claim.receipt.name or "")
     _delete_audited(actor=actor, obj=claim, fields=TRAVEL_CLAIM_FIELDS)
 
 

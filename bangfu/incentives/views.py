@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 from bangfu.accounts.models import User
 from bangfu.core.excel import XLSX, xlsx_response
 from bangfu.core.request import id_from_query, query_without_page, request_user
+from bangfu.core.uploads import upload_size_checked
 from bangfu.incentives.domain.money import yuan
 from bangfu.incentives.forms import (
     BudgetForm,
@@ -337,6 +338,7 @@ def _expert_initial(request: HttpRequest) -> dict[str, object]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@upload_size_checked({"receipt": "票据"})
 def travel_claim_create_view(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     deployments = deployments_claimable_by_user(
@@ -442,6 +444,7 @@ CORRECTION_NOTE = "修改将记入审计记录。"
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@upload_size_checked({"receipt": "票据"})
 def travel_claim_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     claim = ledger_row_get_for_writer(user=user, kind=LedgerKind.TRAVEL, pk=pk)

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 
 from bangfu.accounts.models import User
 from bangfu.core.forms import DateInput, StyledForm
+from bangfu.core.uploads import SCAN_KINDS, CheckedFileField
 from bangfu.partnerships.domain.lifecycle import AgreementStatus, cycle_default_end
 from bangfu.partnerships.selectors import (
     PartnershipFilters,
@@ -467,10 +468,12 @@ class SigningForm(StyledForm):
     signed_on = forms.DateField(
         label="签订日期", widget=DateInput(), error_messages={"required": "请填写签订日期"}
     )
-    scan = forms.FileField(
+    scan = CheckedFileField(
         label="签字盖章扫描件（PDF、JPG 或 PNG）",
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+        kinds=SCAN_KINDS,
+        upload_label="扫描件",
+        help_text="重新上传将替换原扫描件。",
     )
 
 

@@ -20,6 +20,7 @@ from bangfu.accounts.models import User
 from bangfu.accounts.scope import scope_for_user
 from bangfu.core.audit import audit_changes, audit_record, model_snapshot
 from bangfu.core.programme_dates import programme_dates_validate
+from bangfu.core.uploads import SCAN_KINDS, file_delete_on_commit, upload_checked
 from bangfu.partnerships.domain.lifecycle import cycle_default_end, renewal_prefill
 from bangfu.partnerships.domain.validation import (
     AgreementDraft,
@@ -425,19 +426,26 @@ def agreement_terminate(*, actor: User, agreement: Agreement, on: date, reason: 
 def agreement_record_signing(
     *, actor: User, agreement: Agreement, signed_on: date, scan: UploadedFile[bytes] | None = None
 ) -> Agreement:
-    """Record the signing date and the signed, sealed scan (A2-五(一))."""
+    """Record the signing date and the signed, sealed scan (A2-五(一)): a PDF, JPEG or PNG by
+    content, at most UPLOAD_MAX_BYTES. A new scan replaces the previous one."""
     programme_dates_validate(signed_on=signed_on)
     agreement = _agreement_for_update(actor, agreement)
     if signed_on > today_local():
         _raise([("signed_on", "签订日期不能晚于今天")])
-    if scan is not None and not scan.name.lower().endswith((".pdf", ".jpg", ".jpeg", ".png")):  # type: ignore[union-attr]
-        _raise([("scan", "扫描件应为 PDF、JPG 或 PNG 文件")])
+    stored_name = (
+        upload_checked(scan, field="scan", label="扫描件", kinds=SCAN_KINDS) if scan else ""
+    )
     before = model_snapshot(agreement, ("signed_on", "signed_scan"))
+    replaced = agreement.signed_scan.name or ""
     agreement.signed_on = signed_on
     fields = ["signed_on", "updated_at"]
     if scan is not None:
-        agreement.signed_scan.save(scan.name or "scan.pdf", scan, save=False)
+        # A new scan replaces the old one, which leaves storage once this commits; the audit
+        # row names both.
+        agreement.signed_scan.save(stored_name, scan, save=False)
         fields.append("signed_scan")
+        if replaced != agreement.signed_scan.name:
+            file_delete_on_commit(agreement.signed_scan.storage, replaced)
     agreement.save(update_fields=fields)
     audit_record(
         actor=actor,

@@ -30,6 +30,7 @@ from bangfu.core.excel import xlsx_response
 from bangfu.core.models import AuditEntry
 from bangfu.core.request import query_without_page, request_user
 from bangfu.core.selectors import audit_list_for_object
+from bangfu.core.uploads import upload_size_checked
 from bangfu.documents.domain.agreement import AgreementDocumentError, agreement_filename
 from bangfu.documents.render import (
     AgreementRenderError,
@@ -418,6 +419,7 @@ def agreement_terminate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
+@upload_size_checked({"scan": "扫描件"})
 def agreement_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     agreement = agreement_get_for_user(user=user, pk=pk)
