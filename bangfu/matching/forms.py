@@ -114,7 +114,7 @@ class NeedRowForm(StyledForm):
     valid, so the page and the API refuse the same things with the same words."""
 
     specialty = forms.CharField(label="专科", required=False, widget=forms.Select)
-    disease = forms.CharField(label="主要外转病种", max_length=100, required=False)
+    disease = forms.CharField(label="主要外转病种", required=False)
     referrals_3y = forms.IntegerField(
         label="近3年外转人次",
         required=False,

@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from bangfu.core.input_guard import refused_input
 from bangfu.core.models import AuditEntry
-from bangfu.matching.forms import CapacityForm, NeedRowForm
+from bangfu.matching.forms import CapacityForm
 from bangfu.partnerships.demo import demo_measures
 from bangfu.partnerships.forms import RenewForm, TerminateForm
 from bangfu.partnerships.models import Agreement, AgreementMeasure, Partnership
@@ -406,9 +406,3 @@ def test_small_integer_columns_are_bounded_on_their_forms():
     capacity = CapacityForm({"helper": "1", "capacity": "40000"}, helper_choices=[(1, "甲")])
     assert not capacity.is_valid()
     assert "32767" in capacity.errors["capacity"][0]
-
-
-def test_need_disease_is_no_longer_than_its_column():
-    row = NeedRowForm({"specialty": "", "disease": "病" * 101})
-    assert not row.is_valid()
-    assert "100" in row.errors["disease"][0]
