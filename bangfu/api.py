@@ -117,6 +117,7 @@ def _translate(err: dict[str, Any]) -> str:
 
 def register_routers() -> None:
     from bangfu.accounts.api import router as accounts_router
+    from bangfu.activities.api import router as activities_router
     from bangfu.incentives.api import router as incentives_router
     from bangfu.jobs.api import router as jobs_router
     from bangfu.overview.api import router as overview_router
@@ -131,6 +132,7 @@ def register_routers() -> None:
     api.add_router("/", people_router, tags=["专家与帮扶队"])
     api.add_router("/", incentives_router, tags=["激励保障"])
     api.add_router("/", matching_router, tags=["结对匹配"])
+    api.add_router("/", activities_router, tags=["帮扶活动与成效"])
     api.add_router("/", jobs_router, tags=["后台任务"])
     api.add_router("/", overview_router, tags=["总览"])
 

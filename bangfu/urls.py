@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("people/", include("bangfu.people.urls")),
     path("incentives/", include("bangfu.incentives.urls")),
     path("matching/", include("bangfu.matching.urls")),
+    path("activities/", include("bangfu.activities.urls")),
     path("jobs/", include("bangfu.jobs.urls")),
     path("overview/", include("bangfu.overview.urls")),
     path("admin/", admin.site.urls),

@@ -687,31 +687,45 @@ def _existing_by_external_id(rows: Sequence[_Row]) -> dict[tuple[int, str], Acti
     return found
 
 
-@transaction.atomic
 def _import_write(
     actor: User | None, creates: list[Activity], updates: list[Activity], path: str
 ) -> None:
+    name = path.rsplit("/", 1)[-1][:200]
+    activities_bulk_write(
+        actor=actor, creates=creates, updates=updates, note=f"Excel 导入活动：{name}", file=name
+    )
+
+
+@transaction.atomic
+def activities_bulk_write(
+    *,
+    actor: User | None,
+    creates: Sequence[Activity],
+    updates: Sequence[Activity] = (),
+    note: str,
+    file: str = "",
+) -> None:
+    """Write many validated activities at once in batches (Excel import, demo data): one audit
+    row per partnership touched, with how many were created and updated. Callers validate each
+    activity first (``_RowChecker`` / ``activity_problems``)."""
     Activity.objects.bulk_create(creates, batch_size=IMPORT_BATCH)
     now = timezone.now()
     for activity in updates:
         activity.updated_at = now
-    Activity.objects.bulk_update(
-        updates,
-        ["date", "kind", "quantities", "title", "note", "updated_at"],
-        batch_size=IMPORT_BATCH,
-    )
+    if updates:
+        Activity.objects.bulk_update(
+            updates,
+            ["date", "kind", "quantities", "title", "note", "updated_at"],
+            batch_size=IMPORT_BATCH,
+        )
     per_partnership: dict[int, dict[str, int]] = {}
     for activity, action in [(a, "created") for a in creates] + [(a, "updated") for a in updates]:
         counts = per_partnership.setdefault(activity.partnership_id, {"created": 0, "updated": 0})
         counts[action] += 1
-    name = path.rsplit("/", 1)[-1][:200]
     for partnership in Partnership.objects.filter(pk__in=per_partnership).select_related(
         "helper", "recipient"
     ):
-        audit_record(
-            actor=actor,
-            action="activity_import",
-            obj=partnership,
-            after={"file": name, **per_partnership[partnership.pk]},
-            note=f"Excel 导入活动：{name}",
-        )
+        after: dict[str, object] = dict(per_partnership[partnership.pk])
+        if file:
+            after["file"] = file
+        audit_record(actor=actor, action="activity_import", obj=partnership, after=after, note=note)

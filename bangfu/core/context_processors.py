@@ -13,6 +13,7 @@ NAV_EXTENSIONS: list[tuple[str, str]] = [
     ("people:expert_list", "专家与帮扶队"),
     ("incentives:budget", "激励与预算"),
     ("matching:round_list", "结对匹配"),
+    ("activities:activity_list", "帮扶活动"),
 ]
 
 # Matching (§三(二)): the offices that run rounds see the rounds (the needs page is one click

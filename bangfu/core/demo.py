@@ -191,6 +191,7 @@ def _demo_activity() -> None:
     """Partnerships (and, when those apps provide them, experts and matching needs) for the demo."""
     from django.utils import timezone
 
+    from bangfu.activities.demo import activities_demo_load
     from bangfu.matching.demo import matching_demo_load
     from bangfu.partnerships.demo import partnerships_demo_load
     from bangfu.people.demo import people_demo_load
@@ -199,6 +200,7 @@ def _demo_activity() -> None:
     partnerships_demo_load(actor=province, today=timezone.localdate())
     matching_demo_load(actor=province)
     people_demo_load(actor=province, today=timezone.localdate())
+    activities_demo_load(actor=province, today=timezone.localdate())
 
 
 def _demo_users(actor: User | None) -> list[DemoLogin]:
