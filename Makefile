@@ -23,7 +23,6 @@ node_modules/.package-lock.json: package.json package-lock.json
 	touch $@
 
 static/vendor/.installed: node_modules/.package-lock.json Makefile
-	rm -rf static/vendor
 	mkdir -p static/vendor/bootstrap static/vendor/echarts
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
 	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
@@ -50,6 +49,11 @@ demo: setup
 	$(DEMO_ENV) $(BIN)/bangfu db_worker --no-startup-delay & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(DEMO_ENV) $(BIN)/bangfu runserver 127.0.0.1:8000
+
+# Production (README "生产部署"): collectstatic, migrate, then gunicorn with DEBUG off.
+# Needs SECRET_KEY; BIND, WEB_CONCURRENCY, DATABASE_URL, STATIC_ROOT, … from the environment.
+serve: $(VENV)/.installed static/vendor/.installed
+	scripts/serve
 
 test: setup
 	scripts/check

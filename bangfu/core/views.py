@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import PurePath
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -22,6 +23,24 @@ API_FORBIDDEN = "无权执行此操作"
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"d": dashboard_for_user(user=request_user(request))})
+
+
+class StoredFileLink:
+    """A stored upload as a file input shows it ("当前：…"), linked to its scoped download view.
+
+    Uploads have no public URL (bangfu.urls), so the FieldFile's own `.url` (/media/…) would be
+    a dead link; pass this as the field's initial value instead.
+    """
+
+    def __init__(self, name: str, url: str) -> None:
+        self.name = name
+        self.url = url
+
+    def __str__(self) -> str:
+        return PurePath(self.name).name
+
+    def __bool__(self) -> bool:
+        return bool(self.name)
 
 
 # ---- error pages: the project's own, in Chinese; JSON under /api/ (urls.handler404 …) ----

@@ -27,6 +27,7 @@ from bangfu.accounts.models import User
 from bangfu.core.excel import XLSX, xlsx_response
 from bangfu.core.request import id_from_query, query_without_page, request_user
 from bangfu.core.uploads import upload_size_checked
+from bangfu.core.views import StoredFileLink
 from bangfu.incentives.domain.money import yuan
 from bangfu.incentives.forms import (
     BudgetForm,
@@ -448,10 +449,15 @@ CORRECTION_NOTE = "修改将记入审计记录。"
 def travel_claim_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     claim = ledger_row_get_for_writer(user=user, kind=LedgerKind.TRAVEL, pk=pk)
+    initial = model_to_dict(claim, fields=list(TravelClaimForm.base_fields))
+    if claim.receipt:  # linked through the scoped view: uploads have no public /media/ URL
+        initial["receipt"] = StoredFileLink(
+            claim.receipt.name or "", reverse("incentives:travel_claim_receipt", args=[claim.pk])
+        )
     form = TravelClaimForm(
         request.POST or None,
         request.FILES or None,
-        initial=model_to_dict(claim, fields=list(TravelClaimForm.base_fields)),
+        initial=initial,
         deployments=deployments_claimable_by_user(user=user),
     )
 
