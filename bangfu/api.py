@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as ServiceValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -13,6 +14,7 @@ from ninja.security import HttpBearer
 
 from bangfu.accounts.models import User
 from bangfu.accounts.services import token_authenticate
+from bangfu.core.duplicates import DuplicateError, is_unique_violation
 
 
 class TokenAuth(HttpBearer):
@@ -60,6 +62,27 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(ServiceValidationError)
 def on_service_validation_error(request: HttpRequest, exc: ServiceValidationError) -> HttpResponse:
     """A service refused the input: 422, each message prefixed with the field it concerns."""
+    return _service_refusal(request, exc, 422)
+
+
+@api.exception_handler(DuplicateError)
+def on_duplicate(request: HttpRequest, exc: DuplicateError) -> HttpResponse:
+    """The record already exists (e.g. a second of two identical simultaneous creates): 409."""
+    return _service_refusal(request, exc, 409)
+
+
+@api.exception_handler(IntegrityError)
+def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    """A constraint refused a write that no service check caught (the services translate the
+    ones they expect): a duplicate is 409, any other conflict with stored data 422."""
+    if is_unique_violation(exc):
+        return _error(request, "该记录已存在（可能与同时提交的相同请求重复），请刷新后查看", 409)
+    return _error(request, "提交的数据与已有数据冲突，请检查后重试", 422)
+
+
+def _service_refusal(
+    request: HttpRequest, exc: ServiceValidationError, status: int
+) -> HttpResponse:
     problems = []
     if hasattr(exc, "error_dict"):
         for field, messages in exc.message_dict.items():
@@ -71,7 +94,7 @@ def on_service_validation_error(request: HttpRequest, exc: ServiceValidationErro
     else:
         problems = [{"field": "", "message": m} for m in exc.messages]
     detail = "；".join(p["message"] for p in problems) or "请求被拒绝"
-    return api.create_response(request, {"detail": detail, "errors": problems}, status=422)
+    return api.create_response(request, {"detail": detail, "errors": problems}, status=status)
 
 
 @api.exception_handler(PermissionDenied)
