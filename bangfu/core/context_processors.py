@@ -10,6 +10,7 @@ NAV_EXTENSIONS: list[tuple[str, str]] = [
     ("partnerships:partnership_list", "帮扶关系"),
     ("partnerships:coverage", "覆盖与断档"),
     ("overview:county_map", "地图"),
+    ("overview:report_page", "工作报告"),
     ("people:expert_list", "专家与帮扶队"),
     ("incentives:budget", "激励与预算"),
     ("matching:round_list", "结对匹配"),
