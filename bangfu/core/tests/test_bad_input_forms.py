@@ -406,3 +406,14 @@ def test_small_integer_columns_are_bounded_on_their_forms():
     capacity = CapacityForm({"helper": "1", "capacity": "40000"}, helper_choices=[(1, "甲")])
     assert not capacity.is_valid()
     assert "32767" in capacity.errors["capacity"][0]
+
+
+def test_api_renew_with_start_9999_is_a_422_naming_start(api_client, province_officer, agreement):
+    """The measured 500: `renew {"start": "9999-01-01"}` overflowed adding the 3-year cycle."""
+    api_client.login(province_officer)
+    before = counts()
+    response = api_client.post(f"/api/v1/agreements/{agreement.pk}/renew", {"start": "9999-01-01"})
+    assert response.status_code == 422
+    assert "start" in json.dumps(response.json(), ensure_ascii=False)
+    assert RANGE in json.dumps(response.json(), ensure_ascii=False)
+    assert counts() == before
