@@ -65,7 +65,7 @@ MEASURES_LEAD_IN = (
     "按照《省外三甲医院帮扶贵州县级医疗机构全覆盖帮扶措施参考》及协商情况，双方约定协作事项如下："
 )
 
-# A2-四 of the policy, numbered 三 here; items (三)1–6 carry this agreement's values.
+# A2-四 of the policy, numbered 三 here; items (三)1–7 carry this agreement's values.
 GUARANTEES: tuple[str, ...] = (
     "（一）加强组织领导。甲乙双方建立协作会商制度，不定期召开会商工作会议，建立对接机制，"
     "明确双方工作责任，共同抓好医疗协作帮扶工作的落实。",
@@ -87,7 +87,7 @@ GUARANTEES: tuple[str, ...] = (
     "可按每人{{ settling_in_allowance }}标准一次性报销购置到岗的生活必须品费用；",
     "6.正高职称或博士研究生、副高职称或硕士研究生的可再分别每月补贴"
     "{{ monthly_subsidy_senior }}、{{ monthly_subsidy_associate }}；",
-    "7.为来黔协作专家和驻点专家办理援黔专家旅游优惠证。",
+    "{{ tourism_card_item }}",
     "（四）营造良好氛围。乙方充分利用公众号、网络等各类媒体，广泛宣传甲方帮扶乙方的效果、"
     "经验和先进典型，不断扩大双方医疗卫生协作工作的社会影响，"
     "努力为双方医疗卫生协作工作营造良好的社会氛围。",

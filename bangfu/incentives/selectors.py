@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -25,6 +25,7 @@ from bangfu.incentives.agreement_terms import rates_with_overrides
 from bangfu.incentives.domain.benefits import (
     BenefitItem,
     BenefitsStatement,
+    RejectedClaim,
     benefits_statement,
 )
 from bangfu.incentives.domain.benefits import (
@@ -46,7 +47,8 @@ from bangfu.incentives.models import (
     TravelClaim,
     WorkFund,
 )
-from bangfu.partnerships.models import Agreement, Partnership
+from bangfu.partnerships.models import Agreement
+from bangfu.partnerships.selectors import governed_spans_of
 from bangfu.people import access
 from bangfu.people.domain.privacy import PAY_MASK
 from bangfu.people.models import Deployment, Expert
@@ -76,34 +78,16 @@ DEFAULT_ROUND_TRIP_COST = Decimal("1500.00")
 # ---- which agreement governs a deployment ----
 
 
-def governing_agreement(
-    partnership: Partnership, on: date, cycles: Iterable[Agreement] | None = None
-) -> Agreement | None:
-    """The cycle in force on `on`, else the latest that started before it, else the first.
-
-    Reads `cycles` when given, else `partnership.agreements.all()` (prefetch it)."""
-    agreements = sorted(
-        partnership.agreements.all() if cycles is None else cycles, key=lambda a: a.start
-    )
-    in_force = [a for a in agreements if a.start <= on <= a.end]
-    if in_force:
-        return in_force[-1]
-    started = [a for a in agreements if a.start <= on]
-    if started:
-        return started[-1]
-    return agreements[0] if agreements else None
-
-
-def rates_for_partnership(
-    partnership: Partnership,
-    on: date,
-    base: IncentiveRates,
-    cycles: Iterable[Agreement] | None = None,
-) -> IncentiveRates:
-    agreement = governing_agreement(partnership, on, cycles)
+def agreement_rates(agreement: Agreement | None, base: IncentiveRates) -> IncentiveRates:
+    """The rates an agreement pays: the policy's with the agreement's own terms (A2-四(三))."""
     if agreement is None or not agreement.guarantee_overrides:
         return base
     return rates_with_overrides(base, agreement.guarantee_overrides)
+
+
+UNGOVERNED_REASON = (
+    "该日帮扶关系无生效的帮扶协议（未签订、已终止或不在协议期限内），不予报销（§七；附件2 五(一)）"
+)
 
 
 # ---- statements ----
@@ -256,10 +240,28 @@ def expert_statement_for_user(*, user: User, expert_id: int, period: Period) -> 
     facts = domain_expert(expert)
     sections = []
     for d in deployments:
-        rates = rates_for_partnership(d.team.partnership, max(d.start, period.start), base)
         claims = tuple(DomainTravelClaim(c.date, c.amount) for c in d.travel_claims.all())
-        statement = benefits_statement(facts, domain_deployment(d), period, rates, None, claims)
-        sections.append(StatementSection(d, rates, claims, statement))
+        # Only days governed by an agreement earn anything, each at its agreement's rates.
+        spans = governed_spans_of(d.team.partnership.agreements.all(), period.start, period.end)
+        ungoverned = tuple(
+            RejectedClaim(claim, index, UNGOVERNED_REASON)
+            for index, claim in enumerate(claims)
+            if not any(first <= claim.date <= last for first, last, _ in spans)
+        )
+        if not spans:
+            empty = BenefitsStatement(period, (), ungoverned)
+            sections.append(StatementSection(d, base, claims, empty))
+        for number, (first, last, agreement) in enumerate(spans):
+            rates = agreement_rates(agreement, base)
+            span_claims = tuple(c for c in claims if first <= c.date <= last)
+            statement = benefits_statement(
+                facts, domain_deployment(d), Period(first, last), rates, None, span_claims
+            )
+            if number == 0 and ungoverned:
+                statement = replace(
+                    statement, rejected_claims=statement.rejected_claims + ungoverned
+                )
+            sections.append(StatementSection(d, rates, span_claims, statement))
     return ExpertStatement(
         expert=expert,
         period=period,
@@ -349,19 +351,24 @@ def _budget_recipients(user: User, year: int) -> QuerySet[Institution]:
     )
 
 
-def _hospital_rates(
+def hospital_rates_for_year(
     agreements_of_hospital: Iterable[Agreement], year: int, base: IncentiveRates
 ) -> IncentiveRates:
-    """The work-fund rate of a hospital: the latest signed agreement in force during the year."""
-    agreements = [
-        a
-        for a in agreements_of_hospital
-        if a.signed_on is not None and a.start <= date(year, 12, 31) and a.end >= date(year, 1, 1)
+    """A recipient hospital's rates for a year (its work fund, A2-四(三)5): those of the agreement
+    governing the last day of the year that one governs (`governed_spans_of`, per partnership;
+    the latest such day across its partnerships); the policy's when none governs that year."""
+    by_partnership: dict[int, list[Agreement]] = defaultdict(list)
+    for a in agreements_of_hospital:
+        by_partnership[a.partnership_id].append(a)
+    last_spans = [
+        spans[-1]
+        for cycles in by_partnership.values()
+        if (spans := governed_spans_of(cycles, date(year, 1, 1), date(year, 12, 31)))
     ]
-    if not agreements:
+    if not last_spans:
         return base
-    latest = max(agreements, key=lambda a: (a.start, a.pk))
-    return rates_with_overrides(base, latest.guarantee_overrides)
+    _, _, agreement = max(last_spans, key=lambda span: (span[1], span[2].start, span[2].pk))
+    return agreement_rates(agreement, base)
 
 
 def _details_visible(user: User, hospital_id: int) -> bool:
@@ -456,9 +463,11 @@ def _hospital_lines(
     lines: list[BudgetLine] = []
     for group in by_partnership.values():
         partnership = group[0].team.partnership
-        rates = rates_for_partnership(
-            partnership, date(year, 1, 1), base, cycles.get(partnership.pk, [])
+        # The terms of the agreement that governs first in the year (policy rates if none).
+        spans = governed_spans_of(
+            cycles.get(partnership.pk, []), date(year, 1, 1), date(year, 12, 31)
         )
+        rates = agreement_rates(spans[0][2] if spans else None, base)
         forecast = budget_forecast(
             year,
             [
@@ -481,7 +490,9 @@ def _hospital_lines(
             if line.item is not BenefitItem.WORK_FUND
         )
     lines.append(
-        work_fund_line(str(hospital.pk), _hospital_rates(agreements_of_hospital, year, base))
+        work_fund_line(
+            str(hospital.pk), hospital_rates_for_year(agreements_of_hospital, year, base)
+        )
     )
     return lines
 

@@ -34,6 +34,8 @@ from bangfu.incentives.models import (
     TravelClaim,
     WorkFund,
 )
+from bangfu.incentives.selectors import hospital_rates_for_year
+from bangfu.partnerships.models import Agreement
 from bangfu.people import access
 from bangfu.people.models import Deployment, Expert
 from bangfu.people.selectors import policy_rates, today_local
@@ -483,7 +485,10 @@ def _check_funds(actor: User, recipient: Institution) -> None:
 
 def _work_fund_errors(*, recipient: Institution, year: int, amount: Decimal) -> Errors:
     """A recipient hospital, a four-digit year, and at most the yearly standard."""
-    standard = policy_rates().work_fund_per_hospital_per_year
+    # The figure agreed in the hospital's agreement for the year where it sets one (A2-四(三)5).
+    standard = hospital_rates_for_year(
+        Agreement.objects.filter(partnership__recipient=recipient), year, policy_rates()
+    ).work_fund_per_hospital_per_year
     errors: Errors = []
     if recipient.category != InstitutionCategory.RECIPIENT:
         errors.append(("recipient", f"「{recipient.name}」不是受扶医院"))

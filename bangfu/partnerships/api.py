@@ -5,24 +5,31 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from bangfu.accounts.models import User
 from bangfu.accounts.scope import scope_for_user
 from bangfu.core.pagination import PageNumber, PerPage
 from bangfu.core.request import request_user
+from bangfu.partnerships.domain.actions import ActionDecision
 from bangfu.partnerships.models import Agreement
 from bangfu.partnerships.selectors import (
     AgreementRow,
     PartnershipFilters,
     PartnershipRow,
+    actions_for_user,
     agreement_get_for_user,
     agreement_list_for_user,
     agreement_rows,
     coverage_on,
+    first_agreement_for_user,
     partnership_get_for_user,
     partnership_list_for_user,
     today_local,
 )
 from bangfu.partnerships.services import (
     AgreementInput,
+    agreement_create,
+    agreement_record_filing,
+    agreement_record_signing,
     agreement_renew,
     agreement_terminate,
     partnership_create,
@@ -35,6 +42,18 @@ router = Router()
 class MeasureOut(Schema):
     code: str
     targets: dict[str, str]
+
+
+class ActionOut(Schema):
+    allowed: bool
+    reason: str = Field(description="不允许时的原因（引用条款）；允许时为空")
+
+
+class AgreementActionsOut(Schema):
+    renew: ActionOut
+    sign: ActionOut
+    terminate: ActionOut
+    file: ActionOut
 
 
 class AgreementOut(Schema):
@@ -51,6 +70,9 @@ class AgreementOut(Schema):
     status: str
     status_label: str
     measures: list[MeasureOut]
+    actions: AgreementActionsOut = Field(
+        description="今天对该协议可做的操作（协议状态与当前用户权限同时允许时 allowed 为 true）"
+    )
 
 
 class PartnershipOut(Schema):
@@ -65,9 +87,14 @@ class PartnershipOut(Schema):
     start: date | None
     end: date | None
     cycles: int
+    first_agreement: ActionOut = Field(description="能否登记首期协议（尚无协议且有权限时允许）")
 
 
-def _agreement_out(row: AgreementRow) -> dict[str, object]:
+def _action_out(decision: ActionDecision) -> dict[str, object]:
+    return {"allowed": decision.allowed, "reason": decision.reason}
+
+
+def _agreement_out(row: AgreementRow, user: User) -> dict[str, object]:
     a = row.agreement
     p = a.partnership
     return {
@@ -87,10 +114,14 @@ def _agreement_out(row: AgreementRow) -> dict[str, object]:
             {"code": m.code, "targets": m.targets}
             for m in sorted(a.measures.all(), key=lambda m: m.code)
         ],
+        "actions": {
+            action.value: _action_out(decision)
+            for action, decision in actions_for_user(user, row.actions).items()
+        },
     }
 
 
-def _partnership_out(row: PartnershipRow) -> dict[str, object]:
+def _partnership_out(row: PartnershipRow, user: User) -> dict[str, object]:
     p = row.partnership
     current = row.current
     return {
@@ -105,6 +136,7 @@ def _partnership_out(row: PartnershipRow) -> dict[str, object]:
         "start": current.agreement.start if current else None,
         "end": current.agreement.end if current else None,
         "cycles": len(row.cycles),
+        "first_agreement": _action_out(first_agreement_for_user(user, row)),
     }
 
 
@@ -121,23 +153,24 @@ class PartnershipQuery(Schema):
 @router.get("/partnerships", response=list[PartnershipOut], summary="帮扶关系列表")
 @paginate(PageNumber)
 def partnerships(request: HttpRequest, filters: Query[PartnershipQuery]) -> PerPage[PartnershipRow]:
-    rows = partnership_list_for_user(
-        user=request_user(request), filters=PartnershipFilters(**filters.dict())
-    )
-    return PerPage(rows, lambda page: [_partnership_out(r) for r in page])
+    user = request_user(request)
+    rows = partnership_list_for_user(user=user, filters=PartnershipFilters(**filters.dict()))
+    return PerPage(rows, lambda page: [_partnership_out(r, user) for r in page])
 
 
 @router.get("/partnerships/{partnership_id}", response=PartnershipOut, summary="帮扶关系详情")
 def partnership_detail(request: HttpRequest, partnership_id: int) -> dict[str, object]:
-    return _partnership_out(partnership_get_for_user(user=request_user(request), pk=partnership_id))
+    user = request_user(request)
+    return _partnership_out(partnership_get_for_user(user=user, pk=partnership_id), user)
 
 
 @router.get("/agreements", response=list[AgreementOut], summary="帮扶协议列表（每个周期一份）")
 @paginate(PageNumber)
 def agreements(request: HttpRequest) -> PerPage[Agreement]:
+    user = request_user(request)
     return PerPage(
-        agreement_list_for_user(user=request_user(request)).prefetch_related("measures"),
-        lambda page: [_agreement_out(r) for r in agreement_rows(page)],
+        agreement_list_for_user(user=user).prefetch_related("measures"),
+        lambda page: [_agreement_out(r, user) for r in agreement_rows(page)],
     )
 
 
@@ -209,7 +242,9 @@ def partnership_create_endpoint(
         helper_liaison=body.helper_liaison,
         recipient_liaison=body.recipient_liaison,
     )
-    return Status(201, _partnership_out(partnership_get_for_user(user=user, pk=partnership.pk)))
+    return Status(
+        201, _partnership_out(partnership_get_for_user(user=user, pk=partnership.pk), user)
+    )
 
 
 @router.post(
@@ -225,10 +260,7 @@ def agreement_renew_endpoint(
         previous=previous,
         data=AgreementInput(start=body.start, end=body.end, signed_on=body.signed_on),
     )
-    row = partnership_get_for_user(user=user, pk=agreement.partnership_id)
-    return Status(
-        201, _agreement_out(next(c for c in row.cycles if c.agreement.pk == agreement.pk))
-    )
+    return Status(201, _agreement_row_out(user, agreement))
 
 
 @router.post("/agreements/{agreement_id}/terminate", response=AgreementOut, summary="终止协议")
@@ -238,8 +270,64 @@ def agreement_terminate_endpoint(
     user = request_user(request)
     agreement = agreement_get_for_user(user=user, pk=agreement_id)
     agreement_terminate(actor=user, agreement=agreement, on=body.on, reason=body.reason)
+    return _agreement_row_out(user, agreement)
+
+
+class FirstAgreementIn(AgreementIn):
+    party_c: str = Field("", description="丙方；缺省为受扶医院所在县（市、特区）人民政府")
+
+
+@router.post(
+    "/partnerships/{partnership_id}/agreements",
+    response={201: AgreementOut},
+    summary="登记首期协议（帮扶关系尚无协议时，如匹配确认的结对）",
+)
+def agreement_first_create_endpoint(
+    request: HttpRequest, partnership_id: int, body: FirstAgreementIn
+) -> Status[dict[str, object]]:
+    user = request_user(request)
+    row = partnership_get_for_user(user=user, pk=partnership_id)
+    agreement = agreement_create(
+        actor=user, partnership=row.partnership, data=AgreementInput(**body.dict())
+    )
+    return Status(201, _agreement_row_out(user, agreement))
+
+
+class SignIn(Schema):
+    signed_on: date = Field(description="三方签字、盖章日期（附件2 五(一)）；扫描件在页面上传")
+
+
+@router.post("/agreements/{agreement_id}/sign", response=AgreementOut, summary="登记协议签订")
+def agreement_sign_endpoint(
+    request: HttpRequest, agreement_id: int, body: SignIn
+) -> dict[str, object]:
+    user = request_user(request)
+    agreement = agreement_get_for_user(user=user, pk=agreement_id)
+    agreement_record_signing(actor=user, agreement=agreement, signed_on=body.signed_on)
+    return _agreement_row_out(user, agreement)
+
+
+class FileIn(Schema):
+    level: str = Field(pattern="^(province|prefecture|county)$", description="备案单位层级")
+    filed_on: date = Field(description="备案日期（附件2 五(三)）")
+
+
+@router.post("/agreements/{agreement_id}/file", response=AgreementOut, summary="登记协议备案")
+def agreement_file_endpoint(
+    request: HttpRequest, agreement_id: int, body: FileIn
+) -> dict[str, object]:
+    user = request_user(request)
+    agreement = agreement_get_for_user(user=user, pk=agreement_id)
+    agreement_record_filing(
+        actor=user, agreement=agreement, level=body.level, filed_on=body.filed_on
+    )
+    return _agreement_row_out(user, agreement)
+
+
+def _agreement_row_out(user: User, agreement: Agreement) -> dict[str, object]:
+    """The agreement as read after a write, with its status and actions on today."""
     row = partnership_get_for_user(user=user, pk=agreement.partnership_id)
-    return _agreement_out(next(c for c in row.cycles if c.agreement.pk == agreement.pk))
+    return _agreement_out(next(c for c in row.cycles if c.agreement.pk == agreement.pk), user)
 
 
 class CoverageOut(Schema):

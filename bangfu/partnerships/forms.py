@@ -424,6 +424,30 @@ class PartnershipForm(StyledForm):
         )
 
 
+class FirstAgreementForm(PartnershipForm):
+    """The first agreement of an existing partnership (登记首期协议, e.g. an accepted matching
+    pair, §三(二)): the agreement part of `PartnershipForm`, the parties being fixed."""
+
+    PARTNERSHIP_ONLY = (
+        "helper",
+        "recipient",
+        "modes",
+        "leading_institutions",
+        "helper_liaison",
+        "recipient_liaison",
+    )
+
+    def __init__(
+        self, data: Mapping[str, Any] | None = None, *, user: User, policy: Policy, today: date
+    ) -> None:
+        super().__init__(data, user=user, policy=policy, today=today)
+        for name in self.PARTNERSHIP_ONLY:
+            del self.fields[name]
+
+    def party_fields(self) -> list[forms.BoundField]:
+        return [self["party_c"]]
+
+
 def _target_bounds(
     minimum: Decimal | None, maximum: Decimal | None, choices: tuple[str, ...]
 ) -> str:

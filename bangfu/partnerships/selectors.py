@@ -18,6 +18,15 @@ from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import scope_for_user
+from bangfu.partnerships.domain.actions import (
+    ActionDecision,
+    AgreementAction,
+    AgreementActions,
+    agreement_actions,
+    first_agreement_decision,
+    governed_spans,
+    governing_agreement,
+)
 from bangfu.partnerships.domain.coverage import (
     CountyFacts,
     CoverageAgreement,
@@ -83,26 +92,93 @@ def agreement_facts(agreement: Agreement, *, has_next_cycle: bool) -> AgreementF
 class AgreementRow:
     agreement: Agreement
     status: StatusResult
+    # What the agreement allows on the row's day (`domain.actions.agreement_actions`), before
+    # the user's permission; `actions_for_user` combines both.
+    actions: AgreementActions
+    facts: AgreementFacts
 
 
 @dataclass
 class PartnershipRow:
     partnership: Partnership
+    today: date
     cycles: list[AgreementRow] = field(default_factory=list)
 
     @property
     def current(self) -> AgreementRow | None:
-        """The cycle that matters today: the one in force, else the latest started, else the first."""
-        in_force = [c for c in self.cycles if c.status.status.in_force]
-        if in_force:
-            return in_force[-1]
-        started = [c for c in self.cycles if c.agreement.start <= today_local()]
+        """The cycle that matters on the row's day: the one governing it
+        (`domain.actions.governing_agreement`), else the latest started, else the first."""
+        governing = governing_agreement((c.facts for c in self.cycles), self.today)
+        if governing is not None:
+            return next(c for c in self.cycles if c.agreement.pk == governing.id)
+        started = [c for c in self.cycles if c.agreement.start <= self.today]
         return started[-1] if started else (self.cycles[0] if self.cycles else None)
+
+    @property
+    def first_agreement(self) -> ActionDecision:
+        """Whether the first agreement (登记首期协议) may be registered, before permission."""
+        return first_agreement_decision(len(self.cycles))
 
     @property
     def status(self) -> AgreementStatus | None:
         current = self.current
         return current.status.status if current else None
+
+
+def _agreement_row(
+    agreement: Agreement, facts: AgreementFacts, today: date, policy: Policy
+) -> AgreementRow:
+    return AgreementRow(
+        agreement,
+        agreement_status(facts, today, policy.cycle.expiring_window_days),
+        agreement_actions(facts, today),
+        facts,
+    )
+
+
+NOT_PERMITTED = ActionDecision(
+    False, "只有省、市州、县卫生健康部门可以登记和变更帮扶协议（§三、§七）"
+)
+
+
+def actions_for_user(
+    user: User, actions: AgreementActions
+) -> dict[AgreementAction, ActionDecision]:
+    """Each action's decision for this user: allowed only when the agreement allows it on the
+    day (`agreement_actions`) and the user may write partnerships (`can_manage_partnerships`,
+    what the services enforce); pages show a button exactly when it is allowed here."""
+    permitted = can_manage_partnerships(user)
+    return {
+        action: actions.decision(action) if permitted else NOT_PERMITTED
+        for action in AgreementAction
+    }
+
+
+def first_agreement_for_user(user: User, row: PartnershipRow) -> ActionDecision:
+    """登记首期协议 for this user: the partnership has no agreement yet and the user may write."""
+    return row.first_agreement if can_manage_partnerships(user) else NOT_PERMITTED
+
+
+def governing_agreement_of(cycles: Iterable[Agreement], day: date) -> Agreement | None:
+    """The agreement (row) governing a partnership on `day`, from its cycles as fetched
+    (`domain.actions.governing_agreement`: signed, not terminated, in force that day)."""
+    by_id = {a.pk: a for a in cycles}
+    governing = governing_agreement(
+        (agreement_facts(a, has_next_cycle=False) for a in by_id.values()), day
+    )
+    return None if governing is None else by_id[governing.id]
+
+
+def governed_spans_of(
+    cycles: Iterable[Agreement], first: date, last: date
+) -> list[tuple[date, date, Agreement]]:
+    """The days `first`..`last` split by the agreement (row) governing them
+    (`domain.actions.governed_spans`); days no agreement governs are left out."""
+    by_id = {a.pk: a for a in cycles}
+    spans = governed_spans(
+        (agreement_facts(a, has_next_cycle=False) for a in by_id.values()), first, last
+    )
+    return [(span.first, span.last, by_id[span.agreement_id]) for span in spans]
 
 
 def _rows(partnerships: Iterable[Partnership], today: date, policy: Policy) -> list[PartnershipRow]:
@@ -111,12 +187,10 @@ def _rows(partnerships: Iterable[Partnership], today: date, policy: Policy) -> l
         fetched = p.cycle_list if hasattr(p, "cycle_list") else p.agreements.all()
         agreements = sorted(fetched, key=lambda a: a.cycle_number)
         successors = {a.previous_id for a in agreements if a.previous_id}
-        row = PartnershipRow(p)
+        row = PartnershipRow(p, today)
         for a in agreements:
             facts = agreement_facts(a, has_next_cycle=a.pk in successors)
-            row.cycles.append(
-                AgreementRow(a, agreement_status(facts, today, policy.cycle.expiring_window_days))
-            )
+            row.cycles.append(_agreement_row(a, facts, today, policy))
         rows.append(row)
     return rows
 
@@ -235,6 +309,17 @@ def partnership_get_for_user(*, user: User, pk: int, today: date | None = None) 
     return rows[0]
 
 
+def partnerships_pending_for_recipient(
+    *, user: User, recipient_id: int, today: date | None = None
+) -> list[PartnershipRow]:
+    """The recipient's partnerships in scope still waiting for a signed agreement (no cycle, or
+    only a draft): shown on the create form so an officer completes one instead of starting
+    another (the pair itself is unique; another helper for the same recipient is a choice)."""
+    qs = _base_queryset().filter(partnership_filter_for_user(user), recipient_id=recipient_id)
+    rows = _rows(qs.order_by("helper__name", "pk"), today or today_local(), load_policy())
+    return [r for r in rows if r.status in (None, AgreementStatus.DRAFT)]
+
+
 def agreement_get_for_user(*, user: User, pk: int) -> Agreement:
     try:
         return (
@@ -273,15 +358,13 @@ def agreement_rows(
 ) -> list[AgreementRow]:
     """Statuses of agreements from `agreement_list_for_user` (ADR 0001: computed, not stored)."""
     today = today or today_local()
-    window = load_policy().cycle.expiring_window_days
+    policy = load_policy()
     return [
-        AgreementRow(
+        _agreement_row(
             a,
-            agreement_status(
-                agreement_facts(a, has_next_cycle=a.has_next_cycle),  # type: ignore[attr-defined]
-                today,
-                window,
-            ),
+            agreement_facts(a, has_next_cycle=a.has_next_cycle),  # type: ignore[attr-defined]
+            today,
+            policy,
         )
         for a in agreements
     ]
@@ -358,6 +441,11 @@ def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
     successors = set(
         Agreement.objects.filter(previous__isnull=False).values_list("previous_id", flat=True)
     )
+    by_partnership: dict[int, list[Agreement]] = defaultdict(list)
+    for a in agreements:
+        by_partnership[a.partnership_id].append(a)
+    # One agreement per partnership: the one governing that day (signed, not terminated).
+    governing = [g for g in (governing_agreement_of(c, on) for c in by_partnership.values()) if g]
     facts = [
         CoverageAgreement(
             agreement_id=a.pk,
@@ -370,7 +458,7 @@ def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
                 policy.cycle.expiring_window_days,
             ).status,
         )
-        for a in agreements
+        for a in governing
     ]
     county_facts = [
         CountyFacts(

@@ -21,6 +21,11 @@ from bangfu.accounts.scope import scope_for_user
 from bangfu.core.audit import audit_changes, audit_record, model_snapshot
 from bangfu.core.programme_dates import programme_dates_validate
 from bangfu.core.uploads import SCAN_KINDS, file_delete_on_commit, upload_checked
+from bangfu.partnerships.domain.actions import (
+    AgreementAction,
+    agreement_actions,
+    first_agreement_decision,
+)
 from bangfu.partnerships.domain.lifecycle import cycle_default_end, renewal_prefill
 from bangfu.partnerships.domain.validation import (
     AgreementDraft,
@@ -309,6 +314,10 @@ def agreement_create(
     )
     _check_write_scope(actor, partnership.recipient)
     existing = list(partnership.agreements.all())
+    if previous is None:
+        first = first_agreement_decision(len(existing))
+        if not first.allowed:
+            _raise([("agreement", first.reason)])
     start, end, measures, terms = _validated_agreement(
         policy=policy,
         partnership_helper=partnership.helper,
@@ -359,8 +368,7 @@ def agreement_renew(
         .get(pk=previous.pk)
     )
     _check_write_scope(actor, previous.partnership.recipient)
-    if Agreement.objects.filter(previous=previous).exists():
-        _raise([("previous", "该协议已续签，请在最新一期协议上续签")])
+    _check_action_allowed(previous, AgreementAction.RENEW)
     prefill = renewal_prefill(agreement_facts(previous, has_next_cycle=False), policy.cycle.years)
     data = data or AgreementInput(start=None)
     filled = AgreementInput(
@@ -379,27 +387,36 @@ def agreement_renew(
     )
 
 
-def _agreement_for_update(actor: User, agreement: Agreement) -> Agreement:
-    """The agreement, locked for this transaction, once the actor may change it."""
+def _agreement_for_update(actor: User, agreement: Agreement, action: AgreementAction) -> Agreement:
+    """The agreement, locked for this transaction, once the actor may change it and the
+    agreement allows `action` today (`domain.actions.agreement_actions`); else the reason."""
     locked = (
         Agreement.objects.select_for_update(of=("self",))
         .select_related("partnership__recipient")
         .get(pk=agreement.pk)
     )
     _check_write_scope(actor, locked.partnership.recipient)
+    _check_action_allowed(locked, action)
     return locked
+
+
+def _check_action_allowed(agreement: Agreement, action: AgreementAction) -> None:
+    facts = agreement_facts(
+        agreement, has_next_cycle=Agreement.objects.filter(previous=agreement).exists()
+    )
+    decision = agreement_actions(facts, today_local()).decision(action)
+    if not decision.allowed:
+        _raise([("agreement", decision.reason)])
 
 
 @transaction.atomic
 def agreement_terminate(*, actor: User, agreement: Agreement, on: date, reason: str) -> Agreement:
     """End an agreement early: from `on` it is no longer in force (reason required)."""
     programme_dates_validate(on=on)
-    agreement = _agreement_for_update(actor, agreement)
+    agreement = _agreement_for_update(actor, agreement, AgreementAction.TERMINATE)
     errors = []
     if not reason.strip():
         errors.append(("reason", "请填写终止原因"))
-    if agreement.terminated_on is not None:
-        errors.append(("agreement", f"该协议已于 {agreement.terminated_on:%Y-%m-%d} 终止"))
     if on < agreement.start or on > agreement.end + timedelta(days=1):
         errors.append(
             (
@@ -429,7 +446,7 @@ def agreement_record_signing(
     """Record the signing date and the signed, sealed scan (A2-五(一)): a PDF, JPEG or PNG by
     content, at most UPLOAD_MAX_BYTES. A new scan replaces the previous one."""
     programme_dates_validate(signed_on=signed_on)
-    agreement = _agreement_for_update(actor, agreement)
+    agreement = _agreement_for_update(actor, agreement, AgreementAction.SIGN)
     if signed_on > today_local():
         _raise([("signed_on", "签订日期不能晚于今天")])
     stored_name = (
@@ -463,7 +480,7 @@ def agreement_record_filing(
 ) -> Agreement:
     """Record filing (备案) of the signed copy with the province, prefecture or county (A2-五(三))."""
     programme_dates_validate(filed_on=filed_on)
-    agreement = _agreement_for_update(actor, agreement)
+    agreement = _agreement_for_update(actor, agreement, AgreementAction.FILE)
     errors = []
     if level not in FILING_LEVELS:
         errors.append(("level", "备案层级应为省、市州或县"))

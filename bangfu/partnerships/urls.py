@@ -7,7 +7,13 @@ urlpatterns = [
     path("", views.partnership_list, name="partnership_list"),
     path("export.xlsx", views.partnership_export, name="partnership_export"),
     path("new/", views.partnership_create_view, name="partnership_create"),
+    path("new/pending", views.partnership_pending_for_recipient, name="partnership_pending"),
     path("<int:pk>/", views.partnership_detail, name="partnership_detail"),
+    path(
+        "<int:pk>/agreements/new/",
+        views.agreement_first_create_view,
+        name="agreement_first_create",
+    ),
     path("agreements/<int:pk>/renew", views.agreement_renew_view, name="agreement_renew"),
     path(
         "agreements/<int:pk>/terminate", views.agreement_terminate_view, name="agreement_terminate"

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods
 from bangfu.accounts.models import User
 from bangfu.core.excel import xlsx_response
 from bangfu.core.models import AuditEntry
-from bangfu.core.request import query_without_page, request_user
+from bangfu.core.request import id_from_query, query_without_page, request_user
 from bangfu.core.selectors import audit_list_for_object
 from bangfu.core.uploads import upload_size_checked
 from bangfu.documents.domain.agreement import AgreementDocumentError, agreement_filename
@@ -39,6 +39,7 @@ from bangfu.documents.render import (
 )
 from bangfu.partnerships.coverage_report import coverage_report_for_user
 from bangfu.partnerships.documents import agreement_document_for
+from bangfu.partnerships.domain.actions import ActionDecision, AgreementAction
 from bangfu.partnerships.domain.lifecycle import (
     AgreementStatus,
     RenewalPrefill,
@@ -49,6 +50,7 @@ from bangfu.partnerships.forms import (
     CountyPlanForm,
     CoverageDateForm,
     FilingForm,
+    FirstAgreementForm,
     PartnershipFilterForm,
     PartnershipForm,
     RenewForm,
@@ -59,20 +61,24 @@ from bangfu.partnerships.forms import (
 )
 from bangfu.partnerships.models import Agreement, CountyPlan
 from bangfu.partnerships.selectors import (
+    NOT_PERMITTED,
     AgreementRow,
     PartnershipRow,
-    agreement_facts,
+    actions_for_user,
     agreement_get_for_user,
     agreement_measures,
     can_manage_partnerships,
     county_plan_get_for_user,
     county_plan_list_for_user,
+    first_agreement_for_user,
     partnership_get_for_user,
     partnership_list_for_user,
+    partnerships_pending_for_recipient,
     today_local,
 )
 from bangfu.partnerships.services import (
     AgreementInput,
+    agreement_create,
     agreement_record_filing,
     agreement_record_signing,
     agreement_renew,
@@ -218,10 +224,9 @@ class CycleView:
     filings: list[tuple[str, date | None]]
     history: QuerySet[AuditEntry]
     previous_cycle: int | None
-    can_renew: bool
-    can_terminate: bool
-    can_sign: bool
-    can_file: bool
+    # The user's decision for each action (`selectors.actions_for_user`): a button is shown
+    # exactly when its action is allowed there, the rule the services enforce.
+    actions: dict[AgreementAction, ActionDecision]
     prefill: RenewalPrefill | None
     forms: dict[str, forms.Form] = field(default_factory=dict)
     # The action whose submitted form is shown again with its errors, even if no longer offered.
@@ -234,6 +239,31 @@ class CycleView:
     @property
     def status(self) -> AgreementStatus:
         return self.row.status.status
+
+    @property
+    def can_renew(self) -> bool:
+        return self.actions[AgreementAction.RENEW].allowed
+
+    @property
+    def can_terminate(self) -> bool:
+        return self.actions[AgreementAction.TERMINATE].allowed
+
+    @property
+    def can_sign(self) -> bool:
+        return self.actions[AgreementAction.SIGN].allowed
+
+    @property
+    def can_file(self) -> bool:
+        return self.actions[AgreementAction.FILE].allowed
+
+    @property
+    def refused(self) -> list[tuple[str, str]]:
+        """Actions the agreement does not allow today, with why (for users who may write)."""
+        return [
+            (action.label, decision.reason)
+            for action, decision in self.actions.items()
+            if not decision.allowed and decision is not NOT_PERMITTED
+        ]
 
 
 def _measure_views(agreement: Agreement, policy: Policy) -> list[MeasureView]:
@@ -267,34 +297,16 @@ def _override_views(agreement: Agreement, policy: Policy) -> list[OverrideView]:
     return views
 
 
-# Which actions a cycle offers: renewing the latest cycle once it has been in force, terminating
-# one not yet over, recording the signature until it is terminated, filing once it is signed.
-RENEWABLE = {
-    AgreementStatus.ACTIVE,
-    AgreementStatus.EXPIRING,
-    AgreementStatus.EXPIRED,
-    AgreementStatus.TERMINATED,
-}
-TERMINABLE = {
-    AgreementStatus.DRAFT,
-    AgreementStatus.SIGNED,
-    AgreementStatus.ACTIVE,
-    AgreementStatus.EXPIRING,
-}
-
-
-def _cycle_views(row: PartnershipRow, manage: bool) -> list[CycleView]:
-    renewed = {c.agreement.previous_id for c in row.cycles if c.agreement.previous_id}
+def _cycle_views(row: PartnershipRow, user: User) -> list[CycleView]:
     numbers = {c.agreement.pk: c.agreement.cycle_number for c in row.cycles}
     views = []
     for cycle in row.cycles:
         a = cycle.agreement
         policy = load_policy(a.policy_id)
-        status = cycle.status.status
-        latest = a.pk not in renewed
+        actions = actions_for_user(user, cycle.actions)
         prefill = (
-            renewal_prefill(agreement_facts(a, has_next_cycle=False), policy.cycle.years)
-            if latest
+            renewal_prefill(cycle.facts, policy.cycle.years)
+            if actions[AgreementAction.RENEW].allowed
             else None
         )
         view = CycleView(
@@ -308,10 +320,7 @@ def _cycle_views(row: PartnershipRow, manage: bool) -> list[CycleView]:
             ],
             history=audit_list_for_object(obj=a),
             previous_cycle=numbers.get(a.previous_id) if a.previous_id else None,
-            can_renew=manage and latest and status in RENEWABLE,
-            can_terminate=manage and a.terminated_on is None and status in TERMINABLE,
-            can_sign=manage and a.terminated_on is None and status in TERMINABLE,
-            can_file=manage and a.signed_on is not None,
+            actions=actions,
             prefill=prefill,
         )
         view.forms = {
@@ -341,7 +350,7 @@ def _render_detail(
     user = request_user(request)
     row = partnership_get_for_user(user=user, pk=pk)
     policy = load_policy()
-    cycles = _cycle_views(row, can_manage_partnerships(user))
+    cycles = _cycle_views(row, user)
     if bound is not None:
         agreement_id, action, form = bound
         for cycle in cycles:
@@ -356,6 +365,7 @@ def _render_detail(
         "cycles": cycles,
         "history": audit_list_for_object(obj=row.partnership),
         "no_agreement_label": NO_AGREEMENT_LABEL,
+        "first_agreement": first_agreement_for_user(user, row),
     }
     return render(request, "partnerships/partnership_detail.html", context, status=status)
 
@@ -491,6 +501,44 @@ def agreement_scan(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_first_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """登记首期协议: the first agreement of a partnership that has none (e.g. a matching pair)."""
+    user = request_user(request)
+    row = partnership_get_for_user(user=user, pk=pk)
+    decision = first_agreement_for_user(user, row)
+    if not can_manage_partnerships(user):
+        raise PermissionDenied(decision.reason)
+    if not decision.allowed:
+        messages.error(request, decision.reason)
+        return redirect("partnerships:partnership_detail", pk=pk)
+    policy = load_policy()
+    form = FirstAgreementForm(
+        request.POST if request.method == "POST" else None,
+        user=user,
+        policy=policy,
+        today=today_local(),
+    )
+    context = {"form": form, "policy": policy, "partnership": row.partnership}
+    if request.method == "GET":
+        return render(request, "partnerships/partnership_form.html", context)
+    if form.is_valid():
+        try:
+            agreement = agreement_create(
+                actor=user, partnership=row.partnership, data=form.agreement_input()
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"已登记首期协议（{agreement.start:%Y-%m-%d}至{agreement.end:%Y-%m-%d}）",
+            )
+            return redirect("partnerships:partnership_detail", pk=pk)
+    return render(request, "partnerships/partnership_form.html", context, status=400)
+
+
 # ---- create ----
 
 
@@ -526,13 +574,29 @@ def partnership_create_view(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"已登记帮扶关系「{partnership}」及首期协议")
                 return redirect("partnerships:partnership_detail", pk=partnership.pk)
-        return render(
-            request,
-            "partnerships/partnership_form.html",
-            {"form": form, "policy": policy},
-            status=400,
-        )
-    return render(request, "partnerships/partnership_form.html", {"form": form, "policy": policy})
+        context = {"form": form, "policy": policy, "pending": _pending(request, user)}
+        return render(request, "partnerships/partnership_form.html", context, status=400)
+    context = {"form": form, "policy": policy, "pending": _pending(request, user)}
+    return render(request, "partnerships/partnership_form.html", context)
+
+
+def _pending(request: HttpRequest, user: User) -> list[PartnershipRow]:
+    recipient_id = id_from_query(request.POST.get("recipient") or request.GET.get("recipient"))
+    if recipient_id is None:
+        return []
+    return partnerships_pending_for_recipient(user=user, recipient_id=recipient_id)
+
+
+@login_required
+def partnership_pending_for_recipient(request: HttpRequest) -> HttpResponse:
+    """The warning shown on the create form when the chosen recipient already has a partnership
+    waiting for its agreement (htmx fragment, on choosing a recipient)."""
+    user = request_user(request)
+    return render(
+        request,
+        "partnerships/_pending_partnerships.html",
+        {"pending": _pending(request, user), "no_agreement_label": NO_AGREEMENT_LABEL},
+    )
 
 
 # ---- coverage and gaps ----

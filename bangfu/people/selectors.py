@@ -19,6 +19,7 @@ from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import scope_for_user
 from bangfu.core.audit import audit_object_type
 from bangfu.core.models import AuditEntry
+from bangfu.incentives.agreement_terms import rates_with_overrides
 from bangfu.incentives.domain.appointment import AppointmentEligibility, appointment_eligibility
 from bangfu.incentives.domain.people import Degree, DeploymentKind, Title
 from bangfu.incentives.domain.people import Deployment as DomainDeployment
@@ -33,7 +34,7 @@ from bangfu.incentives.domain.team import Team as DomainTeam
 from bangfu.incentives.domain.team import TeamCheck, TeamMember, team_check
 from bangfu.incentives.models import HealthCheck, InsurancePolicy, TourismCard, TravelClaim
 from bangfu.partnerships.models import Partnership
-from bangfu.partnerships.selectors import partnership_filter_for_user
+from bangfu.partnerships.selectors import governing_agreement_of, partnership_filter_for_user
 from bangfu.people import access
 from bangfu.people.models import (
     Appointment,
@@ -57,6 +58,18 @@ def today_local() -> date:
 
 def policy_rates() -> IncentiveRates:
     return incentive_rates_from_terms(load_policy().incentives)
+
+
+def partnership_rates_on(partnership: Partnership, day: date) -> IncentiveRates:
+    """The policy's rates with the own terms of the agreement governing the partnership on `day`
+    (`partnerships.selectors.governing_agreement_of`), e.g. an agreed 3 years of residence to be
+    president (A2-四(三)1); the policy's when no agreement governs that day. Reads
+    `partnership.agreements.all()` (prefetch it)."""
+    base = policy_rates()
+    agreement = governing_agreement_of(partnership.agreements.all(), day)
+    if agreement is None or not agreement.guarantee_overrides:
+        return base
+    return rates_with_overrides(base, agreement.guarantee_overrides)
 
 
 def policy_team_rules() -> TeamRules:
@@ -202,13 +215,22 @@ def expert_detail_for_user(*, user: User, pk: int) -> ExpertDetail:
             ),
             Prefetch("title_applications"),
             Prefetch("travel_claims", queryset=TravelClaim.objects.order_by("-date", "-pk")),
+            "team__partnership__agreements",
         )
         .order_by("-start", "pk")
     )
-    rates = policy_rates()
     facts = domain_expert(expert)
+    today = today_local()
     eligibilities = [
-        DeploymentEligibility(d, appointment_eligibility(facts, domain_deployment(d), rates))
+        DeploymentEligibility(
+            d,
+            appointment_eligibility(
+                facts,
+                domain_deployment(d),
+                # the terms in force today, or at the deployment's nearest end
+                partnership_rates_on(d.team.partnership, min(max(today, d.start), d.effective_end)),
+            ),
+        )
         for d in deployments
         if d.kind == DeploymentKind.RESIDENT
     ]

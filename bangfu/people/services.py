@@ -53,7 +53,7 @@ from bangfu.people.models import (
 from bangfu.people.selectors import (
     domain_deployment,
     domain_expert,
-    policy_rates,
+    partnership_rates_on,
     policy_team_rules,
     today_local,
 )
@@ -463,7 +463,10 @@ def appointment_create(
         errors.append(("post", "职务应为副院长或院长"))
     else:
         eligibility = appointment_eligibility(
-            domain_expert(deployment.expert), domain_deployment(deployment), policy_rates()
+            domain_expert(deployment.expert),
+            domain_deployment(deployment),
+            # the agreement's own thresholds where it sets them (A2-四(三)1), else §六's
+            partnership_rates_on(deployment.team.partnership, start),
         )
         eligible = (
             eligibility.president

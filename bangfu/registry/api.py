@@ -5,14 +5,16 @@ from ninja.pagination import paginate
 
 from bangfu.core.pagination import PageNumber
 from bangfu.core.request import request_user
-from bangfu.registry.models import County, Institution, Prefecture
+from bangfu.registry.models import County, Department, Institution, Prefecture
 from bangfu.registry.selectors import (
     CountyFilters,
     InstitutionFilters,
     county_list_for_user,
+    institution_get_for_user,
     institution_list_for_user,
     prefecture_list_for_user,
 )
+from bangfu.registry.services import INSTITUTION_GRADES, institution_edit_profile
 
 router = Router()
 
@@ -89,3 +91,58 @@ def institutions(request: HttpRequest, filters: Query[InstitutionQuery]) -> Quer
     return institution_list_for_user(
         user=request_user(request), filters=InstitutionFilters(**filters.dict())
     )
+
+
+class DepartmentOut(Schema):
+    id: int
+    name: str
+    specialty_code: str | None
+
+    @staticmethod
+    def resolve_specialty_code(obj: Department) -> str | None:
+        return obj.specialty.code if obj.specialty else None
+
+
+class InstitutionDetailOut(InstitutionOut):
+    departments: list[DepartmentOut]
+
+    @staticmethod
+    def resolve_departments(obj: Institution) -> list[Department]:
+        return list(obj.departments.all())
+
+
+class InstitutionPatch(Schema):
+    grade: str | None = Field(
+        None,
+        description="等级："
+        + "、".join(f"{v or '空'}（{label}）" for v, label in INSTITUTION_GRADES),
+    )
+    add_departments: list[str] = Field(default_factory=list, description="新增科室名称")
+    remove_department_ids: list[int] = Field(
+        default_factory=list, description="删除的科室编号（未被使用的科室）"
+    )
+
+
+@router.get("/institutions/{institution_id}", response=InstitutionDetailOut, summary="医疗机构详情")
+def institution_detail(request: HttpRequest, institution_id: int) -> Institution:
+    return institution_get_for_user(user=request_user(request), pk=institution_id)
+
+
+@router.patch(
+    "/institutions/{institution_id}",
+    response=InstitutionDetailOut,
+    summary="修改医疗机构等级和科室（省卫健委）",
+)
+def institution_patch(
+    request: HttpRequest, institution_id: int, body: InstitutionPatch
+) -> Institution:
+    user = request_user(request)
+    institution = institution_get_for_user(user=user, pk=institution_id)
+    institution_edit_profile(
+        actor=user,
+        institution=institution,
+        grade=body.grade,
+        add_departments=body.add_departments,
+        remove_department_ids=body.remove_department_ids,
+    )
+    return institution_get_for_user(user=user, pk=institution_id)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from bangfu.core.forms import StyledForm
-from bangfu.registry.models import InstitutionCategory, ProgrammeGroup
+from bangfu.registry.models import Institution, InstitutionCategory, ProgrammeGroup
+from bangfu.registry.services import INSTITUTION_GRADES
 
 
 class CountyFilterForm(StyledForm):
@@ -42,3 +45,38 @@ class InstitutionFilterForm(StyledForm):
     )
     county = forms.CharField(label="县代码", required=False)
     prefecture = forms.CharField(label="市州", required=False)
+
+
+class InstitutionProfileForm(StyledForm):
+    """Grade and departments of an institution, corrected by the province office."""
+
+    grade = forms.ChoiceField(label="等级", required=False, choices=INSTITUTION_GRADES)
+    add_departments = forms.CharField(
+        label="新增科室",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行一个科室名称；与诊疗科目同名的科室自动关联该科目",
+    )
+    remove_department_ids = forms.MultipleChoiceField(
+        label="删除科室（仅限未被派驻、3X联系或带教记录使用的科室）",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"grade": institution.grade})
+        super().__init__(*args, **kwargs)
+        self.fields["remove_department_ids"].choices = [  # type: ignore[attr-defined]
+            (str(d.pk), d.name) for d in institution.departments.all()
+        ]
+        if institution.grade not in {value for value, _ in INSTITUTION_GRADES}:
+            self.fields["grade"].choices = [  # type: ignore[attr-defined]
+                (institution.grade, institution.grade),
+                *INSTITUTION_GRADES,
+            ]
+
+    def department_names(self) -> list[str]:
+        return (self.cleaned_data.get("add_departments") or "").splitlines()
+
+    def department_ids(self) -> list[int]:
+        return [int(pk) for pk in self.cleaned_data.get("remove_department_ids") or []]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from bangfu.accounts.models import User
+from bangfu.accounts.scope import scope_for_user
 from bangfu.core.audit import audit_changes, audit_record, model_snapshot, save_changes_audited
 from bangfu.registry.models import (
     County,
@@ -244,3 +247,88 @@ def institution_add_departments(
             after={"departments": [d.name for d in new]},
         )
     return len(new)
+
+
+# Hospital grades as the registry records them (医院等级); "" is 未填. The helper rule of §一
+# (省外三甲) reads "三甲" (policy [helper_eligibility]).
+INSTITUTION_GRADES: tuple[tuple[str, str], ...] = (
+    ("", "未填"),
+    ("三甲", "三级甲等（三甲）"),
+    ("三乙", "三级乙等（三乙）"),
+    ("三级", "三级（未定等）"),
+    ("二甲", "二级甲等（二甲）"),
+    ("二乙", "二级乙等（二乙）"),
+    ("二级", "二级（未定等）"),
+    ("一级", "一级"),
+)
+
+
+@transaction.atomic
+def institution_edit_profile(
+    *,
+    actor: User,
+    institution: Institution,
+    grade: str | None = None,
+    add_departments: Iterable[str] = (),
+    remove_department_ids: Iterable[int] = (),
+) -> Institution:
+    """The province office corrects an institution's grade and its departments (科室), e.g. a
+    helper whose grade is 未填 and so cannot be checked against §一 (省外三甲). One audit row
+    with what changed; nothing is written when any part is refused. Departments in use (a
+    deployment, a 3X link or a mentorship names them) cannot be removed."""
+    if not scope_for_user(actor).can_edit_registry:
+        raise PermissionDenied("只有省卫生健康委可以修改医疗机构的等级和科室")
+    inst = Institution.objects.select_for_update().get(pk=institution.pk)
+    errors: dict[str, list[str]] = {}
+    known_grades = {value for value, _ in INSTITUTION_GRADES}
+    if grade is not None and grade.strip() not in known_grades:
+        errors.setdefault("grade", []).append(
+            "等级应为：" + "、".join(label for _, label in INSTITUTION_GRADES)
+        )
+    existing = {d.pk: d for d in inst.departments.all()}
+    names: list[str] = []
+    for raw in add_departments:
+        name = raw.strip()
+        if not name or name in names:
+            continue
+        if len(name) > 50:
+            errors.setdefault("add_departments", []).append(f"科室名称「{name[:20]}…」过长")
+        elif name in {d.name for d in existing.values()}:
+            errors.setdefault("add_departments", []).append(f"科室「{name}」已存在")
+        else:
+            names.append(name)
+    removing = []
+    for pk in dict.fromkeys(remove_department_ids):
+        department = existing.get(pk)
+        if department is None:
+            errors.setdefault("remove_department_ids", []).append(f"编号为 {pk} 的科室不属于本机构")
+        else:
+            removing.append(department)
+    if errors:
+        raise ValidationError(errors)
+    before: dict[str, object] = {}
+    after: dict[str, object] = {}
+    if grade is not None and grade.strip() != inst.grade:
+        before["grade"], after["grade"] = inst.grade, grade.strip()
+        inst.grade = grade.strip()
+        inst.save(update_fields=["grade", "updated_at"])
+    if removing:
+        try:
+            with transaction.atomic():
+                for department in removing:
+                    department.delete()
+        except ProtectedError as exc:
+            raise ValidationError(
+                {"remove_department_ids": "科室已被派驻、3X联系或带教记录使用，不能删除"}
+            ) from exc
+        before["departments_removed"] = sorted(d.name for d in removing)
+    if names:
+        specialties = {s.name: s for s in Specialty.objects.filter(name__in=names)}
+        Department.objects.bulk_create(
+            Department(institution=inst, name=name, specialty=specialties.get(name))
+            for name in names
+        )
+        after["departments_added"] = names
+    if before or after:
+        audit_record(actor=actor, action="update", obj=inst, before=before or None, after=after)
+    return inst

@@ -13,4 +13,5 @@ urlpatterns = [
     path("institutions/", views.institution_list, name="institution_list"),
     path("institutions/export.xlsx", views.institution_export, name="institution_export"),
     path("institutions/<int:pk>/", views.institution_detail, name="institution_detail"),
+    path("institutions/<int:pk>/edit", views.institution_edit, name="institution_edit"),
 ]

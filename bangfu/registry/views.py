@@ -13,7 +13,13 @@ from bangfu.accounts.scope import scope_for_user
 from bangfu.core.excel import xlsx_response
 from bangfu.core.request import query_without_page, request_user
 from bangfu.core.selectors import audit_list_for_object
-from bangfu.registry.forms import CountyFilterForm, InstitutionFilterForm, ProgrammeGroupForm
+from bangfu.registry.forms import (
+    CountyFilterForm,
+    InstitutionFilterForm,
+    InstitutionProfileForm,
+    ProgrammeGroupForm,
+)
+from bangfu.registry.models import Institution
 from bangfu.registry.selectors import (
     CountyFilters,
     InstitutionFilters,
@@ -24,7 +30,7 @@ from bangfu.registry.selectors import (
     prefecture_get_for_user,
     prefecture_list_for_user,
 )
-from bangfu.registry.services import county_set_programme_group
+from bangfu.registry.services import county_set_programme_group, institution_edit_profile
 
 
 @login_required
@@ -201,11 +207,52 @@ def institution_export(request: HttpRequest) -> HttpResponse:
     return xlsx_response("医疗机构名录.xlsx", "医疗机构", headers, rows)
 
 
+def _institution_page(
+    request: HttpRequest,
+    institution: Institution,
+    form: InstitutionProfileForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request_user(request)
+    can_edit = scope_for_user(user).can_edit_registry
+    if can_edit and form is None:
+        form = InstitutionProfileForm(institution=institution)
+    context = {
+        "institution": institution,
+        "history": audit_list_for_object(obj=institution),
+        "can_edit": can_edit,
+        "profile_form": form,
+    }
+    return render(request, "registry/institution_detail.html", context, status=status)
+
+
 @login_required
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    institution = institution_get_for_user(user=request_user(request), pk=pk)
-    return render(
-        request,
-        "registry/institution_detail.html",
-        {"institution": institution, "history": audit_list_for_object(obj=institution)},
-    )
+    return _institution_page(request, institution_get_for_user(user=request_user(request), pk=pk))
+
+
+@login_required
+@require_http_methods(["POST"])
+def institution_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The province office corrects the grade and the departments (`institution_edit_profile`)."""
+    user = request_user(request)
+    institution = institution_get_for_user(user=user, pk=pk)
+    if not scope_for_user(user).can_edit_registry:
+        raise PermissionDenied("只有省卫生健康委可以修改医疗机构的等级和科室")
+    form = InstitutionProfileForm(request.POST, institution=institution)
+    if form.is_valid():
+        try:
+            institution_edit_profile(
+                actor=user,
+                institution=institution,
+                grade=form.cleaned_data["grade"],
+                add_departments=form.department_names(),
+                remove_department_ids=form.department_ids(),
+            )
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, f"已更新「{institution.name}」的等级和科室")
+            return redirect("registry:institution_detail", pk=pk)
+    return _institution_page(request, institution, form, status=400)

@@ -62,7 +62,7 @@ class AgreementMeasure:
 
 @dataclass(frozen=True, kw_only=True)
 class GuaranteeTerms:
-    """The service guarantees of A2-四(三) items 1–6, defaulting to the values of §六.
+    """The service guarantees of A2-四(三) items 1–7, defaulting to the values of §六.
 
     Each value is what this agreement promises; an agreement may set its own within
     the policy's bounds (the incentives app decides those bounds, not this module).
@@ -79,6 +79,7 @@ class GuaranteeTerms:
     settling_in_allowance: Decimal = Decimal("2000")
     monthly_subsidy_senior: Decimal = Decimal("1000")
     monthly_subsidy_associate: Decimal = Decimal("600")
+    tourism_card: bool = True  # item 7: 援黔专家旅游优惠证 (§五; §六)
 
     def __post_init__(self) -> None:
         problems = guarantee_terms_problems(self)
@@ -153,6 +154,7 @@ class AgreementContent:
     settling_in_allowance: str
     monthly_subsidy_senior: str
     monthly_subsidy_associate: str
+    tourism_card_item: str
     reasons: tuple[str, ...]
 
 
@@ -263,9 +265,14 @@ def agreement_content(doc: AgreementDocument) -> AgreementContent:
         settling_in_allowance=format_yuan_cn(terms.settling_in_allowance),
         monthly_subsidy_senior=format_yuan_cn(terms.monthly_subsidy_senior),
         monthly_subsidy_associate=format_yuan_cn(terms.monthly_subsidy_associate),
+        tourism_card_item=TOURISM_CARD_ITEM if terms.tourism_card else NO_TOURISM_CARD_ITEM,
         reasons=guarantee_deviations(terms),
     )
 
+
+TOURISM_CARD_ITEM = "7.为来黔协作专家和驻点专家办理援黔专家旅游优惠证。"
+NO_TOURISM_CARD_ITEM = "7.经三方协商，本协议不约定为来黔协作专家和驻点专家办理援黔专家旅游优惠证。"
+"""A2-四(三)7 as printed: the policy's wording, or what the parties agreed instead."""
 
 POLICY_GUARANTEES = GuaranteeTerms()
 """The reference values of §六, against which an agreement's own terms are compared."""
@@ -300,6 +307,12 @@ def guarantee_deviations(terms: GuaranteeTerms) -> tuple[str, ...]:
             lines.append(
                 f"{label}：本协议约定{_describe(name, agreed)}，§六参考值为{_describe(name, reference)}"
             )
+    if terms.tourism_card != POLICY_GUARANTEES.tourism_card:
+        agreed_text = "办理" if terms.tourism_card else "不办理"
+        reference_text = "办理" if POLICY_GUARANTEES.tourism_card else "不办理"
+        lines.append(
+            f"援黔专家旅游优惠证：本协议约定{agreed_text}，§六参考为{reference_text}（A2-四(三)7）"
+        )
     return tuple(lines)
 
 

@@ -120,3 +120,51 @@ def test_county_officer_sees_only_its_county_partnerships(page):
         "cells => cells.map(c => c.dataset.county)"
     )
     assert counties == ["520526"]
+
+
+def test_officer_registers_the_first_agreement_of_a_matched_pair(page):
+    """Matching → agreement: an accepted pair is a partnership 待签协议; its page offers
+    登记首期协议, whose form records the first cycle (issue #10)."""
+    browser_login(page, "demo_province")
+    page.get_by_role("link", name="结对匹配").first.click()
+    page.get_by_test_id("new-round").click()
+    page.select_option("#id_method", "optimal")
+    page.get_by_role("button", name="运行匹配").click()
+    page.wait_for_selector("text=匹配完成")
+    row = (
+        page.get_by_test_id("proposal-row")
+        .filter(has=page.locator("input[name=proposal_ids]:not([disabled])"))
+        .first
+    )
+    recipient = row.get_attribute("data-recipient")
+    row.locator("input[name=proposal_ids]").check()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("accept").click()
+    page.wait_for_selector("text=已接受 1 对结对")
+    accepted = page.locator(f"[data-testid=proposal-row][data-recipient='{recipient}']")
+    accepted.get_by_test_id("partnership-link").click()
+
+    assert "待签协议" in page.locator("h1").inner_text()
+    assert page.locator("[data-action=renew]").count() == 0
+    page.get_by_test_id("first-agreement").click()
+    start = date.today() - timedelta(days=10)
+    page.fill("#id_start", start.isoformat())
+    assert (
+        page.get_by_test_id("end-default").inner_text() == cycle_default_end(start, 3).isoformat()
+    )
+    page.fill("#id_signed_on", (start - timedelta(days=2)).isoformat())
+    page.check("#measure-M01")
+    page.fill('[name="measures.M01.team_size"]', "3")
+    # The matched helper may not be a recorded 三甲 yet: register it as an exception, with why.
+    page.check("#id_helper_exception")
+    page.fill("#id_helper_exception_reason", "结对匹配确定，等级待省卫健委核实")
+    page.get_by_role("button", name="登记首期协议").click()
+
+    page.wait_for_selector("text=已登记首期协议")
+    assert recipient in page.get_by_test_id("parties").inner_text()
+    cycle = page.get_by_test_id("cycle").first
+    assert "第1周期" in cycle.inner_text() and "执行中" in cycle.inner_text()
+    assert page.get_by_test_id("first-agreement").count() == 0
+    # The signed cycle in force now offers renewal and termination, from the same rule.
+    assert cycle.locator("[data-action=renew]").count() == 1
+    assert cycle.locator("[data-action=terminate]").count() == 1
