@@ -143,8 +143,8 @@ def register_routers() -> None:
     from bangfu.activities.api import router as activities_router
     from bangfu.incentives.api import router as incentives_router
     from bangfu.jobs.api import router as jobs_router
-    from bangfu.overview.api import router as overview_router
     from bangfu.matching.api import router as matching_router
+    from bangfu.overview.api import router as overview_router
     from bangfu.partnerships.api import router as partnerships_router
     from bangfu.people.api import router as people_router
     from bangfu.registry.api import router as registry_router

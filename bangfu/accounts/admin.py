@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
 from bangfu.accounts.models import ApiToken, User
 from bangfu.core.admin import AuditedModelAdmin
@@ -31,6 +32,10 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(AuditedModelAdmin):
-    list_display = ("user", "prefix", "created_at", "last_used_at", "revoked")
+    list_display = ("user", "prefix", "created_at", "last_used_at", "expires_at", "revoked")
     list_filter = ("revoked",)
-    readonly_fields = ("key_hash", "prefix", "created_at", "last_used_at")
+    readonly_fields = ("key_hash", "prefix", "created_at", "last_used_at", "expires_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Tokens are issued through POST /api/v1/auth/token only (the key is shown once)."""
+        return False

@@ -1,12 +1,19 @@
-"""Reads of accounts: a user's own API tokens. Nobody reads another user's tokens here."""
+"""Reads of accounts: a user's own API tokens (nobody reads another user's tokens here), and
+the current login lock-outs for the officers who may lift them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from bangfu.accounts.models import ApiToken, User
+from bangfu.accounts.models import ApiToken, Role, User
 
 
 def token_list_for_user(*, user: User) -> QuerySet[ApiToken]:
@@ -30,3 +37,41 @@ def token_get_by_key_hash(*, user: User, key_hash: str) -> ApiToken:
     if token is None:
         raise Http404("未找到该令牌")
     return token
+
+
+# ---- login lock-outs ----
+
+
+@dataclass(frozen=True)
+class LockoutRow:
+    username: str
+    ip_address: str
+    failures: int
+    last_failure: datetime
+    ends_at: datetime
+
+
+def can_unlock_accounts(user: User) -> bool:
+    """The province officer (and an administrator) may lift anyone's login lock-out (F12)."""
+    return user.is_active and (user.role == Role.PROVINCE or user.is_superuser)
+
+
+def lockout_list_for_user(*, user: User) -> list[LockoutRow]:
+    """Usernames locked out now, per address, newest first; only for `can_unlock_accounts`."""
+    if not can_unlock_accounts(user):
+        raise PermissionDenied("只有省卫健委可以查看和解除登录锁定")
+    cooloff = settings.AXES_COOLOFF_TIME
+    attempts = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        attempt_time__gte=timezone.now() - cooloff,
+    ).order_by("-attempt_time", "-pk")
+    return [
+        LockoutRow(
+            username=a.username or "",
+            ip_address=a.ip_address or "",
+            failures=a.failures_since_start,
+            last_failure=a.attempt_time,
+            ends_at=a.attempt_time + cooloff,
+        )
+        for a in attempts
+    ]

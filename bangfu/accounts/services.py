@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bangfu.accounts.models import ApiToken, Role, User
+from bangfu.accounts.selectors import can_unlock_accounts
 from bangfu.core.audit import audit_record, model_snapshot
 
 USER_FIELDS = (
@@ -96,8 +97,11 @@ def user_change_password(*, actor: User, user: User, new_password: str) -> None:
 
 @transaction.atomic
 def user_unlock(*, actor: User | None, username: str) -> int:
-    """Lift every login lock-out of `username`, from any address (F12). Returns the number of
-    failure records removed; the audit row is written on the account when it exists."""
+    """Lift every login lock-out of `username`, from any address (F12): by the province officer
+    on the lock-outs page, or by an administrator's `bangfu unlock_user` (no actor). Returns the
+    number of failure records removed; the audit row is written on the account when it exists."""
+    if actor is not None and not can_unlock_accounts(actor):
+        raise PermissionDenied("只有省卫健委可以解除登录锁定")
     removed = int(axes_reset(username=username))
     user = User.objects.filter(username=username).first()
     if user is not None:

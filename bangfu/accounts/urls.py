@@ -10,4 +10,6 @@ urlpatterns = [
     path("password/", views.password_change, name="password_change"),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
+    path("lockouts/", views.lockout_list, name="lockout_list"),
+    path("lockouts/unlock/", views.lockout_unlock_view, name="lockout_unlock"),
 ]

@@ -11,8 +11,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.forms import LoginForm, PasswordChangeForm
-from bangfu.accounts.selectors import token_get_for_user, token_list_for_user
-from bangfu.accounts.services import token_revoke, user_change_password
+from bangfu.accounts.selectors import (
+    lockout_list_for_user,
+    token_get_for_user,
+    token_list_for_user,
+)
+from bangfu.accounts.services import token_revoke, user_change_password, user_unlock
 from bangfu.core.request import request_user
 
 
@@ -58,3 +62,20 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     token_revoke(actor=user, token=token)
     messages.success(request, f"已吊销令牌 {token.prefix}…")
     return redirect("accounts:token_list")
+
+
+@login_required
+def lockout_list(request: HttpRequest) -> HttpResponse:
+    rows = lockout_list_for_user(user=request_user(request))
+    return render(request, "accounts/lockout_list.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["POST"])
+def lockout_unlock_view(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    username = request.POST.get("username", "").strip()[:150]
+    if username:
+        user_unlock(actor=user, username=username)
+        messages.success(request, f"已解除「{username}」的登录锁定")
+    return redirect("accounts:lockout_list")

@@ -112,3 +112,53 @@ def test_the_client_address_trusts_only_the_configured_proxies(
     settings.TRUSTED_PROXY_COUNT = proxies
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip_address(request) == expected
+
+
+def test_the_province_officer_sees_lock_outs_and_lifts_one_from_the_page(
+    client, settings, province_officer, county_officer
+):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "demo_county", "wrong", OFFICE)
+    assert login(client, "demo_county", PASSWORD, OFFICE).status_code == 429
+
+    client.force_login(province_officer)
+    page = client.get(reverse("accounts:lockout_list")).content.decode()
+    assert page.count('data-testid="lockout-row"') == 1
+    assert "demo_county" in page and OFFICE in page
+
+    response = client.post(
+        reverse("accounts:lockout_unlock"), {"username": "demo_county"}, follow=True
+    )
+    assert "已解除「demo_county」的登录锁定" in response.content.decode()
+    assert 'data-testid="no-lockouts"' in response.content.decode()
+    entry = AuditEntry.objects.get(action="unlock", object_id=str(county_officer.pk))
+    assert entry.actor_id == province_officer.pk
+
+    client.logout()
+    assert login(client, "demo_county", PASSWORD, OFFICE).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "persona", ["prefecture_officer", "county_officer", "helper_user", "observer_user"]
+)
+def test_other_roles_neither_see_nor_lift_lock_outs(client, settings, request, persona):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "demo_recipient", "wrong", OFFICE)
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse("accounts:lockout_list")).status_code == 403
+    denied = client.post(reverse("accounts:lockout_unlock"), {"username": "demo_recipient"})
+    assert denied.status_code == 403
+    assert not AuditEntry.objects.filter(action="unlock").exists()
+    client.logout()
+    assert login(client, "demo_recipient", PASSWORD, OFFICE).status_code == 429
+
+
+def test_the_account_menu_links_lock_outs_for_the_province_only(
+    client, province_officer, county_officer
+):
+    client.force_login(province_officer)
+    home = client.get(reverse("accounts:token_list")).content.decode()
+    assert 'data-testid="lockout-list-link"' in home and 'data-testid="token-list-link"' in home
+    client.force_login(county_officer)
+    home = client.get(reverse("accounts:token_list")).content.decode()
+    assert 'data-testid="lockout-list-link"' not in home and 'data-testid="token-list-link"' in home

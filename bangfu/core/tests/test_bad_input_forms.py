@@ -406,3 +406,41 @@ def test_small_integer_columns_are_bounded_on_their_forms():
     capacity = CapacityForm({"helper": "1", "capacity": "40000"}, helper_choices=[(1, "甲")])
     assert not capacity.is_valid()
     assert "32767" in capacity.errors["capacity"][0]
+
+
+def test_api_renew_with_start_9999_is_a_422_naming_start(api_client, province_officer, agreement):
+    """The measured 500: `renew {"start": "9999-01-01"}` overflowed adding the 3-year cycle."""
+    api_client.login(province_officer)
+    before = counts()
+    response = api_client.post(f"/api/v1/agreements/{agreement.pk}/renew", {"start": "9999-01-01"})
+    assert response.status_code == 422
+    assert "start" in json.dumps(response.json(), ensure_ascii=False)
+    assert RANGE in json.dumps(response.json(), ensure_ascii=False)
+    assert counts() == before
+
+
+EXPORTS = [
+    "registry:county_export",
+    "registry:institution_export",
+    "partnerships:partnership_export",
+    "partnerships:coverage_export",
+    "people:expert_export",
+    "people:team_export",
+    "people:deployment_export",
+    "incentives:ledger_export",
+    "incentives:budget_export",
+    "matching:round_list_export",
+    "matching:needs_list_export",
+]
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_exports_answer_any_filter_query_with_a_workbook(client, province_officer, export):
+    client.force_login(province_officer)
+    for query in (
+        {"on": "9999-12-31", "on_site_on": "-2.2e-264", "page": "100000000000000000000"},
+        {"q": "县" * 5000, "prefecture": "a\x0bb", "year": "99999999999999999999"},
+    ):
+        response = client.get(reverse(export), query)
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
