@@ -494,7 +494,9 @@ def inflate(units: int, seed: int, done: int = 0) -> None:
                     )
                 )
                 checks.append(HealthCheck(expert=d.expert, checked_on=d.start, provider=TAG))
-        TravelClaim.objects.bulk_create(claims, batch_size=1000)
+        # A drawn trip may repeat an earlier one (same deployment, date, amount): the platform
+        # refuses such a duplicate (travel_claim_unique_trip), so it is skipped here too.
+        TravelClaim.objects.bulk_create(claims, batch_size=1000, ignore_conflicts=True)
         InsurancePolicy.objects.bulk_create(policies, batch_size=1000)
         HealthCheck.objects.bulk_create(checks, batch_size=1000)
         in_force = {p.recipient.pk for p, cycles in plans if cycles[-1].start <= today}

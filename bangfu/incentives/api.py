@@ -30,7 +30,6 @@ from bangfu.incentives.selectors import (
     tourism_card_search_for_user,
     travel_claim_get_for_user,
     travel_claim_search_for_user,
-    work_fund_is_recorded,
     work_fund_recipient_get_for_user,
     work_fund_search_for_user,
 )
@@ -39,7 +38,7 @@ from bangfu.incentives.services import (
     insurance_policy_create,
     tourism_card_create,
     travel_claim_create,
-    work_fund_set,
+    work_fund_save,
 )
 from bangfu.people.api import OnDeploymentOut
 from bangfu.people.selectors import deployment_get_for_user, expert_get_for_user
@@ -465,8 +464,7 @@ class WorkFundIn(Schema):
 def work_fund_set_endpoint(request: HttpRequest, body: WorkFundIn) -> Status[WorkFund]:
     user = request_user(request)
     recipient = work_fund_recipient_get_for_user(user=user, pk=body.recipient_id)
-    existed = work_fund_is_recorded(recipient=recipient, year=body.year)
-    fund = work_fund_set(
+    fund, created = work_fund_save(
         actor=user, recipient=recipient, year=body.year, amount=body.amount, note=body.note
     )
-    return Status(200 if existed else 201, fund)
+    return Status(201 if created else 200, fund)

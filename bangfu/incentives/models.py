@@ -33,6 +33,10 @@ class TravelClaim(models.Model):
             models.CheckConstraint(
                 condition=models.Q(amount__gte=0), name="travel_claim_amount_not_negative"
             ),
+            # The same trip claimed twice (same deployment, date and amount) is a duplicate.
+            models.UniqueConstraint(
+                fields=["deployment", "date", "amount"], name="travel_claim_unique_trip"
+            ),
         ]
 
     def __str__(self) -> str:

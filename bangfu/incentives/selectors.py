@@ -776,11 +776,6 @@ def work_fund_recipient_get_for_user(*, user: User, pk: int) -> Institution:
         raise Http404("未找到该受扶医院") from exc
 
 
-def work_fund_is_recorded(*, recipient: Institution, year: int) -> bool:
-    """Whether the year's work fund exists already (recording it again corrects it)."""
-    return WorkFund.objects.filter(recipient=recipient, year=year).exists()
-
-
 # ---- ledger rows to correct or remove (pages; who may write is who may record) ----
 
 LedgerRow = TravelClaim | InsurancePolicy | HealthCheck | TourismCard | WorkFund

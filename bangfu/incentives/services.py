@@ -20,6 +20,7 @@ from django.db import models, transaction
 
 from bangfu.accounts.models import Role, User
 from bangfu.core.audit import audit_record, model_snapshot, save_changes_audited
+from bangfu.core.duplicates import DuplicateError, refusing_duplicates
 from bangfu.core.uploads import (
     RECEIPT_KINDS,
     file_delete_on_commit,
@@ -112,6 +113,27 @@ def _travel_claim_errors(
     return errors
 
 
+def _refuse_duplicate_trip(
+    *, deployment: Deployment, date: date, amount: Decimal, claim_id: int | None
+) -> None:
+    """The same expert, date and amount recorded already (under any of the expert's
+    deployments) is the same trip claimed twice. The expert's row is locked first, so two
+    identical claims sent together are decided one after the other."""
+    Expert.objects.select_for_update().get(pk=deployment.expert_id)
+    duplicate = (
+        TravelClaim.objects.filter(deployment__expert_id=deployment.expert_id, date=date)
+        .filter(amount=amount)
+        .exclude(pk__in=[] if claim_id is None else [claim_id])
+        .exists()
+    )
+    if duplicate:
+        raise DuplicateError({"date": [_duplicate_trip_message(date, amount)]})
+
+
+def _duplicate_trip_message(date: date, amount: Decimal) -> str:
+    return f"{date:%Y-%m-%d} 金额 {yuan(amount)} 元的往返交通费已登记，请勿重复登记"
+
+
 @transaction.atomic
 def travel_claim_create(
     *,
@@ -136,10 +158,12 @@ def travel_claim_create(
             today=today or today_local(),
         )
     )
+    _refuse_duplicate_trip(deployment=deployment, date=date, amount=amount, claim_id=None)
     claim = TravelClaim(deployment=deployment, date=date, amount=amount, note=note.strip())
     if receipt is not None:
         claim.receipt.save(upload_stored_name(receipt, RECEIPT_KINDS), receipt, save=False)
-    claim.save()
+    with refusing_duplicates("date", _duplicate_trip_message(date, amount)):
+        claim.save()
     audit_record(
         actor=actor,
         action="create",
@@ -178,6 +202,7 @@ def travel_claim_update(
             today=today or today_local(),
         )
     )
+    _refuse_duplicate_trip(deployment=deployment, date=date, amount=amount, claim_id=claim.pk)
     before = model_snapshot(claim, TRAVEL_CLAIM_FIELDS)
     claim.deployment = deployment
     claim.date = date
@@ -190,7 +215,8 @@ def travel_claim_update(
         claim.receipt = ""
     if replaced != (claim.receipt.name or ""):
         file_delete_on_commit(claim.receipt.storage, replaced)
-    save_changes_audited(actor=actor, obj=claim, fields=TRAVEL_CLAIM_FIELDS, before=before)
+    with refusing_duplicates("date", _duplicate_trip_message(date, amount)):
+        save_changes_audited(actor=actor, obj=claim, fields=TRAVEL_CLAIM_FIELDS, before=before)
     return claim
 
 
@@ -265,14 +291,16 @@ def insurance_policy_create(
             policy_id=None,
         )
     )
-    policy = InsurancePolicy.objects.create(
-        expert=expert,
-        insurer=insurer.strip(),
-        policy_number=policy_number.strip(),
-        coverage=coverage,
-        start=start,
-        end=end,
-    )
+    # Two identical requests together both pass the check above; the unique policy decides.
+    with refusing_duplicates("policy_number", "该保单已登记"):
+        policy = InsurancePolicy.objects.create(
+            expert=expert,
+            insurer=insurer.strip(),
+            policy_number=policy_number.strip(),
+            coverage=coverage,
+            start=start,
+            end=end,
+        )
     audit_record(
         actor=actor,
         action="create",
@@ -501,31 +529,45 @@ def _work_fund_errors(*, recipient: Institution, year: int, amount: Decimal) -> 
     return errors
 
 
-@transaction.atomic
 def work_fund_set(
     *, actor: User, recipient: Institution, year: int, amount: Decimal, note: str = ""
 ) -> WorkFund:
+    """Record (or correct) a recipient hospital's work fund for a year (`work_fund_save`)."""
+    fund, _created = work_fund_save(
+        actor=actor, recipient=recipient, year=year, amount=amount, note=note
+    )
+    return fund
+
+
+@transaction.atomic
+def work_fund_save(
+    *, actor: User, recipient: Institution, year: int, amount: Decimal, note: str = ""
+) -> tuple[WorkFund, bool]:
     """Record (or correct) a recipient hospital's work fund for a year; at most the 200,000 yuan
-    standard (§六; A2-四(三)5)."""
+    standard (§六; A2-四(三)5). Returns the fund and whether this call recorded it first."""
+    # The recipient's row is locked first: two first records for a year sent together are
+    # decided one after the other (the second corrects the first), never two inserts.
+    Institution.objects.select_for_update().get(pk=recipient.pk)
     _check_funds(actor, recipient)
     _raise(_work_fund_errors(recipient=recipient, year=year, amount=amount))
     fund = WorkFund.objects.select_for_update().filter(recipient=recipient, year=year).first()
     if fund is None:
-        fund = WorkFund.objects.create(
-            recipient=recipient, year=year, amount=amount, note=note.strip()
-        )
+        with refusing_duplicates("year", f"「{recipient.name}」{year}年度的工作经费已登记"):
+            fund = WorkFund.objects.create(
+                recipient=recipient, year=year, amount=amount, note=note.strip()
+            )
         audit_record(
             actor=actor,
             action="create",
             obj=fund,
             after=model_snapshot(fund, WORK_FUND_FIELDS),
         )
-        return fund
+        return fund, True
     before = model_snapshot(fund, ("amount", "note"))
     fund.amount = amount
     fund.note = note.strip()
     save_changes_audited(actor=actor, obj=fund, fields=("amount", "note"), before=before)
-    return fund
+    return fund, False
 
 
 @transaction.atomic

@@ -495,6 +495,9 @@ def recipient_needs_set(
     (`actor=None` only for the demo loader)."""
     if actor is not None:
         _check_institution_scope(actor, institution, NEED_EDITOR_ROLES)
+    # Replacing is delete + insert: the hospital's row is locked so that two replaces sent
+    # together run one after the other (the later one wins) instead of colliding on insert.
+    Institution.objects.select_for_update().get(pk=institution.pk)
     issues: list[tuple[str, str]] = []
     if institution.category != InstitutionCategory.RECIPIENT:
         issues.append(("institution", f"「{institution.name}」不是县级受扶医院"))

@@ -19,6 +19,7 @@ from django.db import transaction
 from bangfu.accounts.models import User
 from bangfu.accounts.scope import scope_for_user
 from bangfu.core.audit import audit_changes, audit_record, model_snapshot
+from bangfu.core.duplicates import refusing_duplicates
 from bangfu.core.programme_dates import programme_dates_validate
 from bangfu.core.uploads import SCAN_KINDS, file_delete_on_commit, upload_checked
 from bangfu.partnerships.domain.actions import (
@@ -276,14 +277,18 @@ def partnership_create(
                 known = problems.setdefault(key, [])
                 known.extend(m for m in messages if m not in known)
     _raise((key, message) for key, messages in problems.items() for message in messages)
-    partnership = Partnership.objects.create(
-        helper=helper,
-        recipient=recipient,
-        modes=list(modes),
-        helper_liaison=helper_liaison.strip(),
-        recipient_liaison=recipient_liaison.strip(),
-        is_demo=is_demo,
-    )
+    # Two identical requests together both pass the check above; the unique pair decides.
+    with refusing_duplicates(
+        "recipient", f"「{helper.name}」与「{recipient.name}」的帮扶关系已存在，请在原关系上续签"
+    ):
+        partnership = Partnership.objects.create(
+            helper=helper,
+            recipient=recipient,
+            modes=list(modes),
+            helper_liaison=helper_liaison.strip(),
+            recipient_liaison=recipient_liaison.strip(),
+            is_demo=is_demo,
+        )
     partnership.leading_institutions.set(leading)
     audit_record(
         actor=actor,

@@ -317,6 +317,14 @@ class TitleEvaluationApplication(models.Model):
         verbose_name = "职称评审申报"
         verbose_name_plural = "职称评审申报"
         ordering = ["-submitted_on", "-pk"]
+        constraints = [
+            # A deployment has at most one application waiting for its result.
+            models.UniqueConstraint(
+                fields=["deployment"],
+                condition=models.Q(status=ApplicationStatus.SUBMITTED),
+                name="title_application_one_open_per_deployment",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.deployment.expert.name} 申报{self.applied_title}"

@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 
 from bangfu.accounts.models import Role, User
 from bangfu.core.audit import audit_changes, audit_record, model_snapshot
+from bangfu.core.duplicates import DuplicateError, refusing_duplicates
 from bangfu.core.programme_dates import programme_dates_validate
 from bangfu.incentives.domain.appointment import appointment_eligibility
 from bangfu.incentives.domain.people import (
@@ -212,7 +213,9 @@ def expert_create(*, actor: User, data: ExpertInput, is_demo: bool = False) -> E
     if not access.can_register_experts(actor):
         raise PermissionDenied("只有省卫健委或派出专家的帮扶医院可以登记专家")
     values = _expert_validate(actor, data, None)
-    expert = Expert.objects.create(**values, is_demo=is_demo)
+    # Two identical requests together both pass the checks above; the unique ID number decides.
+    with refusing_duplicates("id_number", "该身份证号已登记为其他专家"):
+        expert = Expert.objects.create(**values, is_demo=is_demo)
     audit_record(actor=actor, action="create", obj=expert, after=expert_snapshot(expert))
     return expert
 
@@ -616,6 +619,20 @@ def mentorship_record_outcome(
 # ---- department services (§五, §六) ----
 
 
+def _open_title_application(deployment: Deployment) -> TitleEvaluationApplication | None:
+    """The deployment's application still waiting for its result, if any (at most one)."""
+    return TitleEvaluationApplication.objects.filter(
+        deployment=deployment, status=ApplicationStatus.SUBMITTED
+    ).first()
+
+
+def _open_title_application_message(application: TitleEvaluationApplication) -> str:
+    return (
+        f"该派驻已于 {application.submitted_on:%Y-%m-%d} 申报“{application.applied_title}”，"
+        "尚待评审结果；评审结果登记后方可再次申报"
+    )
+
+
 @transaction.atomic
 def title_application_create(
     *,
@@ -635,6 +652,9 @@ def title_application_create(
         raise PermissionDenied("只有专家本人、受扶医院或省卫健委可以登记职称申报")
     if not applied_title.strip():
         _raise([("applied_title", "请填写申报的职称")])
+    open_application = _open_title_application(deployment)
+    if open_application is not None:
+        raise DuplicateError({"deployment": [_open_title_application_message(open_application)]})
     county = deployment.team.partnership.recipient.county
     assert county is not None  # a recipient always has a county (registry constraint)
     decision = title_evaluation_route(
@@ -642,15 +662,17 @@ def title_application_create(
         has_entrustment_letter,
         load_policy().title_evaluation.clause,
     )
-    application = TitleEvaluationApplication.objects.create(
-        deployment=deployment,
-        applied_title=applied_title.strip(),
-        has_entrustment_letter=has_entrustment_letter,
-        route=decision.route.value,
-        valid_scope=decision.valid_scope,
-        reasons="\n".join(decision.reasons),
-        submitted_on=submitted_on,
-    )
+    # The deployment row is locked above; the partial unique constraint is the last word.
+    with refusing_duplicates("deployment", "该派驻已有一份待评审的职称申报"):
+        application = TitleEvaluationApplication.objects.create(
+            deployment=deployment,
+            applied_title=applied_title.strip(),
+            has_entrustment_letter=has_entrustment_letter,
+            route=decision.route.value,
+            valid_scope=decision.valid_scope,
+            reasons="\n".join(decision.reasons),
+            submitted_on=submitted_on,
+        )
     audit_record(
         actor=actor,
         action="create",
@@ -768,13 +790,14 @@ def appointment_letter_create(
     elif AppointmentLetter.objects.filter(letter_number=letter_number.strip()).exists():
         errors.append(("letter_number", f"聘书编号“{letter_number.strip()}”已存在"))
     _raise(errors)
-    letter = AppointmentLetter.objects.create(
-        helper=helper,
-        head_name=head_name.strip(),
-        position=position.strip() or "院长",
-        letter_number=letter_number.strip(),
-        issued_on=issued_on,
-    )
+    with refusing_duplicates("letter_number", f"聘书编号“{letter_number.strip()}”已存在"):
+        letter = AppointmentLetter.objects.create(
+            helper=helper,
+            head_name=head_name.strip(),
+            position=position.strip() or "院长",
+            letter_number=letter_number.strip(),
+            issued_on=issued_on,
+        )
     audit_record(
         actor=actor,
         action="create",

@@ -24,6 +24,7 @@ from bangfu.people.services import (
     mentorship_create,
     team_set_captain,
     title_application_create,
+    title_application_decide,
 )
 from bangfu.people.tests.fixtures import ID_MASKED, ID_NUMBER, PAY, deploy, make_expert, today
 from bangfu.registry.models import Department, Institution
@@ -284,7 +285,7 @@ def test_a_senior_mentor_is_paired(province_officer, resident, departments):
 
 
 def test_title_route_in_a_key_county_is_directed_and_without_letter_needs_one(
-    expert_user, resident
+    expert_user, province_officer, resident
 ):
     assert resident.team.partnership.recipient.county.national_key_county
     directed = title_application_create(
@@ -297,6 +298,10 @@ def test_title_route_in_a_key_county_is_directed_and_without_letter_needs_one(
     assert directed.route == "directed"
     assert directed.valid_scope == "仅限威宁彝族回族苗族自治县有效"
     assert "§五" in directed.reasons
+    # One open application per deployment: the first gets its result before the second.
+    title_application_decide(
+        actor=province_officer, application=directed, status="rejected", decided_on=today()
+    )
     waiting = title_application_create(
         actor=expert_user,
         deployment=resident,
