@@ -4,6 +4,7 @@ import logging
 from pathlib import PurePath
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
@@ -79,6 +80,16 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     if is_api_request(request):
         return api_error(str(exception) or API_FORBIDDEN, 403)
     return defaults.permission_denied(request, exception, template_name="403.html")
+
+
+CSRF_FAILED = "页面已过期或无法确认请求来自本站，请刷新页面后重新提交。"
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: a stale form (or a forged one) gets the Chinese 403 page."""
+    if is_api_request(request):
+        return api_error(CSRF_FAILED, 403)
+    return defaults.permission_denied(request, PermissionDenied(CSRF_FAILED), "403.html")
 
 
 def api_server_error(request: HttpRequest, exc: Exception) -> HttpResponse:

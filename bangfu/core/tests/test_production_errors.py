@@ -133,3 +133,13 @@ def test_api_docs_load_swagger_ui_from_local_static_files_only(client):
         served = client.get(url)
         assert served.status_code == 200, url
         assert b"".join(served.streaming_content), url
+
+
+@pytest.mark.django_db
+def test_a_form_posted_without_its_csrf_token_gets_the_chinese_403_page(debug):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"username": "demo_province", "password": "x"})
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "无权操作" in page and "请刷新页面后重新提交" in page
+    assert "CSRF verification failed" not in page and "Forbidden" not in page
