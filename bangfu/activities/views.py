@@ -60,6 +60,7 @@ from bangfu.activities.spreadsheets import activity_template_bytes
 from bangfu.core.excel import XLSX, xlsx_response
 from bangfu.core.request import id_from_query, query_without_page, request_user
 from bangfu.core.selectors import audit_list_for_object
+from bangfu.core.uploads import upload_size_checked
 from bangfu.policy.loader import load_policy
 
 # Files up to this many rows are imported inside the request; larger ones need a background job.
@@ -206,6 +207,7 @@ def _form(request: HttpRequest, user: User) -> ActivityForm:
 
 
 @login_required
+@upload_size_checked({"evidence": "佐证材料"})
 @require_http_methods(["GET", "POST"])
 def activity_create_view(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
@@ -257,6 +259,7 @@ def activity_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@upload_size_checked({"file": "佐证材料"})
 @require_POST
 def activity_evidence_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
@@ -314,6 +317,7 @@ def _pending_path(request: HttpRequest, token: str) -> Path | None:
 
 
 @login_required
+@upload_size_checked({"file": "Excel "})
 @require_http_methods(["GET", "POST"])
 def activity_import_view(request: HttpRequest) -> HttpResponse:
     """Upload → preview (a dry run: every error, or the counts) → import the same file."""

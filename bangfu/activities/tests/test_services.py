@@ -151,7 +151,7 @@ def test_evidence_is_checked_by_content_not_by_name(
     )
     assert evidence.content_type == "image/png"
     assert evidence.original_name == "photo.png"
-    with pytest.raises(ValidationError, match="PDF、JPEG 或 PNG"):
+    with pytest.raises(ValidationError, match="文件内容不是"):
         activity_evidence_add(
             actor=expert_user,
             activity=activity,
