@@ -246,6 +246,13 @@ LIST_PAGES = [
     "incentives:budget",
     "matching:round_list",
     "matching:needs_list",
+    "activities:activity_list",
+    "activities:progress_overview",
+    "overview:county_map",
+    "overview:report_page",
+    "jobs:job_list",
+    "accounts:token_list",
+    "accounts:lockout_list",
 ]
 
 QUERIES = [
@@ -431,6 +438,7 @@ EXPORTS = [
     "incentives:budget_export",
     "matching:round_list_export",
     "matching:needs_list_export",
+    "activities:activity_export",
 ]
 
 
