@@ -1,9 +1,8 @@
 """The activity import template (F8): one data sheet with the exact headers and a 活动类型
-dropdown, a sheet listing the kinds (the dropdown's source) and an instructions sheet."""
+dropdown, a sheet listing the kinds (the dropdown's source) and an instructions sheet. Rows go
+through `bangfu.core.excel.append_row`, like every other workbook the platform hands out."""
 
 from __future__ import annotations
-
-from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -11,6 +10,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from bangfu.activities.services import IMPORT_HEADERS
+from bangfu.core.excel import append_row, workbook_bytes
 from bangfu.policy.domain.activities import ActivityCatalogue
 
 DATA_SHEET = "活动"
@@ -24,7 +24,7 @@ def activity_template_bytes(catalogue: ActivityCatalogue) -> bytes:
     data = workbook.active
     assert data is not None
     data.title = DATA_SHEET
-    data.append(list(IMPORT_HEADERS))
+    append_row(data, IMPORT_HEADERS)
     for cell in data[1]:
         cell.font = Font(bold=True)
     for index, width in enumerate((14, 12, 18, 10, 10, 30, 40, 18), start=1):
@@ -32,12 +32,13 @@ def activity_template_bytes(catalogue: ActivityCatalogue) -> bytes:
     data.freeze_panes = "A2"
 
     kinds = workbook.create_sheet(KINDS_SHEET)
-    kinds.append(["名称", "代码", "数量（主数量）", "受益人次", "计入措施", "计入帮扶方式"])
+    append_row(kinds, ["名称", "代码", "数量（主数量）", "受益人次", "计入措施", "计入帮扶方式"])
     for cell in kinds[1]:
         cell.font = Font(bold=True)
     for kind in catalogue.kinds:
         people = kind.people_quantity
-        kinds.append(
+        append_row(
+            kinds,
             [
                 kind.name,
                 kind.code,
@@ -45,7 +46,7 @@ def activity_template_bytes(catalogue: ActivityCatalogue) -> bytes:
                 f"{people.label}（{people.unit}）" if people else "不填",
                 "、".join(kind.measures),
                 "、".join(kind.modes),
-            ]
+            ],
         )
     for index, width in enumerate((18, 22, 24, 20, 30, 40), start=1):
         kinds.column_dimensions[get_column_letter(index)].width = width
@@ -86,9 +87,7 @@ def activity_template_bytes(catalogue: ActivityCatalogue) -> bytes:
         "导入的活动由导入方填报，须由帮扶关系的另一方在平台上确认后才计入进度。",
     ]
     for line in lines:
-        help_sheet.append([line])
+        append_row(help_sheet, [line])
     help_sheet["A1"].font = Font(bold=True)
 
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -192,7 +192,6 @@ def _demo_activity() -> None:
     from django.utils import timezone
 
     from bangfu.activities.demo import activities_demo_load
-    from bangfu.activities.demo import activities_demo_load
     from bangfu.matching.demo import matching_demo_load
     from bangfu.partnerships.demo import partnerships_demo_load
     from bangfu.people.demo import people_demo_load
