@@ -249,3 +249,19 @@ def test_an_unknown_page_and_media_path_get_the_chinese_404(production_site: str
         assert response.status_code == 404, path
         assert "<title>未找到 · 帮扶协作管理平台</title>" in response.text, path
         assert "URLconf" not in response.text and "Traceback" not in response.text
+
+
+def test_serve_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "BANGFU_VAR_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "serve")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "未设置 SECRET_KEY" in done.stderr
+    assert not (tmp_path / "staticfiles").exists()  # stopped before collecting anything
