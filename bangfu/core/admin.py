@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models, transaction
 from django.forms import ModelForm
 from django.http import HttpRequest
@@ -19,12 +20,21 @@ def _concrete_fields(obj: models.Model) -> list[str]:
     ]
 
 
+class UnlinkedAdminFileWidget(AdminFileWidget):
+    """The stored file's name without a link: uploads have no public /media/ URL (bangfu.urls);
+    they are opened from the app's page, through its scoped download view."""
+
+    template_name = "core/widgets/unlinked_file_input.html"
+
+
 class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Back-office edits of master data write the same audit rows as the services do.
 
     A model whose audit rows mask some values (an expert's pay, ADR 0004) overrides
     `audit_snapshot` with the service's masked snapshot and `audit_hidden_changes` to name the
     masked fields that changed (masked values never compare as changed)."""
+
+    formfield_overrides = {models.FileField: {"widget": UnlinkedAdminFileWidget}}
 
     def audit_snapshot(self, obj: Any) -> dict[str, object]:
         return model_snapshot(obj, _concrete_fields(obj))

@@ -145,3 +145,22 @@ def test_the_claim_edit_form_links_the_current_receipt_through_the_scoped_view(
     assert f'href="{scoped}"' in page
     assert "/media/" not in page
     assert served(client.get(scoped)) == PDF
+
+
+def test_the_back_office_names_stored_files_without_a_dead_media_link(
+    client, signed_agreement, claim
+):
+    admin_user = User.objects.create_superuser(username="media_admin", password="x-Media-admin-9")
+    client.force_login(admin_user)
+    for url, stored in (
+        (
+            reverse("admin:partnerships_agreement_change", args=[signed_agreement.pk]),
+            signed_agreement.signed_scan.name,
+        ),
+        (reverse("admin:incentives_travelclaim_change", args=[claim.pk]), claim.receipt.name),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        assert f'<span data-testid="stored-file">{stored}</span>' in page, url
+        assert "/media/" not in page, url
