@@ -13,7 +13,7 @@ os.environ.setdefault("BANGFU_TESTING", "1")
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load Guizhou's registry and the demo data once per test session."""
-    from bangfu.core.demo import demo_data_load
+    from bangfu.overview.demo import demo_data_load
     from bangfu.registry.services import registry_load
 
     with django_db_blocker.unblock():

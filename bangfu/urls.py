@@ -3,13 +3,14 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from bangfu.api import api
 from bangfu.core import views as core_views
+from bangfu.overview import views as overview_views
 
 admin.site.site_header = "帮扶协作管理平台 · 后台管理"
 admin.site.site_title = "帮扶协作管理平台"
 admin.site.index_title = "基础数据管理"
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", include("bangfu.core.urls")),
+    path("", overview_views.home, name="home"),
     path("accounts/", include("bangfu.accounts.urls")),
     path("registry/", include("bangfu.registry.urls")),
     path("partnerships/", include("bangfu.partnerships.urls")),

@@ -255,9 +255,9 @@ def inflate(units: int, seed: int, done: int = 0) -> None:
     from django.utils import timezone
 
     from bangfu.accounts.models import User
-    from bangfu.core.demo import GENERATED_HELPER_CITIES, helper_regions
     from bangfu.incentives.models import HealthCheck, InsurancePolicy, TravelClaim, WorkFund
     from bangfu.matching.models import MatchingProposal, MatchingRound
+    from bangfu.overview.demo import GENERATED_HELPER_CITIES, helper_regions
     from bangfu.partnerships.demo import demo_measures
     from bangfu.partnerships.models import Agreement, AgreementMeasure, Partnership
     from bangfu.people.demo import GIVEN, SURNAMES
@@ -597,7 +597,7 @@ def measure_all(runs: int) -> dict[tuple[str, str], Measure]:
     from django.test.utils import CaptureQueriesContext
 
     from bangfu.accounts.models import User
-    from bangfu.core.demo import DEMO_PASSWORD
+    from bangfu.overview.demo import DEMO_PASSWORD
 
     results: dict[tuple[str, str], Measure] = {}
     for username in DEMO_USERS:

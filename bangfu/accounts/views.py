@@ -40,7 +40,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         else:
             update_session_auth_hash(request, user)
             messages.success(request, "密码已修改，此前签发的 API 令牌已全部吊销")
-            return redirect("core:home")
+            return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})
 
 

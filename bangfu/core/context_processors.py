@@ -32,7 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if not isinstance(user, User) or not user.is_authenticated:
         return {"nav_items": []}
     items = [
-        ("core:home", "首页"),
+        ("home", "首页"),
         ("registry:prefecture_list", "市州"),
         ("registry:county_list", "县（市、区）"),
         ("registry:institution_list", "医疗机构"),

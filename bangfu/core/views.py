@@ -3,14 +3,9 @@ from __future__ import annotations
 import logging
 from pathlib import PurePath
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views import defaults
-
-from bangfu.core.dashboard import dashboard_for_user
-from bangfu.core.request import request_user
 
 logger = logging.getLogger(__name__)
 
@@ -19,11 +14,6 @@ API_NOT_FOUND = "未找到：该接口地址不存在，请查阅 /api/v1/docs"
 API_SERVER_ERROR = "服务器内部错误，请稍后重试；如仍出错请联系系统管理员"
 API_BAD_REQUEST = "请求无效"
 API_FORBIDDEN = "无权执行此操作"
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"d": dashboard_for_user(user=request_user(request))})
 
 
 class StoredFileLink:

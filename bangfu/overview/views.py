@@ -6,8 +6,17 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from bangfu.core.request import request_user
+from bangfu.overview.dashboard import dashboard_for_user
 from bangfu.overview.selectors import MapMetric, county_map_for_user
 from bangfu.partnerships.selectors import today_local
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The role-aware dashboard (F10): what needs attention today, scoped to the user."""
+    return render(
+        request, "overview/home.html", {"d": dashboard_for_user(user=request_user(request))}
+    )
 
 
 @login_required

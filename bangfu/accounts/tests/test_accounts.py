@@ -26,7 +26,7 @@ def test_login_with_right_password_lands_on_home(client):
     response = client.post(
         reverse("accounts:login"), {"username": "demo_county", "password": PASSWORD}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("core:home")
+    assert response.redirect_chain[-1][0] == reverse("home")
     assert response.context["user"].username == "demo_county"
     assert response.context["d"].summary.counties == 1
 

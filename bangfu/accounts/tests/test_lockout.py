@@ -56,7 +56,7 @@ def test_failures_from_one_address_lock_the_username_there_but_not_from_another(
 
     officer = login(client, "demo_province", PASSWORD, OFFICE)
     assert officer.status_code == 302
-    assert officer["Location"] == reverse("core:home")
+    assert officer["Location"] == reverse("home")
 
 
 def test_the_api_is_locked_per_username_and_address_with_json_429(client, settings):

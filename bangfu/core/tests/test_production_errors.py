@@ -79,7 +79,7 @@ def test_an_uncaught_exception_in_production_renders_the_500_page(
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("bangfu.core.views.dashboard_for_user", broken)
+    monkeypatch.setattr("bangfu.overview.views.dashboard_for_user", broken)
     client = Client(raise_request_exception=False)
     client.force_login(province_officer)
     response = client.get("/")

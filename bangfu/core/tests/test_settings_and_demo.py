@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from bangfu.accounts.models import Role, User
-from bangfu.core.demo import demo_data_load
+from bangfu.overview.demo import demo_data_load
 from bangfu.registry.models import County, Institution
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def _home(client, user):
     client.force_login(user)
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("home"))
     assert response.status_code == 200
     return response
 
@@ -129,9 +129,9 @@ def test_home_query_count_does_not_grow_with_agreements(
     client, persona_name, request, django_assert_max_num_queries
 ):
     client.force_login(request.getfixturevalue(persona_name))
-    client.get(reverse("core:home"))  # warm caches (policy file, session)
+    client.get(reverse("home"))  # warm caches (policy file, session)
     with django_assert_max_num_queries(16) as before:
-        client.get(reverse("core:home"))
+        client.get(reverse("home"))
     template = Agreement.objects.select_related("partnership").first()
     helper = User.objects.get(username="demo_helper").institution
     county = County.objects.get(code="520526")
@@ -152,4 +152,4 @@ def test_home_query_count_does_not_grow_with_agreements(
             end=template.end,
         )
     with django_assert_max_num_queries(len(before.captured_queries)):
-        client.get(reverse("core:home"))
+        client.get(reverse("home"))

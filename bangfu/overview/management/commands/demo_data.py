@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bangfu.core.demo import DEMO_PASSWORD, demo_data_load
+from bangfu.overview.demo import DEMO_PASSWORD, demo_data_load
 
 
 class Command(BaseCommand):
