@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from bangfu.core.duplicates import DuplicateError
 from bangfu.core.models import AuditEntry
@@ -107,3 +108,14 @@ def test_work_fund_save_says_whether_it_recorded_the_year_first(province_officer
     assert first.pk == again.pk
     fund = WorkFund.objects.get(recipient=pair.recipient, year=2033)
     assert fund.amount == Decimal("180000")
+
+
+def test_the_form_shows_the_same_trip_refused_on_the_date(client, expert_user, claim):
+    client.force_login(expert_user)
+    response = client.post(
+        reverse("incentives:travel_claim_create"),
+        {"deployment": claim.deployment.pk, "date": claim.date.isoformat(), "amount": "1180.00"},
+    )
+    assert response.status_code == 400
+    assert "元的往返交通费已登记，请勿重复登记" in response.content.decode()
+    assert TravelClaim.objects.filter(deployment=claim.deployment).count() == 1

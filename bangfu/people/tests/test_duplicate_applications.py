@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from bangfu.core.duplicates import DuplicateError
 from bangfu.core.models import AuditEntry
@@ -79,4 +80,16 @@ def test_the_api_answers_409_for_a_second_open_application(api_client, expert_us
     again = api_client.post(f"{API}/title-applications", body)
     assert again.status_code == 409, again.content
     assert "尚待评审结果" in again.json()["detail"]
+    assert resident.title_applications.count() == 1
+
+
+def test_the_form_shows_the_second_open_application_refused(client, province_officer, resident):
+    _apply(province_officer, resident)
+    client.force_login(province_officer)
+    response = client.post(
+        reverse("people:title_application_create"),
+        {"deployment": resident.pk, "applied_title": "主任医师", "submitted_on": "2025-07-01"},
+    )
+    assert response.status_code == 400
+    assert "尚待评审结果" in response.content.decode()
     assert resident.title_applications.count() == 1
