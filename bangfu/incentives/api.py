@@ -137,9 +137,12 @@ class BudgetRowOut(Schema):
     prefecture: str
     hospitals: int
     deployments: int
-    items: dict[str, str] = Field(..., description="按项目汇总（元）")
-    total: str
+    items: dict[str, str] = Field(
+        ..., description="按项目汇总（元）；不足3人的薪酬补足对无权查看薪酬者为 “<3人不公开”"
+    )
+    total: str = Field(..., description="合计（元）；薪酬补足不公开时同样为 “<3人不公开”")
     details_visible: bool
+    pay_visible: bool = Field(..., description="薪酬补足及合计是否公开给当前用户")
     lines: list[BudgetLineOut] = Field(..., description="逐人明细，仅省卫健委和受扶医院本院可见")
 
 
@@ -151,6 +154,7 @@ class BudgetOut(Schema):
     rows: list[BudgetRowOut]
     item_totals: dict[str, str]
     total: str
+    note: str = Field(..., description="有单元格因不足3人而不公开时的说明，否则为空")
 
 
 class BudgetQuery(Schema):
@@ -161,6 +165,10 @@ class BudgetQuery(Schema):
     round_trip_cost: Decimal = Field(
         DEFAULT_ROUND_TRIP_COST, ge=0, description="预计每次往返交通费（元）"
     )
+
+
+def _amount_text(amount: Decimal | str) -> str:
+    return amount if isinstance(amount, str) else yuan(amount)
 
 
 def _budget_out(report: BudgetReport) -> dict[str, object]:
@@ -176,9 +184,10 @@ def _budget_out(report: BudgetReport) -> dict[str, object]:
                 "prefecture": r.prefecture,
                 "hospitals": r.hospitals,
                 "deployments": r.deployments,
-                "items": {k: yuan(v) for k, v in r.items.items()},
-                "total": yuan(r.total),
+                "items": {k: _amount_text(v) for k, v in r.shown_items.items()},
+                "total": _amount_text(r.shown_total),
                 "details_visible": r.details_visible,
+                "pay_visible": r.pay_visible,
                 "lines": [
                     {
                         "expert_name": line.expert_name,
@@ -192,8 +201,9 @@ def _budget_out(report: BudgetReport) -> dict[str, object]:
             }
             for r in report.rows
         ],
-        "item_totals": {k: yuan(v) for k, v in report.item_totals.items()},
-        "total": yuan(report.total),
+        "item_totals": {k: _amount_text(v) for k, v in report.shown_item_totals.items()},
+        "total": _amount_text(report.shown_total),
+        "note": report.note,
     }
 
 

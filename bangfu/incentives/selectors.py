@@ -50,7 +50,7 @@ from bangfu.incentives.models import (
 from bangfu.partnerships.models import Agreement
 from bangfu.partnerships.selectors import governed_spans_of
 from bangfu.people import access
-from bangfu.people.domain.privacy import PAY_MASK
+from bangfu.people.domain.privacy import PAY_MASK, SMALL_CELL_TEXT, small_cell_hidden
 from bangfu.people.models import Deployment, Expert
 from bangfu.people.selectors import (
     domain_deployment,
@@ -281,6 +281,10 @@ class BudgetLevel:
     VALUES = ("hospital", "prefecture", "province")
 
 
+BUDGET_SMALL_CELL_NOTE = (
+    f"薪酬补足由个人薪酬算出：不足3人的薪酬补足及含有它的合计显示为“{SMALL_CELL_TEXT}”，"
+    "以免推算出个人薪酬（个人信息保护法）；省卫健委和受扶医院本院可见实际金额。"
+)
 BUDGET_ROLES = (Role.PROVINCE, Role.OBSERVER, Role.PREFECTURE, Role.COUNTY, Role.RECIPIENT)
 
 
@@ -304,11 +308,35 @@ class BudgetRow:
     total: Decimal
     lines: tuple[BudgetLineView, ...] = ()
     details_visible: bool = False
+    # The salary top-up gives away pay (ADR 0004): how many people's top-ups the row adds up,
+    # and whether the reader may see the pay-derived cells (the top-up and the total).
+    pay_people: int = 0
+    pay_visible: bool = True
 
     @property
     def amounts(self) -> tuple[Decimal, ...]:
         """The item sums in `ITEM_ORDER` (for tables)."""
         return tuple(self.items[item.value] for item in ITEM_ORDER)
+
+    @property
+    def shown_items(self) -> dict[str, Decimal | str]:
+        """`items` as the reader may see them: a suppressed top-up is `SMALL_CELL_TEXT`."""
+        return {
+            key: SMALL_CELL_TEXT
+            if key == BenefitItem.SALARY_TOP_UP.value and not self.pay_visible
+            else amount
+            for key, amount in self.items.items()
+        }
+
+    @property
+    def shown_amounts(self) -> tuple[Decimal | str, ...]:
+        shown = self.shown_items
+        return tuple(shown[item.value] for item in ITEM_ORDER)
+
+    @property
+    def shown_total(self) -> Decimal | str:
+        """The total less the other items is the top-up, so it is suppressed along with it."""
+        return self.total if self.pay_visible else SMALL_CELL_TEXT
 
 
 @dataclass(frozen=True)
@@ -327,6 +355,35 @@ class BudgetReport:
     @property
     def item_amounts(self) -> tuple[Decimal, ...]:
         return tuple(self.item_totals[item.value] for item in ITEM_ORDER)
+
+    @property
+    def pay_visible(self) -> bool:
+        """Totals over every row show the top-up only when no row hides it: otherwise the total
+        less the shown rows would give the hidden ones away."""
+        return all(r.pay_visible for r in self.rows)
+
+    @property
+    def note(self) -> str:
+        """Said on the page, in the export and by the API whenever a cell is suppressed."""
+        return "" if self.pay_visible else BUDGET_SMALL_CELL_NOTE
+
+    @property
+    def shown_item_totals(self) -> dict[str, Decimal | str]:
+        return {
+            key: SMALL_CELL_TEXT
+            if key == BenefitItem.SALARY_TOP_UP.value and not self.pay_visible
+            else amount
+            for key, amount in self.item_totals.items()
+        }
+
+    @property
+    def shown_item_amounts(self) -> tuple[Decimal | str, ...]:
+        shown = self.shown_item_totals
+        return tuple(shown[item.value] for item in ITEM_ORDER)
+
+    @property
+    def shown_total(self) -> Decimal | str:
+        return self.total if self.pay_visible else SMALL_CELL_TEXT
 
 
 def _budget_recipients(user: User, year: int) -> QuerySet[Institution]:
@@ -371,13 +428,6 @@ def hospital_rates_for_year(
     return agreement_rates(agreement, base)
 
 
-def _details_visible(user: User, hospital_id: int) -> bool:
-    scope = scope_for_user(user)
-    if scope.role == Role.PROVINCE:
-        return True
-    return scope.role == Role.RECIPIENT and scope.institution_id == hospital_id
-
-
 def budget_for_user(
     *,
     user: User,
@@ -389,7 +439,9 @@ def budget_for_user(
     top-ups, subsidies, settling-in, expected travel and 200,000 yuan of work funds per hospital.
 
     Per-expert lines are shown only where the user may see the experts' pay (the province; a
-    recipient for itself); the sums per item are shown to every user who may see the budget.
+    recipient for itself); the sums per item are shown to every user who may see the budget,
+    except that for the others a top-up (and the total holding it) adding up fewer than 3
+    people is suppressed, as is any sum over rows that holds a suppressed one (ADR 0004).
     """
     if level not in BudgetLevel.VALUES:
         raise ValidationError({"level": "汇总层级应为 hospital、prefecture 或 province"})
@@ -504,10 +556,16 @@ def _hospital_row(
     deployments: Sequence[Deployment],
 ) -> BudgetRow:
     names = {str(d.pk): d.expert.name for d in deployments}
+    experts = {str(d.pk): d.expert_id for d in deployments}
     items = {item.value: Decimal("0.00") for item in ITEM_ORDER}
     for line in lines:
         items[line.item.value] += line.amount
-    visible = _details_visible(user, hospital.pk)
+    topped_up = {
+        experts.get(line.deployment_id or "")
+        for line in lines
+        if line.item is BenefitItem.SALARY_TOP_UP and line.amount > 0
+    }
+    visible = access.can_see_pay_of_recipient(user, hospital.pk)
     prefecture = (
         hospital.county.prefecture.name
         if hospital.county
@@ -534,6 +592,8 @@ def _hospital_row(
         if visible
         else (),
         details_visible=visible,
+        pay_people=len(topped_up),
+        pay_visible=visible or not small_cell_hidden(len(topped_up)),
     )
 
 
@@ -559,6 +619,8 @@ def _aggregate(rows: Iterable[BudgetRow], level: str) -> list[BudgetRow]:
                 deployments=sum(m.deployments for m in members),
                 items=items,
                 total=sum((m.total for m in members), Decimal("0.00")),
+                pay_people=sum(m.pay_people for m in members),
+                pay_visible=all(m.pay_visible for m in members),
             )
         )
     return result

@@ -194,19 +194,12 @@ def budget_export(request: HttpRequest) -> HttpResponse:
         "合计",
     ]
     rows: list[Sequence[object]] = [
-        (
-            r.name,
-            r.prefecture,
-            r.hospitals,
-            r.deployments,
-            *(r.items[i.value] for i in ITEM_ORDER),
-            r.total,
-        )
+        (r.name, r.prefecture, r.hospitals, r.deployments, *r.shown_amounts, r.shown_total)
         for r in report.rows
     ]
-    rows.append(
-        ("合计", "", "", "", *(report.item_totals.get(i.value) for i in ITEM_ORDER), report.total)
-    )
+    rows.append(("合计", "", "", "", *report.shown_item_amounts, report.shown_total))
+    if report.note:
+        rows.append((report.note,))
     return xlsx_response(f"{report.year}年度激励保障预算.xlsx", "预算", headers, rows)
 
 

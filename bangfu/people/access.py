@@ -7,8 +7,10 @@ Read scope (out of scope is "not found", never "forbidden"):
 - helper-hospital user: experts it sent (home institution) or deployed on its partnerships;
 - expert: their own record and deployments only.
 
-Sensitive fields (pay, identity number) are visible only to the expert, the recipient hospital the
-expert serves (through a team of one of its partnerships) and the province; masked for the rest.
+Sensitive fields (pay, identity number, phone number) may be read in full only by the expert, the
+recipient hospital the expert serves (through a team of one of its partnerships) and the
+province, and only on the expert's detail page or API detail (each view audited); lists and
+exports mask them for everyone (ADR 0004).
 
 Writes: experts are registered by the province or by the helper that sends them; teams and
 deployments by the province or either party of the partnership; appointments, the ledger and
@@ -80,24 +82,45 @@ def deployment_filter_for_user(user: User) -> Q:
     return NOTHING
 
 
-def sensitive_visible_expression(user: User) -> Expression:
-    """An annotation for Expert rows: may this user see the pay and the identity number?"""
+def sensitive_filter_for_user(user: User) -> Q:
+    """Experts whose pay, identity number and phone number the user may read in full (ADR 0004):
+    the province, the expert themself, the recipient hospital the expert serves (through a team
+    of one of its partnerships). Everyone else reads them masked."""
     scope = scope_for_user(user)
     if scope.role == Role.PROVINCE:
-        return Value(True, output_field=BooleanField())
+        return Q()
     if scope.role == Role.EXPERT:
-        condition = Q(user_id=user.pk)
-    elif scope.role == Role.RECIPIENT:
-        condition = Q(
+        return Q(user_id=user.pk)
+    if scope.role == Role.RECIPIENT:
+        return Q(
             pk__in=Deployment.objects.filter(
                 team__partnership__recipient_id=scope.institution_id
             ).values("expert_id")
         )
-    else:
+    return NOTHING
+
+
+def sensitive_visible_expression(user: User) -> Expression:
+    """An annotation for Expert rows: may this user read the sensitive fields in full?
+    Lists and exports still show them masked; only the detail page and the API detail show
+    them in full, and record that view (`expert_sensitive_view`)."""
+    condition = sensitive_filter_for_user(user)
+    if condition == Q():
+        return Value(True, output_field=BooleanField())
+    if condition == NOTHING:
         return Value(False, output_field=BooleanField())
     return Case(
         When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
     )
+
+
+def can_see_pay_of_recipient(user: User, recipient_id: int) -> bool:
+    """Budget figures built from pay (the salary top-up) per recipient hospital: the province
+    and the paying recipient itself read them in full; others get small cells suppressed."""
+    scope = scope_for_user(user)
+    if scope.role == Role.PROVINCE:
+        return True
+    return scope.role == Role.RECIPIENT and scope.institution_id == recipient_id
 
 
 # ---- writes ----

@@ -40,6 +40,7 @@ from bangfu.people.services import (
     ExpertInput,
     appointment_letter_create,
     expert_create,
+    expert_sensitive_view,
     insurance_briefing_create,
     scitech_application_create,
     title_application_create,
@@ -77,9 +78,17 @@ class ExpertOut(Schema):
     specialty: str | None
     home_institution_id: int
     home_institution_name: str
-    prior_year_pay: str = Field(..., description="派驻前一年度薪酬；无权查看时为 ***")
-    id_number: str = Field(..., description="身份证号；无权查看时脱敏，如 5205********1234")
-    sensitive_visible: bool = Field(..., description="当前用户能否查看薪酬和身份证号")
+    prior_year_pay: str = Field(
+        ..., description="派驻前一年度薪酬；列表中一律为 ***，详情中仅有权查看者可见完整值"
+    )
+    id_number: str = Field(
+        ...,
+        description="身份证号；列表中一律脱敏（如 5205********1234），详情中仅有权查看者可见完整值",
+    )
+    sensitive_visible: bool = Field(
+        ...,
+        description="当前用户是否有权查看完整薪酬和身份证号（在详情接口中查看，并记入审计记录）",
+    )
     leadership_qualified: bool
     outstanding: bool
     deployments: list[ExpertDeploymentOut] = Field(..., description="当前用户可查看的派驻")
@@ -243,7 +252,11 @@ def experts(request: HttpRequest, filters: Query[ExpertQuery]) -> QuerySet[Exper
 
 @router.get("/experts/{expert_id}", response=ExpertOut, summary="帮扶专家详情")
 def expert_detail(request: HttpRequest, expert_id: int) -> Expert:
-    return expert_with_deployments_for_user(user=request_user(request), pk=expert_id)
+    # Full pay and identity number for entitled readers (the view is audited); masked otherwise.
+    user = request_user(request)
+    expert = expert_with_deployments_for_user(user=user, pk=expert_id)
+    expert_sensitive_view(actor=user, expert=expert, channel="API")
+    return expert
 
 
 class ExpertIn(Schema):

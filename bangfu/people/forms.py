@@ -138,19 +138,36 @@ class ExpertForm(ServiceForm):
         help_text="角色为“帮扶专家”的账号，关联后专家可查看本人待遇明细",
     )
 
+    SENSITIVE_FIELDS = ("prior_year_pay", "id_number", "phone")
+
     def __init__(
         self,
         *args: Any,
         specialties: QuerySet[Specialty],
         home_institutions: QuerySet[Institution],
         can_link_account: bool,
+        current_masks: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
+        """`current_masks` (editing an expert): the masked current value of each sensitive
+        field. The form never carries a stored pay, identity or phone number back to the
+        browser; an empty field keeps the stored value, a typed one replaces it (ADR 0004)."""
         super().__init__(*args, **kwargs)
         self.fields["specialty"].queryset = specialties  # type: ignore[attr-defined]
         self.fields["home_institution"].queryset = home_institutions  # type: ignore[attr-defined]
         if not can_link_account:
             del self.fields["username"]
+        if current_masks is not None:
+            for name in self.SENSITIVE_FIELDS:
+                field = self.fields[name]
+                field.required = False
+                field.initial = None
+                shown = current_masks.get(name) or "未填写"
+                field.help_text = (
+                    f"敏感信息，不显示原值（当前：{shown}）。如需修改请输入新值，留空则保持不变。"
+                )
+                field.widget.attrs["placeholder"] = "留空则保持不变"
+                field.widget.attrs["autocomplete"] = "off"
 
 
 class OutstandingForm(ServiceForm):

@@ -8,7 +8,7 @@ from django.db import models
 from bangfu.incentives.domain.people import DEPLOYMENT_KIND_LABELS, Degree, DeploymentKind, Title
 from bangfu.incentives.domain.title_route import TitleRoute
 from bangfu.partnerships.models import Partnership
-from bangfu.people.domain.privacy import id_number_display, pay_display
+from bangfu.people.domain.privacy import id_number_display, pay_display, phone_display
 from bangfu.registry.models import Department, Institution, Specialty
 
 TITLE_CHOICES = [(t.value, t.value) for t in Title]
@@ -29,9 +29,11 @@ class Sex(models.TextChoices):
 class Expert(models.Model):
     """帮扶专家 sent by a helper hospital (F4).
 
-    `prior_year_pay` and `id_number` are sensitive: pages, exports and the API show them through
-    `pay_display` / `id_number_display`, which mask them unless the selector that loaded the row
-    annotated `sensitive_visible=True` (the expert, the recipient served, the province).
+    `prior_year_pay`, `id_number` and `phone` are sensitive (ADR 0004): pages, exports and the
+    API show them through `pay_display` / `id_number_display` / `phone_display`, which mask them
+    unless `expert_sensitive_view` has recorded a full view of this instance — it does so only on
+    the detail page and API detail, for readers whose scoped selector annotated
+    `sensitive_visible=True` (the expert, the recipient served, the province).
     """
 
     name = models.CharField("姓名", max_length=50)
@@ -96,12 +98,21 @@ class Expert(models.Model):
         return bool(getattr(self, "sensitive_visible", False))
 
     @property
+    def sensitive_is_shown(self) -> bool:
+        """Set by `expert_sensitive_view` once the full view is audited; lists never set it."""
+        return self.sensitive_is_visible and bool(getattr(self, "sensitive_shown", False))
+
+    @property
     def pay_display(self) -> str:
-        return pay_display(self.prior_year_pay, self.sensitive_is_visible)
+        return pay_display(self.prior_year_pay, self.sensitive_is_shown)
 
     @property
     def id_number_display(self) -> str:
-        return id_number_display(self.id_number, self.sensitive_is_visible)
+        return id_number_display(self.id_number, self.sensitive_is_shown)
+
+    @property
+    def phone_display(self) -> str:
+        return phone_display(self.phone, self.sensitive_is_shown)
 
 
 class Team(models.Model):

@@ -36,6 +36,7 @@ from bangfu.incentives.models import HealthCheck, InsurancePolicy, TourismCard, 
 from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.selectors import governing_agreement_of, partnership_filter_for_user
 from bangfu.people import access
+from bangfu.people.domain.privacy import SENSITIVE_VIEW_ACTION
 from bangfu.people.models import (
     Appointment,
     AppointmentLetter,
@@ -196,9 +197,16 @@ class ExpertDetail:
     health_checks: list[HealthCheck]
     tourism_cards: list[TourismCard]
     history: list[AuditEntry]
+    sensitive_views: list[AuditEntry]  # who read the full pay / ID / phone, and when
     can_edit: bool
     can_pay: bool
     is_self: bool
+
+
+def _expert_audit(expert: Expert) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(
+        object_type=audit_object_type(expert), object_id=str(expert.pk)
+    )
 
 
 def expert_detail_for_user(*, user: User, pk: int) -> ExpertDetail:
@@ -247,10 +255,9 @@ def expert_detail_for_user(*, user: User, pk: int) -> ExpertDetail:
         health_checks=list(expert.health_checks.all()),
         tourism_cards=list(expert.tourism_cards.all()),
         history=list(
-            AuditEntry.objects.filter(
-                object_type=audit_object_type(expert), object_id=str(expert.pk)
-            )[:50]
+            _expert_audit(expert).exclude(action=SENSITIVE_VIEW_ACTION)[:50],
         ),
+        sensitive_views=list(_expert_audit(expert).filter(action=SENSITIVE_VIEW_ACTION)[:20]),
         can_edit=access.can_edit_expert(user, expert),
         can_pay=access.can_pay_for_expert(user, expert),
         is_self=access.is_the_expert(user, expert),

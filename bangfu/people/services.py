@@ -35,7 +35,12 @@ from bangfu.incentives.domain.title_route import RecipientCounty, title_evaluati
 from bangfu.partnerships.models import Partnership
 from bangfu.people import access
 from bangfu.people.domain.identity import id_number_problem
-from bangfu.people.domain.privacy import mask_id_number, mask_pay
+from bangfu.people.domain.privacy import (
+    SENSITIVE_VIEW_ACTION,
+    mask_id_number,
+    mask_pay,
+    mask_phone,
+)
 from bangfu.people.models import (
     ApplicationStatus,
     Appointment,
@@ -92,10 +97,12 @@ def _raise(errors: Iterable[tuple[str, str]]) -> None:
 
 
 def expert_snapshot(expert: Expert) -> dict[str, object]:
-    """The audited fields of an expert, with pay and identity number masked."""
+    """The audited fields of an expert, with pay, identity number and phone number masked
+    (the history is shown to every reader of the expert, ADR 0004)."""
     snapshot = model_snapshot(expert, EXPERT_FIELDS)
     snapshot["prior_year_pay"] = mask_pay(expert.prior_year_pay)
     snapshot["id_number"] = mask_id_number(expert.id_number)
+    snapshot["phone"] = mask_phone(expert.phone)
     return snapshot
 
 
@@ -106,6 +113,8 @@ def expert_sensitive_changes(before: Expert, expert: Expert) -> dict[str, object
         changed["prior_year_pay"] = "已修改（内容保密）"
     if before.id_number != expert.id_number:
         changed["id_number"] = "已修改（内容保密）"
+    if before.phone != expert.phone:
+        changed["phone"] = "已修改（内容保密）"
     return changed
 
 
@@ -226,7 +235,9 @@ def expert_update(*, actor: User, expert: Expert, data: ExpertInput) -> Expert:
     if not access.can_edit_expert(actor, expert):
         raise PermissionDenied("只有省卫健委或专家的派出单位可以修改专家信息")
     values = _expert_validate(actor, data, expert.pk)
-    original = Expert(prior_year_pay=expert.prior_year_pay, id_number=expert.id_number)
+    original = Expert(
+        prior_year_pay=expert.prior_year_pay, id_number=expert.id_number, phone=expert.phone
+    )
     before = expert_snapshot(expert)
     for name, value in values.items():
         setattr(expert, name, value)
@@ -243,6 +254,24 @@ def expert_update(*, actor: User, expert: Expert, data: ExpertInput) -> Expert:
             after=changed,
         )
     return expert
+
+
+@transaction.atomic
+def expert_sensitive_view(*, actor: User, expert: Expert, channel: str) -> bool:
+    """Show `expert`'s pay, identity number and phone number in full to an entitled reader and
+    record who looked, when and where (`channel`: 详情页 / API) in the audit history
+    (个人信息保护法; ADR 0004). `expert` must come from a scoped selector (it carries the
+    `sensitive_visible` annotation); for anyone else nothing is shown or recorded."""
+    if not expert.sensitive_is_visible:
+        return False
+    audit_record(
+        actor=actor,
+        action=SENSITIVE_VIEW_ACTION,
+        obj=expert,
+        note=f"查看完整薪酬、身份证号和联系电话（{channel}）",
+    )
+    expert.sensitive_shown = True  # type: ignore[attr-defined]
+    return True
 
 
 @transaction.atomic

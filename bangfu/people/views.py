@@ -23,6 +23,7 @@ from bangfu.accounts.models import Role
 from bangfu.core.excel import xlsx_response
 from bangfu.core.request import query_without_page, request_user
 from bangfu.people import access
+from bangfu.people.domain.privacy import mask_id_number, mask_phone
 from bangfu.people.forms import (
     AppointmentForm,
     AppointmentLetterForm,
@@ -44,6 +45,7 @@ from bangfu.people.forms import (
     TitleApplicationForm,
     TitleDecisionForm,
 )
+from bangfu.people.models import Expert
 from bangfu.people.selectors import (
     DeploymentFilters,
     ExpertFilters,
@@ -79,6 +81,7 @@ from bangfu.people.services import (
     deployment_create,
     deployment_end,
     expert_create,
+    expert_sensitive_view,
     expert_set_outstanding,
     expert_update,
     insurance_briefing_create,
@@ -213,9 +216,9 @@ def expert_export(request: HttpRequest) -> HttpResponse:
             e.degree,
             e.specialty.name if e.specialty else "",
             e.home_institution.name,
-            e.pay_display,
+            e.pay_display,  # masked for every reader in lists and exports (ADR 0004)
             e.id_number_display,
-            e.phone,
+            e.phone_display,
             "是" if e.leadership_qualified else "否",
             "是" if e.outstanding else "否",
             "；".join(
@@ -229,21 +232,39 @@ def expert_export(request: HttpRequest) -> HttpResponse:
     return xlsx_response("帮扶专家.xlsx", "帮扶专家", EXPERT_EXPORT_HEADERS, rows)
 
 
-def _expert_form(request: HttpRequest, data: Any = None, initial: Any = None) -> ExpertForm:
+def _expert_form(
+    request: HttpRequest, data: Any = None, initial: Any = None, editing: Expert | None = None
+) -> ExpertForm:
     user = request_user(request)
     if initial is None and user.role == Role.HELPER:
         initial = {"home_institution": user.institution_id}  # a helper registers its own staff
+    masks = None
+    if editing is not None:  # never echo a stored sensitive value, to any role (ADR 0004)
+        masks = {
+            "prior_year_pay": "已填写",
+            "id_number": mask_id_number(editing.id_number),
+            "phone": mask_phone(editing.phone),
+        }
     return ExpertForm(
         data,
         initial=initial,
         specialties=specialty_choices(),
         home_institutions=home_institution_choices_for_user(user=user),
         can_link_account=user.role == Role.PROVINCE,
+        current_masks=masks,
     )
 
 
-def _expert_input(form: ExpertForm) -> ExpertInput:
-    data = form.cleaned_data
+def _expert_input(form: ExpertForm, keep: Expert | None = None) -> ExpertInput:
+    """The form's expert; editing (`keep`), an empty sensitive field keeps the stored value."""
+    data = dict(form.cleaned_data)
+    if keep is not None:
+        if data["prior_year_pay"] is None:
+            data["prior_year_pay"] = keep.prior_year_pay
+        if not data["id_number"].strip():
+            data["id_number"] = keep.id_number
+        if not data["phone"].strip():
+            data["phone"] = keep.phone
     return ExpertInput(
         name=data["name"],
         sex=data["sex"],
@@ -292,18 +313,15 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "degree": expert.degree,
         "specialty": expert.specialty_id,
         "home_institution": expert.home_institution_id,
-        "prior_year_pay": expert.prior_year_pay,
         "leadership_qualified": expert.leadership_qualified,
-        "phone": expert.phone,
-        "id_number": expert.id_number,
         "username": expert.user.username if expert.user else "",
     }
-    form = _expert_form(request, request.POST or None, initial=initial)
+    form = _expert_form(request, request.POST or None, initial=initial, editing=expert)
     detail_url = reverse("people:expert_detail", args=[pk])
     return form_submit(
         request,
         form,
-        lambda _: expert_update(actor=user, expert=expert, data=_expert_input(form)),
+        lambda _: expert_update(actor=user, expert=expert, data=_expert_input(form, keep=expert)),
         done=lambda e: (f"已更新专家「{e.name}」", detail_url),
         title=f"修改专家信息：{expert.name}",
         back_url=detail_url,
@@ -312,7 +330,11 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    detail = expert_detail_for_user(user=request_user(request), pk=pk)
+    """The one page that shows pay, identity and phone numbers in full, to entitled readers;
+    each such view is recorded in the audit history."""
+    user = request_user(request)
+    detail = expert_detail_for_user(user=user, pk=pk)
+    expert_sensitive_view(actor=user, expert=detail.expert, channel="详情页")
     return render(
         request,
         "people/expert_detail.html",
