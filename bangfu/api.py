@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as ServiceValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from bangfu.accounts.models import User
@@ -26,12 +29,32 @@ class TokenAuth(HttpBearer):
         return check.user
 
 
+class BodyNotJson(ValueError):
+    """The request body is not UTF-8 JSON (e.g. invalid UTF-8 bytes): refused as a 422."""
+
+
+class JsonBodyParser(Parser):
+    """Bodies are JSON in UTF-8. Strings the database cannot hold (NUL, lone surrogates such as
+    `"\\ud800"`) parse here and are refused by the schemas' string types (core.schema_types)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            text = request.body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BodyNotJson("不是有效的 UTF-8 编码") from exc
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise BodyNotJson("不是有效的 JSON") from exc
+
+
 api = NinjaAPI(
     title="帮扶协作管理平台 API",
     version="1",
     description="贵州省外三甲医院帮扶县级医疗机构 — 帮扶协作管理平台接口。认证：先 POST /api/v1/auth/token 取得令牌，"
     "再以 `Authorization: Bearer <token>` 调用。",
     auth=TokenAuth(),
+    parser=JsonBodyParser(),
     urls_namespace="api",
 )
 
@@ -56,7 +79,25 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, BodyNotJson):
+        # django-ninja wraps every parser failure in an English 400; the body is the problem.
+        message = f"请求体：{exc.__cause__}"
+        return api.create_response(
+            request,
+            {"detail": message, "errors": [{"field": "", "message": message}]},
+            status=422,
+        )
     return _error(request, str(exc), exc.status_code)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_form_body_error(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    """A malformed multipart header, met when something reads `request.POST` (axes does on a
+    failed login): the API takes JSON bodies only, so this is the body's fault, not ours."""
+    message = "请求体：不是有效的 JSON（Content-Type 应为 application/json）"
+    return api.create_response(
+        request, {"detail": message, "errors": [{"field": "", "message": message}]}, status=422
+    )
 
 
 @api.exception_handler(ServiceValidationError)
@@ -118,24 +159,65 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     return api.create_response(request, {"detail": detail, "errors": problems}, status=422)
 
 
+# Error types whose message is already the project's own Chinese text (bangfu.core.schema_types).
+OWN_MESSAGES = {"forbidden_characters", "single_line", "date_format", "programme_date_range"}
+
+
 def _translate(err: dict[str, Any]) -> str:
+    """A Chinese message for a pydantic error: no English validation text reaches a user."""
     kind = str(err.get("type", ""))
+    if kind in OWN_MESSAGES:
+        return str(err.get("msg", "取值无效"))
     ctx = err.get("ctx") or {}
+    min_length = ctx.get("min_length")
     messages = {
         "missing": "必填",
         "int_parsing": "应为整数",
+        "int_type": "应为整数",
+        "int_from_float": "应为整数",
+        "int_parsing_size": "数值过大",
+        "float_parsing": "应为数字",
+        "float_type": "应为数字",
         "bool_parsing": "应为 true 或 false",
+        "bool_type": "应为 true 或 false",
         "greater_than_equal": f"不能小于 {ctx.get('ge')}",
         "less_than_equal": f"不能大于 {ctx.get('le')}",
-        "string_too_short": "不能为空",
+        "greater_than": f"应大于 {ctx.get('gt')}",
+        "less_than": f"应小于 {ctx.get('lt')}",
+        "string_too_short": "不能为空" if min_length == 1 else f"不能少于 {min_length} 个字符",
+        "string_too_long": f"不能超过 {ctx.get('max_length')} 个字符",
+        "string_type": "应为文本",
+        "string_unicode": "含有无效的字符（如单独的代理项），请删除后重试",
+        "string_pattern_mismatch": "取值无效",
+        "too_short": f"至少 {min_length} 项",
+        "too_long": f"最多 {ctx.get('max_length')} 项",
         "json_invalid": "不是有效的 JSON",
+        "json_type": "不是有效的 JSON",
         "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+        "date_from_datetime_inexact": "应为日期（YYYY-MM-DD），不能带时间",
         "date_parsing": "应为日期（YYYY-MM-DD）",
+        "date_type": "应为日期（YYYY-MM-DD）",
+        "datetime_parsing": "应为日期时间（YYYY-MM-DDTHH:MM:SS）",
+        "datetime_type": "应为日期时间（YYYY-MM-DDTHH:MM:SS）",
         "decimal_parsing": "应为数字",
+        "decimal_type": "应为数字",
+        "decimal_max_digits": f"最多 {ctx.get('max_digits')} 位数字",
+        "decimal_max_places": f"最多 {ctx.get('decimal_places')} 位小数",
+        "decimal_whole_digits": f"整数部分最多 {ctx.get('whole_digits')} 位",
+        "finite_number": "应为有限的数字（不能为 NaN 或 Infinity）",
+        "list_type": "应为列表",
+        "tuple_type": "应为列表",
+        "set_type": "应为列表",
+        "dict_type": "应为对象",
+        "model_type": "应为对象",
+        "model_attributes_type": "应为对象",
+        "dataclass_type": "应为对象",
+        "extra_forbidden": "不允许的字段",
         "enum": "取值无效",
         "literal_error": "取值无效",
+        "value_error": str(ctx.get("error", "取值无效")),
     }
-    return messages.get(kind, str(err.get("msg", "取值无效")))
+    return messages.get(kind, "取值无效")
 
 
 def register_routers() -> None:

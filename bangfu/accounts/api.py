@@ -4,6 +4,7 @@ tokens. A key is shown once, when it is issued; lists show its first characters 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
@@ -18,13 +19,17 @@ from bangfu.accounts.selectors import (
 )
 from bangfu.accounts.services import token_hash, token_issue, token_revoke
 from bangfu.core.request import request_user
+from bangfu.core.schema_types import ErrorOut, Line, Text
 
 router = Router()
 
+# Django's password hashers refuse longer passwords (django.contrib.auth.hashers).
+PASSWORD_MAX_LENGTH = 4096
+
 
 class Credentials(Schema):
-    username: str
-    password: str
+    username: Annotated[str, Line(150)]  # User.username
+    password: Annotated[str, Text(PASSWORD_MAX_LENGTH)]
 
 
 class TokenOut(Schema):
@@ -59,7 +64,7 @@ def _request_key_hash(request: HttpRequest) -> str:
 @router.post(
     "/token",
     auth=None,
-    response={200: TokenOut, 401: DetailOut, 429: DetailOut},
+    response={200: TokenOut, 401: DetailOut, 422: ErrorOut, 429: DetailOut},
     summary="以用户名和密码换取 API 令牌",
     description="令牌在 API_TOKEN_TTL_DAYS 天（默认30天）后过期。同一用户名在同一地址连续失败 5 次"
     "将临时锁定 15 分钟（429）。",

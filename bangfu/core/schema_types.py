@@ -9,7 +9,7 @@ reaches a service or the database (issue #9 "No 500 on any input"):
 - `Search` (a search box) and `DivisionCode` (a 6-digit 行政区划代码) for query filters;
 - `SmallCount`, `Count`, `Id`, `Year`: integers bounded by their column (`SMALL_INT_MAX` for a
   PositiveSmallIntegerField, `INT_MAX` for an IntegerField, `ID_MAX` for a BigAutoField);
-- `Annotated[Decimal, Money(max_digits)]`: a finite, non-negative Decimal with at most two decimal places and
+- `Annotated[Decimal, Money(max_digits)]`: a finite Decimal with at most two decimal places and
   `max_digits` digits, as its DecimalField;
 - `ProgrammeDate`: a `YYYY-MM-DD` date inside the programme window (`policy.domain.dates`).
 
@@ -64,9 +64,10 @@ def _single_line(value: str) -> str:
 
 @dataclass(frozen=True)
 class Text(GroupedMetadata):
-    """`Annotated[str, Text(n)]`: at most `n` characters, tabs and line breaks allowed."""
+    """`Annotated[str, Text(n)]`: at most `n` characters, tabs and line breaks allowed.
+    `Text()` leaves the length to the service, when it refuses too long a text in its own words."""
 
-    max_length: int
+    max_length: int | None = None
     min_length: int = 0
 
     def __iter__(self) -> Iterator[object]:
@@ -76,9 +77,10 @@ class Text(GroupedMetadata):
 
 @dataclass(frozen=True)
 class Line(GroupedMetadata):
-    """`Annotated[str, Line(n)]`: one line of at most `n` characters (names, numbers, searches)."""
+    """`Annotated[str, Line(n)]`: one line of at most `n` characters (names, numbers, searches).
+    `Line()` leaves the length to the service, when it refuses too long a text in its own words."""
 
-    max_length: int
+    max_length: int | None = None
     min_length: int = 0
 
     def __iter__(self) -> Iterator[object]:
@@ -87,15 +89,24 @@ class Line(GroupedMetadata):
         yield AfterValidator(_single_line)
 
 
-def Money(max_digits: int, *, maximum: Decimal | None = None) -> Any:
-    """`Annotated[Decimal, Money(12)]`: yuan, finite, ≥ 0, ≤ 2 decimal places, ≤ `max_digits`
-    digits in all (so at most `maximum`, by default the largest value the column holds)."""
+def Money(
+    max_digits: int,
+    *,
+    minimum: Decimal | None = None,
+    maximum: Decimal | None = None,
+    decimal_places: int | None = 2,
+) -> Any:
+    """`Annotated[Decimal, Money(12)]`: yuan, finite, ≤ 2 decimal places, ≤ `max_digits` digits
+    in all (so at most `maximum`, by default the largest value the column holds). Negative
+    amounts are left to the services, which refuse them with their own reasons, unless a
+    `minimum` is given; so are decimal places when `decimal_places=None` (the service says
+    "金额最多保留两位小数" itself)."""
     largest = Decimal(10) ** (max_digits - 2) - Decimal("0.01")
     return Field(
-        ge=0,
+        ge=minimum,
         le=largest if maximum is None else min(maximum, largest),
         max_digits=max_digits,
-        decimal_places=2,
+        decimal_places=decimal_places,
         allow_inf_nan=False,
     )
 
@@ -109,8 +120,10 @@ DivisionCode = Annotated[str, Line(6)]
 # A partnership mode code (帮扶方式, e.g. `group`): codes are short identifiers.
 MODE_MAX_LENGTH = 30
 
-SmallCount = Annotated[int, Field(ge=0, le=SMALL_INT_MAX)]
-Count = Annotated[int, Field(ge=0, le=INT_MAX)]
+# Counts bounded by their column; a negative count is refused by the service in its own words
+# (e.g. "参加人数不能为负数"), so the lower bound here only keeps the value a database integer.
+SmallCount = Annotated[int, Field(ge=-SMALL_INT_MAX - 1, le=SMALL_INT_MAX)]
+Count = Annotated[int, Field(ge=-INT_MAX - 1, le=INT_MAX)]
 Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX)]
 

@@ -1,6 +1,7 @@
 import datetime
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -10,6 +11,18 @@ from ninja.pagination import paginate
 
 from bangfu.core.pagination import PageNumber
 from bangfu.core.request import request_user
+from bangfu.core.schema_types import (
+    CREATE_ERRORS,
+    LIST_ERRORS,
+    READ_ERRORS,
+    Id,
+    Line,
+    Money,
+    ProgrammeDate,
+    Search,
+    SmallCount,
+    Text,
+)
 from bangfu.incentives.domain.money import yuan
 from bangfu.incentives.models import (
     HealthCheck,
@@ -74,8 +87,10 @@ class StatementOut(Schema):
 
 
 class StatementQuery(Schema):
-    start: date | None = Field(None, description="结算开始日期，默认本年1月1日")
-    end: date | None = Field(None, description="结算结束日期，默认开始日期所在年的12月31日")
+    start: ProgrammeDate | None = Field(None, description="结算开始日期，默认本年1月1日")
+    end: ProgrammeDate | None = Field(
+        None, description="结算结束日期，默认开始日期所在年的12月31日"
+    )
 
 
 def _statement_out(statement: ExpertStatement) -> dict[str, object]:
@@ -111,7 +126,7 @@ def _statement_out(statement: ExpertStatement) -> dict[str, object]:
 
 @router.get(
     "/experts/{expert_id}/statement",
-    response=StatementOut,
+    response={200: StatementOut, **READ_ERRORS},
     summary="专家待遇明细（§六；A2-四(三)），每行注明依据条款",
 )
 def statement(
@@ -157,14 +172,18 @@ class BudgetOut(Schema):
     note: str = Field(..., description="有单元格因不足3人而不公开时的说明，否则为空")
 
 
+# A planning estimate per round trip: more is a typing mistake (and would overflow the sums).
+ROUND_TRIP_COST_MAX = Decimal("100000")
+
+
 class BudgetQuery(Schema):
     year: int | None = Field(None, ge=2000, le=2100, description="年度，默认今年")
     level: str = Field(
         "hospital", pattern="^(hospital|prefecture|province)$", description="汇总层级"
     )
-    round_trip_cost: Decimal = Field(
-        DEFAULT_ROUND_TRIP_COST, ge=0, description="预计每次往返交通费（元）"
-    )
+    round_trip_cost: Annotated[
+        Decimal, Money(10, minimum=Decimal(0), maximum=ROUND_TRIP_COST_MAX)
+    ] = Field(DEFAULT_ROUND_TRIP_COST, description="预计每次往返交通费（元），不超过 10 万元")
 
 
 def _amount_text(amount: Decimal | str) -> str:
@@ -207,7 +226,11 @@ def _budget_out(report: BudgetReport) -> dict[str, object]:
     }
 
 
-@router.get("/budget", response=BudgetOut, summary="年度激励保障预算（受扶医院/市州/全省）")
+@router.get(
+    "/budget",
+    response={200: BudgetOut, **LIST_ERRORS},
+    summary="年度激励保障预算（受扶医院/市州/全省）",
+)
 def budget(request: HttpRequest, params: Query[BudgetQuery]) -> dict[str, object]:
     report = budget_for_user(
         user=request_user(request),
@@ -292,15 +315,15 @@ class WorkFundOut(Schema):
 
 
 class TravelClaimQuery(Schema):
-    q: str = Field("", description="按专家姓名搜索")
-    expert: int | None = Field(None, description="专家编号")
-    recipient: int | None = Field(None, description="受扶医院（机构编号）")
+    q: Search = Field("", description="按专家姓名搜索")
+    expert: Id | None = Field(None, description="专家编号")
+    recipient: Id | None = Field(None, description="受扶医院（机构编号）")
     year: int | None = Field(None, ge=2000, le=2100, description="乘车日期所在年度")
 
 
 class ExpertLedgerQuery(Schema):
-    q: str = Field("", description="按专家姓名搜索")
-    expert: int | None = Field(None, description="专家编号")
+    q: Search = Field("", description="按专家姓名搜索")
+    expert: Id | None = Field(None, description="专家编号")
     year: int | None = Field(
         None,
         ge=2000,
@@ -310,14 +333,14 @@ class ExpertLedgerQuery(Schema):
 
 
 class WorkFundQuery(Schema):
-    q: str = Field("", description="按受扶医院名称搜索")
-    recipient: int | None = Field(None, description="受扶医院（机构编号）")
+    q: Search = Field("", description="按受扶医院名称搜索")
+    recipient: Id | None = Field(None, description="受扶医院（机构编号）")
     year: int | None = Field(None, ge=2000, le=2100, description="年度")
 
 
 @router.get(
     "/ledger/travel-claims",
-    response=list[TravelClaimOut],
+    response={200: list[TravelClaimOut], **LIST_ERRORS},
     summary="台账：往返交通费报销（§六；A2-四(三)4）",
 )
 @paginate(PageNumber)
@@ -325,21 +348,27 @@ def travel_claims(request: HttpRequest, filters: Query[TravelClaimQuery]) -> Que
     return travel_claim_search_for_user(user=request_user(request), **filters.dict())
 
 
-@router.get("/ledger/travel-claims/{claim_id}", response=TravelClaimOut, summary="交通费报销记录")
+@router.get(
+    "/ledger/travel-claims/{claim_id}",
+    response={200: TravelClaimOut, **READ_ERRORS},
+    summary="交通费报销记录",
+)
 def travel_claim_detail(request: HttpRequest, claim_id: int) -> TravelClaim:
     return travel_claim_get_for_user(user=request_user(request), pk=claim_id)
 
 
 class TravelClaimIn(Schema):
-    deployment_id: int = Field(..., description="派驻编号")
-    date: datetime.date = Field(..., description="乘车日期，应在派驻期内且不晚于今天")
-    amount: Decimal = Field(..., description="金额（元），最多两位小数")
-    note: str = Field("", max_length=200)
+    deployment_id: Id = Field(..., description="派驻编号")
+    date: ProgrammeDate = Field(..., description="乘车日期，应在派驻期内且不晚于今天")
+    amount: Annotated[Decimal, Money(10, decimal_places=None)] = Field(
+        ..., description="金额（元），最多两位小数"
+    )
+    note: Annotated[str, Text(200)] = ""
 
 
 @router.post(
     "/ledger/travel-claims",
-    response={201: TravelClaimOut},
+    response={201: TravelClaimOut, **CREATE_ERRORS},
     summary="登记往返交通费（专家本人、受扶医院或省卫健委）",
     description="以 JSON 登记，不含票据；票据文件在“登记往返交通费”页面上传。"
     "是否报销（每月1次、在岗派驻）在待遇明细中按规则判定（§六；A2-四(三)4）。",
@@ -355,7 +384,7 @@ def travel_claim_create_endpoint(request: HttpRequest, body: TravelClaimIn) -> S
 
 @router.get(
     "/ledger/insurance-policies",
-    response=list[InsurancePolicyOut],
+    response={200: list[InsurancePolicyOut], **LIST_ERRORS},
     summary="台账：人身意外伤害保险（§六；A2-四(三)3）",
 )
 @paginate(PageNumber)
@@ -366,17 +395,17 @@ def insurance_policies(
 
 
 class InsurancePolicyIn(Schema):
-    expert_id: int
-    insurer: str = Field(..., max_length=100, description="保险公司")
-    policy_number: str = Field(..., max_length=60, description="保单号")
-    coverage: Decimal = Field(..., description="保额（元），不低于100万元")
-    start: date = Field(..., description="保险起期")
-    end: date = Field(..., description="保险止期")
+    expert_id: Id
+    insurer: Annotated[str, Line(100)] = Field(..., description="保险公司")
+    policy_number: Annotated[str, Line(60)] = Field(..., description="保单号")
+    coverage: Annotated[Decimal, Money(14)] = Field(..., description="保额（元），不低于100万元")
+    start: ProgrammeDate = Field(..., description="保险起期")
+    end: ProgrammeDate = Field(..., description="保险止期")
 
 
 @router.post(
     "/ledger/insurance-policies",
-    response={201: InsurancePolicyOut},
+    response={201: InsurancePolicyOut, **CREATE_ERRORS},
     summary="登记人身意外伤害保险（受扶医院或省卫健委）",
 )
 def insurance_policy_create_endpoint(
@@ -390,7 +419,7 @@ def insurance_policy_create_endpoint(
 
 @router.get(
     "/ledger/health-checks",
-    response=list[HealthCheckOut],
+    response={200: list[HealthCheckOut], **LIST_ERRORS},
     summary="台账：年度健康体检（§六；A2-四(三)3）",
 )
 @paginate(PageNumber)
@@ -399,14 +428,14 @@ def health_checks(request: HttpRequest, filters: Query[ExpertLedgerQuery]) -> Qu
 
 
 class HealthCheckIn(Schema):
-    expert_id: int
-    checked_on: date = Field(..., description="体检日期，不晚于今天")
-    provider: str = Field("", max_length=100, description="体检机构")
+    expert_id: Id
+    checked_on: ProgrammeDate = Field(..., description="体检日期，不晚于今天")
+    provider: Annotated[str, Line(100)] = Field("", description="体检机构")
 
 
 @router.post(
     "/ledger/health-checks",
-    response={201: HealthCheckOut},
+    response={201: HealthCheckOut, **CREATE_ERRORS},
     summary="登记健康体检（受扶医院或省卫健委）",
 )
 def health_check_create_endpoint(request: HttpRequest, body: HealthCheckIn) -> Status[HealthCheck]:
@@ -420,7 +449,7 @@ def health_check_create_endpoint(request: HttpRequest, body: HealthCheckIn) -> S
 
 @router.get(
     "/ledger/tourism-cards",
-    response=list[TourismCardOut],
+    response={200: list[TourismCardOut], **LIST_ERRORS},
     summary="台账：援黔专家旅游优惠证（§五；§六；A2-四(三)7）",
 )
 @paginate(PageNumber)
@@ -429,16 +458,16 @@ def tourism_cards(request: HttpRequest, filters: Query[ExpertLedgerQuery]) -> Qu
 
 
 class TourismCardIn(Schema):
-    expert_id: int
-    card_number: str = Field(..., max_length=50, description="证号")
-    issued_on: date = Field(..., description="办理日期")
-    expires_on: date | None = Field(None, description="有效期至")
+    expert_id: Id
+    card_number: Annotated[str, Line(50)] = Field(..., description="证号")
+    issued_on: ProgrammeDate = Field(..., description="办理日期")
+    expires_on: ProgrammeDate | None = Field(None, description="有效期至")
     electronic: bool = Field(False, description="电子旅游优惠证")
 
 
 @router.post(
     "/ledger/tourism-cards",
-    response={201: TourismCardOut},
+    response={201: TourismCardOut, **CREATE_ERRORS},
     summary="登记援黔专家旅游优惠证（受扶医院或省卫健委）",
 )
 def tourism_card_create_endpoint(request: HttpRequest, body: TourismCardIn) -> Status[TourismCard]:
@@ -450,7 +479,7 @@ def tourism_card_create_endpoint(request: HttpRequest, body: TourismCardIn) -> S
 
 @router.get(
     "/ledger/work-funds",
-    response=list[WorkFundOut],
+    response={200: list[WorkFundOut], **LIST_ERRORS},
     summary="台账：受扶医院年度工作经费（§六；A2-四(三)5）",
 )
 @paginate(PageNumber)
@@ -459,15 +488,17 @@ def work_funds(request: HttpRequest, filters: Query[WorkFundQuery]) -> QuerySet[
 
 
 class WorkFundIn(Schema):
-    recipient_id: int = Field(..., description="受扶医院（机构编号）")
-    year: int = Field(..., description="年度")
-    amount: Decimal = Field(..., description="安排金额（元），每年不超过20万元标准")
-    note: str = Field("", max_length=300, description="用途说明")
+    recipient_id: Id = Field(..., description="受扶医院（机构编号）")
+    year: SmallCount = Field(..., description="年度")
+    amount: Annotated[Decimal, Money(12)] = Field(
+        ..., description="安排金额（元），每年不超过20万元标准"
+    )
+    note: Annotated[str, Text(300)] = Field("", description="用途说明")
 
 
 @router.post(
     "/ledger/work-funds",
-    response={200: WorkFundOut, 201: WorkFundOut},
+    response={200: WorkFundOut, 201: WorkFundOut, **CREATE_ERRORS},
     summary="登记受扶医院年度工作经费（受扶医院本院或省卫健委）",
     description="首次登记返回 201；同一受扶医院同一年度再次登记即为更正，返回 200。",
 )

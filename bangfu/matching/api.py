@@ -1,6 +1,6 @@
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -10,6 +10,16 @@ from ninja.pagination import paginate
 
 from bangfu.core.pagination import PageNumber
 from bangfu.core.request import request_user
+from bangfu.core.schema_types import (
+    CREATE_ERRORS,
+    LIST_ERRORS,
+    MODE_MAX_LENGTH,
+    READ_ERRORS,
+    Count,
+    Id,
+    Line,
+    SmallCount,
+)
 from bangfu.matching.models import MatchingProposal, MatchingRound
 from bangfu.matching.selectors import (
     MatchingInputs,
@@ -103,28 +113,28 @@ class RoundIn(Schema):
     method: Literal["stable", "optimal"] = Field(
         ..., description="stable：稳定匹配（自主选择、主动对接）；optimal：最大契合度（合理匹配）"
     )
-    recipient_ids: list[int] | None = Field(
+    recipient_ids: list[Id] | None = Field(
         None, description="受扶医院编号；缺省为目标县中今天没有有效协议、也不在结对过程中的医院"
     )
-    helper_ids: list[int] | None = Field(None, description="帮扶医院编号；缺省为还有名额的帮扶医院")
-    capacity_overrides: dict[int, int] | None = Field(
+    helper_ids: list[Id] | None = Field(None, description="帮扶医院编号；缺省为还有名额的帮扶医院")
+    capacity_overrides: dict[Id, SmallCount] | None = Field(
         None, description='本轮名额：{"帮扶医院编号": 名额}'
     )
-    excluded_pairs: list[tuple[int, int]] | None = Field(
+    excluded_pairs: list[tuple[Id, Id]] | None = Field(
         None, description="排除的配对：[[受扶医院编号, 帮扶医院编号], ...]"
     )
 
 
 class RerunIn(Schema):
     method: Literal["stable", "optimal"] | None = Field(None, description="缺省沿用上一轮的方法")
-    capacity_changes: dict[int, int] | None = Field(
+    capacity_changes: dict[Id, SmallCount] | None = Field(
         None, description='调整名额：{"帮扶医院编号": 名额}'
     )
 
 
 class AcceptIn(Schema):
-    proposal_ids: list[int] = Field(..., description="要接受的配对编号")
-    modes: list[str] | None = Field(
+    proposal_ids: list[Id] = Field(..., description="要接受的配对编号")
+    modes: list[Annotated[str, Line(MODE_MAX_LENGTH)]] | None = Field(
         None,
         description="帮扶方式代码；缺省为每对配对的建议方式（专科联盟，粤黔结对时加东西部协作）",
     )
@@ -180,14 +190,20 @@ def _detail_out(detail: RoundDetail) -> dict[str, object]:
     }
 
 
-@router.get("/matching/rounds", response=list[RoundOut], summary="结对匹配轮次列表（新到旧）")
+@router.get(
+    "/matching/rounds",
+    response={200: list[RoundOut], **LIST_ERRORS},
+    summary="结对匹配轮次列表（新到旧）",
+)
 @paginate(PageNumber)
 def rounds(request: HttpRequest) -> QuerySet[MatchingRound]:
     return matching_round_list_for_user(user=request_user(request))
 
 
 @router.post(
-    "/matching/rounds", response={201: RoundDetailOut}, summary="发起一轮结对匹配（§三(二)）"
+    "/matching/rounds",
+    response={201: RoundDetailOut, **CREATE_ERRORS},
+    summary="发起一轮结对匹配（§三(二)）",
 )
 def round_create(request: HttpRequest, body: RoundIn) -> Status[dict[str, object]]:
     _require_runner(request)
@@ -203,14 +219,18 @@ def round_create(request: HttpRequest, body: RoundIn) -> Status[dict[str, object
     return Status(201, _detail_out(matching_round_detail_for_user(user=user, pk=round_.pk)))
 
 
-@router.get("/matching/rounds/{round_id}", response=RoundDetailOut, summary="匹配轮次详情")
+@router.get(
+    "/matching/rounds/{round_id}",
+    response={200: RoundDetailOut, **READ_ERRORS},
+    summary="匹配轮次详情",
+)
 def round_detail(request: HttpRequest, round_id: int) -> dict[str, object]:
     return _detail_out(matching_round_detail_for_user(user=request_user(request), pk=round_id))
 
 
 @router.post(
     "/matching/rounds/{round_id}/rerun",
-    response={201: RoundDetailOut},
+    response={201: RoundDetailOut, **CREATE_ERRORS},
     summary="按排除与名额调整重新匹配（生成新一轮）",
 )
 def round_rerun(request: HttpRequest, round_id: int, body: RerunIn) -> Status[dict[str, object]]:
@@ -225,7 +245,7 @@ def round_rerun(request: HttpRequest, round_id: int, body: RerunIn) -> Status[di
 
 @router.post(
     "/matching/rounds/{round_id}/accept",
-    response=AcceptOut,
+    response={200: AcceptOut, **CREATE_ERRORS},
     summary="接受配对，生成待签协议的帮扶关系",
 )
 def round_accept(request: HttpRequest, round_id: int, body: AcceptIn) -> dict[str, object]:
@@ -324,9 +344,9 @@ class NeedsOut(Schema):
 
 
 class NeedIn(Schema):
-    specialty_code: str = Field(..., description="诊疗科目代码（见名录）")
-    referrals_3y: int = Field(0, description="近3年外转人次，不能为负数")
-    disease: str = Field("", description="主要外转病种，最多 100 字")
+    specialty_code: Annotated[str, Line(8)] = Field(..., description="诊疗科目代码（见名录）")
+    referrals_3y: Count = Field(0, description="近3年外转人次，不能为负数")
+    disease: Annotated[str, Line()] = Field("", description="主要外转病种，最多 100 字")
     weak: bool = Field(False, description="薄弱专科")
     gap: bool = Field(False, description="能力短板")
 
@@ -352,7 +372,7 @@ class PreferenceOut(Schema):
 
 
 class PreferenceIn(Schema):
-    ranked_ids: list[int] = Field(
+    ranked_ids: list[Id] = Field(
         ...,
         description="按先后排列的对方医院编号（受扶医院填帮扶医院，帮扶医院填受扶医院）；空列表为清除",
     )
@@ -398,7 +418,7 @@ def _preference_out(inputs: MatchingInputs) -> dict[str, object]:
 
 @router.get(
     "/matching/needs",
-    response=list[NeedsSummaryOut],
+    response={200: list[NeedsSummaryOut], **LIST_ERRORS},
     summary="受扶医院需求列表（管辖范围内，按县排序）",
 )
 @paginate(PageNumber)
@@ -406,14 +426,18 @@ def needs_list(request: HttpRequest) -> QuerySet[Institution]:
     return recipient_needs_list_for_user(user=request_user(request))
 
 
-@router.get("/matching/needs/{institution_id}", response=NeedsOut, summary="受扶医院的需求")
+@router.get(
+    "/matching/needs/{institution_id}",
+    response={200: NeedsOut, **READ_ERRORS},
+    summary="受扶医院的需求",
+)
 def needs_get(request: HttpRequest, institution_id: int) -> dict[str, object]:
     return _needs_out(_recipient_inputs(request, institution_id))
 
 
 @router.put(
     "/matching/needs/{institution_id}",
-    response=NeedsOut,
+    response={200: NeedsOut, **CREATE_ERRORS},
     summary="整体替换受扶医院的需求（§三(一)“受扶地所需”）",
 )
 def needs_put(request: HttpRequest, institution_id: int, body: NeedsIn) -> dict[str, object]:
@@ -438,7 +462,7 @@ def needs_put(request: HttpRequest, institution_id: int, body: NeedsIn) -> dict[
 
 @router.get(
     "/matching/preferences/{institution_id}",
-    response=PreferenceOut,
+    response={200: PreferenceOut, **READ_ERRORS},
     summary="医院的结对志愿（受扶医院或帮扶医院）",
 )
 def preference_get(request: HttpRequest, institution_id: int) -> dict[str, object]:
@@ -449,7 +473,7 @@ def preference_get(request: HttpRequest, institution_id: int) -> dict[str, objec
 
 @router.put(
     "/matching/preferences/{institution_id}",
-    response=PreferenceOut,
+    response={200: PreferenceOut, **CREATE_ERRORS},
     summary="整体替换医院的结对志愿（§三(二)“自主选择、主动对接”）",
 )
 def preference_put(

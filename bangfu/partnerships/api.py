@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -9,6 +10,19 @@ from bangfu.accounts.models import User
 from bangfu.accounts.scope import scope_for_user
 from bangfu.core.pagination import PageNumber, PerPage
 from bangfu.core.request import request_user
+from bangfu.core.schema_types import (
+    CREATE_ERRORS,
+    LIST_ERRORS,
+    MODE_MAX_LENGTH,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    DivisionCode,
+    Id,
+    Line,
+    ProgrammeDate,
+    Search,
+    Text,
+)
 from bangfu.partnerships.domain.actions import ActionDecision
 from bangfu.partnerships.models import Agreement
 from bangfu.partnerships.selectors import (
@@ -141,16 +155,18 @@ def _partnership_out(row: PartnershipRow, user: User) -> dict[str, object]:
 
 
 class PartnershipQuery(Schema):
-    prefecture: str = Field("", description="受扶医院所在市州代码")
-    county: str = Field("", description="受扶医院所在县代码")
-    helper_province: str = Field("", description="帮扶医院所在省份，如 广东省")
-    mode: str = Field("", description="帮扶方式代码，如 group")
+    prefecture: DivisionCode = Field("", description="受扶医院所在市州代码")
+    county: DivisionCode = Field("", description="受扶医院所在县代码")
+    helper_province: Annotated[str, Line(20)] = Field("", description="帮扶医院所在省份，如 广东省")
+    mode: Annotated[str, Line(MODE_MAX_LENGTH)] = Field("", description="帮扶方式代码，如 group")
     status: str = Field("", pattern="^(|draft|signed|active|expiring|expired|renewed|terminated)$")
     expiring_within_days: int | None = Field(None, ge=0, le=3650, description="N 天内到期")
-    q: str = ""
+    q: Search = ""
 
 
-@router.get("/partnerships", response=list[PartnershipOut], summary="帮扶关系列表")
+@router.get(
+    "/partnerships", response={200: list[PartnershipOut], **LIST_ERRORS}, summary="帮扶关系列表"
+)
 @paginate(PageNumber)
 def partnerships(request: HttpRequest, filters: Query[PartnershipQuery]) -> PerPage[PartnershipRow]:
     user = request_user(request)
@@ -158,13 +174,21 @@ def partnerships(request: HttpRequest, filters: Query[PartnershipQuery]) -> PerP
     return PerPage(rows, lambda page: [_partnership_out(r, user) for r in page])
 
 
-@router.get("/partnerships/{partnership_id}", response=PartnershipOut, summary="帮扶关系详情")
+@router.get(
+    "/partnerships/{partnership_id}",
+    response={200: PartnershipOut, **READ_ERRORS},
+    summary="帮扶关系详情",
+)
 def partnership_detail(request: HttpRequest, partnership_id: int) -> dict[str, object]:
     user = request_user(request)
     return _partnership_out(partnership_get_for_user(user=user, pk=partnership_id), user)
 
 
-@router.get("/agreements", response=list[AgreementOut], summary="帮扶协议列表（每个周期一份）")
+@router.get(
+    "/agreements",
+    response={200: list[AgreementOut], **LIST_ERRORS},
+    summary="帮扶协议列表（每个周期一份）",
+)
 @paginate(PageNumber)
 def agreements(request: HttpRequest) -> PerPage[Agreement]:
     user = request_user(request)
@@ -174,38 +198,45 @@ def agreements(request: HttpRequest) -> PerPage[Agreement]:
     )
 
 
+# Keys and values of an agreement's measure targets and guarantee overrides (stored as JSON).
+TargetKey = Annotated[str, Line(40)]
+TargetValue = Annotated[str, Text(500)]
+# Other matters agreed (其他约定事宜) is free text; a few pages is the most an agreement holds.
+OTHER_MATTERS_MAX_LENGTH = 10_000
+
+
 class AgreementIn(Schema):
-    start: date
-    end: date | None = Field(None, description="缺省为开始日期起 3 年（§七）")
-    signed_on: date | None = None
-    measures: dict[str, dict[str, str]] = Field(
+    start: ProgrammeDate
+    end: ProgrammeDate | None = Field(None, description="缺省为开始日期起 3 年（§七）")
+    signed_on: ProgrammeDate | None = None
+    measures: dict[Annotated[str, Line(4)], dict[TargetKey, TargetValue]] = Field(
         ..., description='如 {"M01": {"team_size": "4", ...}}'
     )
-    guarantee_overrides: dict[str, str | bool] = Field(default_factory=dict)
-    other_matters: str = ""
+    guarantee_overrides: dict[TargetKey, TargetValue | bool] = Field(default_factory=dict)
+    other_matters: Annotated[str, Text(OTHER_MATTERS_MAX_LENGTH)] = ""
     helper_exception: bool = False
-    helper_exception_reason: str = ""
+    helper_exception_reason: Annotated[str, Text(500)] = ""
 
 
 class PartnershipIn(Schema):
-    helper_id: int
-    recipient_id: int
-    modes: list[str]
-    leading_institution_ids: list[int] = Field(default_factory=list)
-    helper_liaison: str = ""
-    recipient_liaison: str = ""
+    helper_id: Id
+    recipient_id: Id
+    modes: list[Annotated[str, Line(MODE_MAX_LENGTH)]]
+    leading_institution_ids: list[Id] = Field(default_factory=list)
+    helper_liaison: Annotated[str, Line(100)] = ""
+    recipient_liaison: Annotated[str, Line(100)] = ""
     agreement: AgreementIn
 
 
 class RenewIn(Schema):
-    start: date | None = None
-    end: date | None = None
-    signed_on: date | None = None
+    start: ProgrammeDate | None = None
+    end: ProgrammeDate | None = None
+    signed_on: ProgrammeDate | None = None
 
 
 class TerminateIn(Schema):
-    on: date
-    reason: str
+    on: ProgrammeDate
+    reason: Annotated[str, Text(500)]
 
 
 def _agreement_input(body: AgreementIn) -> AgreementInput:
@@ -221,7 +252,11 @@ def _institution_in_scope(request: HttpRequest, pk: int, field: str) -> Institut
     return inst
 
 
-@router.post("/partnerships", response={201: PartnershipOut}, summary="登记帮扶关系及首期协议")
+@router.post(
+    "/partnerships",
+    response={201: PartnershipOut, **CREATE_ERRORS},
+    summary="登记帮扶关系及首期协议",
+)
 def partnership_create_endpoint(
     request: HttpRequest, body: PartnershipIn
 ) -> Status[dict[str, object]]:
@@ -248,7 +283,9 @@ def partnership_create_endpoint(
 
 
 @router.post(
-    "/agreements/{agreement_id}/renew", response={201: AgreementOut}, summary="续签下一周期协议"
+    "/agreements/{agreement_id}/renew",
+    response={201: AgreementOut, **CREATE_ERRORS},
+    summary="续签下一周期协议",
 )
 def agreement_renew_endpoint(
     request: HttpRequest, agreement_id: int, body: RenewIn
@@ -263,7 +300,11 @@ def agreement_renew_endpoint(
     return Status(201, _agreement_row_out(user, agreement))
 
 
-@router.post("/agreements/{agreement_id}/terminate", response=AgreementOut, summary="终止协议")
+@router.post(
+    "/agreements/{agreement_id}/terminate",
+    response={200: AgreementOut, **WRITE_ERRORS},
+    summary="终止协议",
+)
 def agreement_terminate_endpoint(
     request: HttpRequest, agreement_id: int, body: TerminateIn
 ) -> dict[str, object]:
@@ -274,12 +315,14 @@ def agreement_terminate_endpoint(
 
 
 class FirstAgreementIn(AgreementIn):
-    party_c: str = Field("", description="丙方；缺省为受扶医院所在县（市、特区）人民政府")
+    party_c: Annotated[str, Line(100)] = Field(
+        "", description="丙方；缺省为受扶医院所在县（市、特区）人民政府"
+    )
 
 
 @router.post(
     "/partnerships/{partnership_id}/agreements",
-    response={201: AgreementOut},
+    response={201: AgreementOut, **CREATE_ERRORS},
     summary="登记首期协议（帮扶关系尚无协议时，如匹配确认的结对）",
 )
 def agreement_first_create_endpoint(
@@ -294,10 +337,16 @@ def agreement_first_create_endpoint(
 
 
 class SignIn(Schema):
-    signed_on: date = Field(description="三方签字、盖章日期（附件2 五(一)）；扫描件在页面上传")
+    signed_on: ProgrammeDate = Field(
+        description="三方签字、盖章日期（附件2 五(一)）；扫描件在页面上传"
+    )
 
 
-@router.post("/agreements/{agreement_id}/sign", response=AgreementOut, summary="登记协议签订")
+@router.post(
+    "/agreements/{agreement_id}/sign",
+    response={200: AgreementOut, **WRITE_ERRORS},
+    summary="登记协议签订",
+)
 def agreement_sign_endpoint(
     request: HttpRequest, agreement_id: int, body: SignIn
 ) -> dict[str, object]:
@@ -309,10 +358,14 @@ def agreement_sign_endpoint(
 
 class FileIn(Schema):
     level: str = Field(pattern="^(province|prefecture|county)$", description="备案单位层级")
-    filed_on: date = Field(description="备案日期（附件2 五(三)）")
+    filed_on: ProgrammeDate = Field(description="备案日期（附件2 五(三)）")
 
 
-@router.post("/agreements/{agreement_id}/file", response=AgreementOut, summary="登记协议备案")
+@router.post(
+    "/agreements/{agreement_id}/file",
+    response={200: AgreementOut, **WRITE_ERRORS},
+    summary="登记协议备案",
+)
 def agreement_file_endpoint(
     request: HttpRequest, agreement_id: int, body: FileIn
 ) -> dict[str, object]:
@@ -338,9 +391,15 @@ class CoverageOut(Schema):
     by_prefecture: dict[str, dict[str, int]]
 
 
-@router.get("/coverage", response=CoverageOut, summary="目标县覆盖情况（§一）")
-def coverage(request: HttpRequest, on: date | None = None) -> dict[str, object]:
-    day = on or today_local()
+class CoverageQuery(Schema):
+    on: ProgrammeDate | None = Field(None, description="统计日期，默认今天")
+
+
+@router.get(
+    "/coverage", response={200: CoverageOut, **LIST_ERRORS}, summary="目标县覆盖情况（§一）"
+)
+def coverage(request: HttpRequest, params: Query[CoverageQuery]) -> dict[str, object]:
+    day = params.on or today_local()
     result = coverage_on(on=day, user=request_user(request))
     return {
         "date": day,

@@ -1,6 +1,6 @@
 from datetime import date
 from decimal import Decimal
-from typing import Literal, Protocol
+from typing import Annotated, Literal, Protocol
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -9,6 +9,19 @@ from ninja.pagination import paginate
 
 from bangfu.core.pagination import PageNumber, PerPage
 from bangfu.core.request import request_user
+from bangfu.core.schema_types import (
+    CREATE_ERRORS,
+    LIST_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    DivisionCode,
+    Id,
+    Line,
+    Money,
+    ProgrammeDate,
+    Search,
+    SmallCount,
+)
 from bangfu.people.models import (
     AppointmentLetter,
     Deployment,
@@ -237,20 +250,26 @@ def _team_out(row: TeamRow) -> dict[str, object]:
 
 
 class ExpertQuery(Schema):
-    q: str = Field("", description="按姓名或派出单位搜索")
+    q: Search = Field("", description="按姓名或派出单位搜索")
     title: str = Field("", pattern="^(|正高|副高|中级|初级)$")
     kind: str = Field("", pattern="^(|resident|short_term|flexible|silver_age|remote)$")
-    recipient: int | None = Field(None, description="派驻到该受扶医院（机构编号）")
-    home_institution: int | None = Field(None, description="派出单位（机构编号）")
+    recipient: Id | None = Field(None, description="派驻到该受扶医院（机构编号）")
+    home_institution: Id | None = Field(None, description="派出单位（机构编号）")
 
 
-@router.get("/experts", response=list[ExpertOut], summary="帮扶专家列表（敏感字段按权限脱敏）")
+@router.get(
+    "/experts",
+    response={200: list[ExpertOut], **LIST_ERRORS},
+    summary="帮扶专家列表（敏感字段按权限脱敏）",
+)
 @paginate(PageNumber)
 def experts(request: HttpRequest, filters: Query[ExpertQuery]) -> QuerySet[Expert]:
     return expert_list_for_user(user=request_user(request), filters=ExpertFilters(**filters.dict()))
 
 
-@router.get("/experts/{expert_id}", response=ExpertOut, summary="帮扶专家详情")
+@router.get(
+    "/experts/{expert_id}", response={200: ExpertOut, **READ_ERRORS}, summary="帮扶专家详情"
+)
 def expert_detail(request: HttpRequest, expert_id: int) -> Expert:
     # Full pay and identity number for entitled readers (the view is audited); masked otherwise.
     user = request_user(request)
@@ -260,20 +279,22 @@ def expert_detail(request: HttpRequest, expert_id: int) -> Expert:
 
 
 class ExpertIn(Schema):
-    name: str
+    name: Annotated[str, Line(50)]
     sex: str = Field(..., pattern="^(M|F)$", description="M 男 / F 女")
-    title: str = Field(..., description="正高、副高、中级或初级")
-    degree: str = Field(..., description="博士、硕士、学士或无")
-    home_institution_id: int
-    prior_year_pay: Decimal = Field(..., ge=0, description="派驻前一年度薪酬（元，含绩效）")
-    job_title: str = ""
-    specialty_id: int | None = None
+    title: Annotated[str, Line(4)] = Field(..., description="正高、副高、中级或初级")
+    degree: Annotated[str, Line(4)] = Field(..., description="博士、硕士、学士或无")
+    home_institution_id: Id
+    prior_year_pay: Annotated[Decimal, Money(12, minimum=Decimal(0))] = Field(
+        ..., description="派驻前一年度薪酬（元，含绩效）"
+    )
+    job_title: Annotated[str, Line(20)] = ""
+    specialty_id: Id | None = None
     leadership_qualified: bool = False
-    phone: str = ""
-    id_number: str = ""
+    phone: Annotated[str, Line(30)] = ""
+    id_number: Annotated[str, Line(18)] = ""
 
 
-@router.post("/experts", response={201: ExpertOut}, summary="登记帮扶专家")
+@router.post("/experts", response={201: ExpertOut, **CREATE_ERRORS}, summary="登记帮扶专家")
 def expert_create_endpoint(request: HttpRequest, body: ExpertIn) -> Status[Expert]:
     user = request_user(request)
     expert = expert_create(actor=user, data=ExpertInput(**body.dict()))
@@ -281,12 +302,16 @@ def expert_create_endpoint(request: HttpRequest, body: ExpertIn) -> Status[Exper
 
 
 class TeamQuery(Schema):
-    q: str = Field("", description="按帮扶医院或受扶医院名称搜索")
-    prefecture: str = Field("", description="受扶医院所在市州代码")
-    partnership: int | None = None
+    q: Search = Field("", description="按帮扶医院或受扶医院名称搜索")
+    prefecture: DivisionCode = Field("", description="受扶医院所在市州代码")
+    partnership: Id | None = None
 
 
-@router.get("/teams", response=list[TeamOut], summary="帮扶队及组队提示（§三(四)；A1-(15)）")
+@router.get(
+    "/teams",
+    response={200: list[TeamOut], **LIST_ERRORS},
+    summary="帮扶队及组队提示（§三(四)；A1-(15)）",
+)
 @paginate(PageNumber)
 def teams(request: HttpRequest, filters: Query[TeamQuery]) -> PerPage[Team]:
     qs = team_list_for_user(user=request_user(request), filters=TeamFilters(**filters.dict()))
@@ -294,13 +319,13 @@ def teams(request: HttpRequest, filters: Query[TeamQuery]) -> PerPage[Team]:
 
 
 class DeploymentQuery(Schema):
-    q: str = Field("", description="按专家姓名搜索")
+    q: Search = Field("", description="按专家姓名搜索")
     kind: str = Field("", pattern="^(|resident|short_term|flexible|silver_age|remote)$")
-    team: int | None = None
-    on_site_on: date | None = Field(None, description="在该日期在岗")
+    team: Id | None = None
+    on_site_on: ProgrammeDate | None = Field(None, description="在该日期在岗")
 
 
-@router.get("/deployments", response=list[DeploymentOut], summary="派驻列表")
+@router.get("/deployments", response={200: list[DeploymentOut], **LIST_ERRORS}, summary="派驻列表")
 @paginate(PageNumber)
 def deployments(request: HttpRequest, filters: Query[DeploymentQuery]) -> PerPage[Deployment]:
     rows = deployment_list_for_user(
@@ -433,30 +458,30 @@ class AppointmentLetterOut(Schema):
 
 
 class TitleApplicationQuery(Schema):
-    q: str = Field("", description="按专家姓名或申报职称搜索")
-    expert: int | None = Field(None, description="专家编号")
+    q: Search = Field("", description="按专家姓名或申报职称搜索")
+    expert: Id | None = Field(None, description="专家编号")
     status: str = Field("", pattern="^(|submitted|approved|rejected)$")
 
 
 class SciTechQuery(Schema):
-    q: str = Field("", description="按项目名称、帮扶医院或受扶医院名称搜索")
-    team: int | None = Field(None, description="帮扶队编号")
+    q: Search = Field("", description="按项目名称、帮扶医院或受扶医院名称搜索")
+    team: Id | None = Field(None, description="帮扶队编号")
     status: str = Field("", pattern="^(|submitted|approved|rejected)$")
 
 
 class BriefingQuery(Schema):
-    q: str = Field("", description="按培训内容、帮扶医院或受扶医院名称搜索")
-    team: int | None = Field(None, description="帮扶队编号")
+    q: Search = Field("", description="按培训内容、帮扶医院或受扶医院名称搜索")
+    team: Id | None = Field(None, description="帮扶队编号")
 
 
 class LetterQuery(Schema):
-    q: str = Field("", description="按负责人姓名、帮扶医院名称或聘书编号搜索")
-    helper: int | None = Field(None, description="帮扶医院（机构编号）")
+    q: Search = Field("", description="按负责人姓名、帮扶医院名称或聘书编号搜索")
+    helper: Id | None = Field(None, description="帮扶医院（机构编号）")
 
 
 @router.get(
     f"{SERVICES}/title-applications",
-    response=list[TitleApplicationOut],
+    response={200: list[TitleApplicationOut], **LIST_ERRORS},
     summary="职称评审申报（§五）",
 )
 @paginate(PageNumber)
@@ -468,7 +493,7 @@ def title_applications(
 
 @router.get(
     f"{SERVICES}/title-applications/{{application_id}}",
-    response=TitleApplicationOut,
+    response={200: TitleApplicationOut, **READ_ERRORS},
     summary="职称评审申报详情",
 )
 def title_application_detail(
@@ -478,17 +503,17 @@ def title_application_detail(
 
 
 class TitleApplicationIn(Schema):
-    deployment_id: int = Field(..., description="派驻编号（决定受扶县，从而决定评审路径）")
-    applied_title: str = Field(..., max_length=30, description="申报职称，如 主任医师")
+    deployment_id: Id = Field(..., description="派驻编号（决定受扶县，从而决定评审路径）")
+    applied_title: Annotated[str, Line(30)] = Field(..., description="申报职称，如 主任医师")
     has_entrustment_letter: bool = Field(
         False, description="已取得派出单位所在省份人社部门的委托评审函（§五）"
     )
-    submitted_on: date = Field(..., description="申报日期")
+    submitted_on: ProgrammeDate = Field(..., description="申报日期")
 
 
 @router.post(
     f"{SERVICES}/title-applications",
-    response={201: TitleApplicationOut},
+    response={201: TitleApplicationOut, **CREATE_ERRORS},
     summary="登记职称评审申报（专家本人、受扶医院或省卫健委；评审路径按§五判定）",
 )
 def title_application_create_endpoint(
@@ -510,12 +535,12 @@ class TitleDecisionIn(Schema):
     status: Literal["approved", "rejected"] = Field(
         ..., description="approved：已通过；rejected：未通过"
     )
-    decided_on: date = Field(..., description="评审结果日期，不早于申报日期")
+    decided_on: ProgrammeDate = Field(..., description="评审结果日期，不早于申报日期")
 
 
 @router.post(
     f"{SERVICES}/title-applications/{{application_id}}/decide",
-    response=TitleApplicationOut,
+    response={200: TitleApplicationOut, **WRITE_ERRORS},
     summary="登记职称评审结果（省卫健委转达人社部门的评审结果，§五）",
 )
 def title_application_decide_endpoint(
@@ -531,7 +556,7 @@ def title_application_decide_endpoint(
 
 @router.get(
     f"{SERVICES}/scitech-applications",
-    response=list[SciTechApplicationOut],
+    response={200: list[SciTechApplicationOut], **LIST_ERRORS},
     summary="省级科技计划项目申报（§五 省科技厅）",
 )
 @paginate(PageNumber)
@@ -542,15 +567,15 @@ def scitech_applications(
 
 
 class SciTechApplicationIn(Schema):
-    team_id: int = Field(..., description="帮扶队编号")
-    project_title: str = Field(..., max_length=200, description="项目名称")
-    programme: str = Field("省级科技计划项目", max_length=100, description="计划类别")
-    submitted_on: date = Field(..., description="申报日期")
+    team_id: Id = Field(..., description="帮扶队编号")
+    project_title: Annotated[str, Line(200)] = Field(..., description="项目名称")
+    programme: Annotated[str, Line(100)] = Field("省级科技计划项目", description="计划类别")
+    submitted_on: ProgrammeDate = Field(..., description="申报日期")
 
 
 @router.post(
     f"{SERVICES}/scitech-applications",
-    response={201: SciTechApplicationOut},
+    response={201: SciTechApplicationOut, **CREATE_ERRORS},
     summary="登记科技项目申报（省卫健委或帮扶关系双方）",
 )
 def scitech_application_create_endpoint(
@@ -570,7 +595,7 @@ def scitech_application_create_endpoint(
 
 @router.get(
     f"{SERVICES}/insurance-briefings",
-    response=list[InsuranceBriefingOut],
+    response={200: list[InsuranceBriefingOut], **LIST_ERRORS},
     summary="医保政策培训（§五 省医保局）",
 )
 @paginate(PageNumber)
@@ -581,15 +606,15 @@ def insurance_briefings(
 
 
 class InsuranceBriefingIn(Schema):
-    team_id: int = Field(..., description="帮扶队编号")
-    held_on: date = Field(..., description="培训日期")
-    topic: str = Field(..., max_length=200, description="培训内容")
-    attendees: int = Field(0, description="参加人数")
+    team_id: Id = Field(..., description="帮扶队编号")
+    held_on: ProgrammeDate = Field(..., description="培训日期")
+    topic: Annotated[str, Line(200)] = Field(..., description="培训内容")
+    attendees: SmallCount = Field(0, description="参加人数")
 
 
 @router.post(
     f"{SERVICES}/insurance-briefings",
-    response={201: InsuranceBriefingOut},
+    response={201: InsuranceBriefingOut, **CREATE_ERRORS},
     summary="登记医保政策培训（省卫健委或受扶医院）",
 )
 def insurance_briefing_create_endpoint(
@@ -609,7 +634,7 @@ def insurance_briefing_create_endpoint(
 
 @router.get(
     f"{SERVICES}/appointment-letters",
-    response=list[AppointmentLetterOut],
+    response={200: list[AppointmentLetterOut], **LIST_ERRORS},
     summary="东西部协作指导专家聘书（§六）",
 )
 @paginate(PageNumber)
@@ -620,16 +645,16 @@ def appointment_letters(
 
 
 class AppointmentLetterIn(Schema):
-    helper_id: int = Field(..., description="帮扶医院（机构编号）")
-    head_name: str = Field(..., max_length=50, description="主要负责人姓名")
-    position: str = Field("院长", max_length=50, description="职务")
-    letter_number: str = Field(..., max_length=50, description="聘书编号")
-    issued_on: date = Field(..., description="发放日期")
+    helper_id: Id = Field(..., description="帮扶医院（机构编号）")
+    head_name: Annotated[str, Line(50)] = Field(..., description="主要负责人姓名")
+    position: Annotated[str, Line(50)] = Field("院长", description="职务")
+    letter_number: Annotated[str, Line(50)] = Field(..., description="聘书编号")
+    issued_on: ProgrammeDate = Field(..., description="发放日期")
 
 
 @router.post(
     f"{SERVICES}/appointment-letters",
-    response={201: AppointmentLetterOut},
+    response={201: AppointmentLetterOut, **CREATE_ERRORS},
     summary="发放东西部协作指导专家聘书（省卫健委）",
 )
 def appointment_letter_create_endpoint(

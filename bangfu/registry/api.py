@@ -1,3 +1,5 @@
+from typing import Annotated
+
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -5,6 +7,15 @@ from ninja.pagination import paginate
 
 from bangfu.core.pagination import PageNumber
 from bangfu.core.request import request_user
+from bangfu.core.schema_types import (
+    LIST_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    DivisionCode,
+    Id,
+    Line,
+    Search,
+)
 from bangfu.registry.models import County, Department, Institution, Prefecture
 from bangfu.registry.selectors import (
     CountyFilters,
@@ -60,32 +71,36 @@ class InstitutionOut(Schema):
 
 
 class CountyQuery(Schema):
-    prefecture: str = Field("", description="市州代码，如 520500")
+    prefecture: DivisionCode = Field("", description="市州代码，如 520500")
     programme_group: str = Field("", pattern="^(|target|other)$", description="target 或 other")
     national_key_county: bool | None = Field(None, description="是否国家乡村振兴重点帮扶县")
-    q: str = Field("", description="按名称或代码搜索")
+    q: Search = Field("", description="按名称或代码搜索")
 
 
 class InstitutionQuery(Schema):
     category: str = Field("", pattern="^(|recipient|helper|leading)$")
-    county: str = Field("", description="县代码")
-    prefecture: str = Field("", description="市州代码")
-    q: str = ""
+    county: DivisionCode = Field("", description="县代码")
+    prefecture: DivisionCode = Field("", description="市州代码")
+    q: Search = ""
 
 
-@router.get("/prefectures", response=list[PrefectureOut], summary="市州列表")
+@router.get("/prefectures", response={200: list[PrefectureOut], **LIST_ERRORS}, summary="市州列表")
 @paginate(PageNumber)
 def prefectures(request: HttpRequest) -> QuerySet[Prefecture]:
     return prefecture_list_for_user(user=request_user(request))
 
 
-@router.get("/counties", response=list[CountyOut], summary="县（市、区、特区）列表")
+@router.get(
+    "/counties", response={200: list[CountyOut], **LIST_ERRORS}, summary="县（市、区、特区）列表"
+)
 @paginate(PageNumber)
 def counties(request: HttpRequest, filters: Query[CountyQuery]) -> QuerySet[County]:
     return county_list_for_user(user=request_user(request), filters=CountyFilters(**filters.dict()))
 
 
-@router.get("/institutions", response=list[InstitutionOut], summary="医疗机构列表")
+@router.get(
+    "/institutions", response={200: list[InstitutionOut], **LIST_ERRORS}, summary="医疗机构列表"
+)
 @paginate(PageNumber)
 def institutions(request: HttpRequest, filters: Query[InstitutionQuery]) -> QuerySet[Institution]:
     return institution_list_for_user(
@@ -112,25 +127,31 @@ class InstitutionDetailOut(InstitutionOut):
 
 
 class InstitutionPatch(Schema):
-    grade: str | None = Field(
+    grade: Annotated[str, Line(8)] | None = Field(
         None,
         description="等级："
         + "、".join(f"{v or '空'}（{label}）" for v, label in INSTITUTION_GRADES),
     )
-    add_departments: list[str] = Field(default_factory=list, description="新增科室名称")
-    remove_department_ids: list[int] = Field(
+    add_departments: list[Annotated[str, Line()]] = Field(
+        default_factory=list, description="新增科室名称"
+    )
+    remove_department_ids: list[Id] = Field(
         default_factory=list, description="删除的科室编号（未被使用的科室）"
     )
 
 
-@router.get("/institutions/{institution_id}", response=InstitutionDetailOut, summary="医疗机构详情")
+@router.get(
+    "/institutions/{institution_id}",
+    response={200: InstitutionDetailOut, **READ_ERRORS},
+    summary="医疗机构详情",
+)
 def institution_detail(request: HttpRequest, institution_id: int) -> Institution:
     return institution_get_for_user(user=request_user(request), pk=institution_id)
 
 
 @router.patch(
     "/institutions/{institution_id}",
-    response=InstitutionDetailOut,
+    response={200: InstitutionDetailOut, **WRITE_ERRORS},
     summary="修改医疗机构等级和科室（省卫健委）",
 )
 def institution_patch(
