@@ -115,7 +115,7 @@ def auth_token_revoke_current(request: HttpRequest) -> Status[None]:
 
 @router.delete(
     "/tokens/{token_id}",
-    response={204: None, 401: DetailOut, 404: DetailOut},
+    response={204: None, 401: DetailOut, 404: DetailOut, 422: ErrorOut},
     summary="吊销本人的一个令牌",
 )
 def auth_token_revoke(request: HttpRequest, token_id: int) -> Status[None]:

@@ -26,7 +26,16 @@ from bangfu.activities.selectors import (
 from bangfu.activities.services import ActivityInput, activity_confirm, activity_create
 from bangfu.core.pagination import PageNumber, PerPage
 from bangfu.core.request import request_user
-from bangfu.policy.domain.dates import PROGRAMME_DATE_MAX, PROGRAMME_DATE_MIN
+from bangfu.core.schema_types import (
+    CREATE_ERRORS,
+    LIST_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Id,
+    Line,
+    ProgrammeDate,
+    Text,
+)
 
 router = Router()
 
@@ -56,7 +65,9 @@ class ActivityKindList(Schema):
     count: int
 
 
-@router.get("/activity-kinds", response=ActivityKindList, summary="活动类型目录")
+@router.get(
+    "/activity-kinds", response={200: ActivityKindList, **LIST_ERRORS}, summary="活动类型目录"
+)
 def activity_kinds(request: HttpRequest) -> dict[str, object]:
     items = [
         {
@@ -117,14 +128,14 @@ def _out(activity: Activity) -> dict[str, object]:
 
 
 class ActivityQuery(Schema):
-    county: str = Field("", max_length=12, description="受扶医院所在县代码")
-    partnership_id: int | None = Field(None, ge=1, le=2**63 - 1)
-    kind: str = Field("", max_length=KIND_MAX_LENGTH, description="活动类型代码")
+    county: Annotated[str, Line(12)] = Field("", description="受扶医院所在县代码")
+    partnership_id: Id | None = None
+    kind: Annotated[str, Line(KIND_MAX_LENGTH)] = Field("", description="活动类型代码")
     month: str = Field("", pattern=r"^(|\d{4}-\d{2})$", description="月份 YYYY-MM")
     confirmed: bool | None = None
 
 
-@router.get("/activities", response=list[ActivityOut], summary="帮扶活动列表")
+@router.get("/activities", response={200: list[ActivityOut], **LIST_ERRORS}, summary="帮扶活动列表")
 @paginate(PageNumber)
 def activities(request: HttpRequest, filters: Query[ActivityQuery]) -> PerPage[Activity]:
     qs = activity_list_for_user(
@@ -141,18 +152,18 @@ def activities(request: HttpRequest, filters: Query[ActivityQuery]) -> PerPage[A
 
 
 class ActivityIn(Schema):
-    partnership_id: int = Field(..., ge=1, le=2**63 - 1)
-    date: dt.date = Field(..., ge=PROGRAMME_DATE_MIN, le=PROGRAMME_DATE_MAX)
-    kind: str = Field(..., min_length=1, max_length=KIND_MAX_LENGTH)
-    quantities: dict[str, Annotated[int, Field(ge=0, le=QUANTITY_MAX)]] = Field(
-        ..., description='数量名 → 整数，如 {"sessions": 2}'
+    partnership_id: Id
+    date: ProgrammeDate
+    kind: Annotated[str, Line(KIND_MAX_LENGTH, min_length=1)]
+    quantities: dict[Annotated[str, Line(40)], Annotated[int, Field(ge=0, le=QUANTITY_MAX)]] = (
+        Field(..., description='数量名 → 整数，如 {"sessions": 2}')
     )
-    title: str = Field("", max_length=TITLE_MAX_LENGTH)
-    note: str = Field("", max_length=NOTE_MAX_LENGTH)
-    external_id: str = Field("", max_length=EXTERNAL_ID_MAX_LENGTH)
+    title: Annotated[str, Line(TITLE_MAX_LENGTH)] = ""
+    note: Annotated[str, Text(NOTE_MAX_LENGTH)] = ""
+    external_id: Annotated[str, Line(EXTERNAL_ID_MAX_LENGTH)] = ""
 
 
-@router.post("/activities", response={201: ActivityOut}, summary="填报帮扶活动")
+@router.post("/activities", response={201: ActivityOut, **CREATE_ERRORS}, summary="填报帮扶活动")
 def activity_create_api(request: HttpRequest, payload: ActivityIn) -> Status[dict[str, object]]:
     user = request_user(request)
     partnership = writable_partnerships_for_user(user).filter(pk=payload.partnership_id).first()
@@ -173,13 +184,17 @@ def activity_create_api(request: HttpRequest, payload: ActivityIn) -> Status[dic
     return Status(201, _out(activity))
 
 
-@router.get("/activities/{activity_id}", response=ActivityOut, summary="帮扶活动详情")
+@router.get(
+    "/activities/{activity_id}", response={200: ActivityOut, **READ_ERRORS}, summary="帮扶活动详情"
+)
 def activity_detail(request: HttpRequest, activity_id: int) -> dict[str, object]:
     return _out(activity_get_for_user(user=request_user(request), pk=activity_id))
 
 
 @router.post(
-    "/activities/{activity_id}/confirm", response=ActivityOut, summary="确认帮扶活动（另一方）"
+    "/activities/{activity_id}/confirm",
+    response={200: ActivityOut, **WRITE_ERRORS},
+    summary="确认帮扶活动（另一方）",
 )
 def activity_confirm_api(request: HttpRequest, activity_id: int) -> dict[str, object]:
     user = request_user(request)
@@ -211,7 +226,7 @@ class ProgressQuery(Schema):
 
 @router.get(
     "/partnerships/{partnership_id}/progress",
-    response=ProgressOut,
+    response={200: ProgressOut, **READ_ERRORS},
     summary="帮扶关系的协议目标进度（某年度）",
 )
 def progress(

@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 
 from bangfu.core.pagination import PageNumber
 from bangfu.core.request import request_user
+from bangfu.core.schema_types import LIST_ERRORS, READ_ERRORS
 from bangfu.jobs.models import JobRun
 from bangfu.jobs.selectors import job_get_for_user, job_list_for_user
 
@@ -37,12 +38,12 @@ class JobOut(Schema):
         return obj.get_status_display()
 
 
-@router.get("/jobs", response=list[JobOut], summary="我的后台任务")
+@router.get("/jobs", response={200: list[JobOut], **LIST_ERRORS}, summary="我的后台任务")
 @paginate(PageNumber)
 def job_list(request: HttpRequest) -> Any:
     return job_list_for_user(user=request_user(request))
 
 
-@router.get("/jobs/{job_id}", response=JobOut, summary="后台任务状态与结果")
+@router.get("/jobs/{job_id}", response={200: JobOut, **READ_ERRORS}, summary="后台任务状态与结果")
 def job_detail(request: HttpRequest, job_id: int) -> JobRun:
     return job_get_for_user(user=request_user(request), job_id=job_id)
