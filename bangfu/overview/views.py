@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from bangfu.core.request import request_user
 from bangfu.overview.dashboard import dashboard_for_user
+from bangfu.overview.goals import coverage_trend_for_user, headline_goals_for_user
 from bangfu.overview.selectors import MapMetric, county_map_for_user
 from bangfu.partnerships.selectors import today_local
 
@@ -16,6 +17,23 @@ def home(request: HttpRequest) -> HttpResponse:
     """The role-aware dashboard (F10): what needs attention today, scoped to the user."""
     return render(
         request, "overview/home.html", {"d": dashboard_for_user(user=request_user(request))}
+    )
+
+
+@login_required
+def goals_panel(request: HttpRequest) -> HttpResponse:
+    """The headline goals with their monthly trend, the month's activities and the agreements
+    behind on a measure — loaded by the home page after it has shown (htmx), so the home page
+    itself stays one cheap read."""
+    user = request_user(request)
+    day = today_local()
+    trend = coverage_trend_for_user(user=user, day=day)
+    goals = headline_goals_for_user(user=user, day=day)
+    chart = {"months": [t.month for t in trend], "covered": [t.covered for t in trend]}
+    return render(
+        request,
+        "overview/_goals_panel.html",
+        {"goals": goals, "trend": trend, "chart": chart, "day": day},
     )
 
 

@@ -36,3 +36,14 @@ def test_county_dashboard_has_no_chart_and_its_on_site_card_matches_the_list(pag
         assert page.get_by_test_id("result-count").inner_text() == f"共 {on_site} 条派驻"
     else:
         assert page.get_by_test_id("empty").is_visible()
+
+
+def test_home_loads_the_goals_panel_and_draws_the_trend(page):
+    browser_login(page, "demo_province")
+    page.get_by_test_id("goals-panel").wait_for()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=coverage-trend]').dataset.rendered === '1'"
+    )
+    assert page.get_by_test_id("coverage-trend").locator("svg").count() == 1
+    page.get_by_test_id("activities-month").click()
+    page.wait_for_url("**/activities/?month=*")
