@@ -23,10 +23,13 @@ from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import NOTHING, scope_for_user
 from bangfu.incentives.agreement_terms import rates_with_overrides
 from bangfu.incentives.domain.benefits import (
+    UNGOVERNED_CLAUSE,
     BenefitItem,
     BenefitsStatement,
     RejectedClaim,
     benefits_statement,
+    ungoverned_days,
+    ungoverned_reason,
 )
 from bangfu.incentives.domain.benefits import (
     TravelClaim as DomainTravelClaim,
@@ -38,7 +41,7 @@ from bangfu.incentives.domain.budget import (
     work_fund_line,
 )
 from bangfu.incentives.domain.money import yuan
-from bangfu.incentives.domain.periods import Period
+from bangfu.incentives.domain.periods import Period, overlap
 from bangfu.incentives.domain.rates import IncentiveRates
 from bangfu.incentives.models import (
     HealthCheck,
@@ -99,6 +102,8 @@ class StatementSection:
     rates: IncentiveRates
     travel_claims: tuple[DomainTravelClaim, ...]
     statement: BenefitsStatement
+    ungoverned: str = ""
+    """Why days of this deployment in the period earn nothing (no governing agreement)."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,19 @@ class ExpertStatement:
                         amount_text=PAY_MASK if hidden else yuan(line.amount),
                         clause=line.clause,
                         reason=HIDDEN_REASON if hidden else line.reason,
+                    )
+                )
+            if section.ungoverned:
+                rows.append(
+                    StatementRow(
+                        deployment_id=section.deployment.pk,
+                        deployment_label=label,
+                        item="ungoverned",
+                        item_label="协议期外天数",
+                        amount=Decimal("0.00"),
+                        amount_text=yuan(Decimal("0.00")),
+                        clause=UNGOVERNED_CLAUSE,
+                        reason=section.ungoverned,
                     )
                 )
         return rows
@@ -248,9 +266,13 @@ def expert_statement_for_user(*, user: User, expert_id: int, period: Period) -> 
             for index, claim in enumerate(claims)
             if not any(first <= claim.date <= last for first, last, _ in spans)
         )
+        # Days of the stay no agreement governs earn nothing; the statement says why.
+        stay = overlap(period, Period(d.start, d.effective_end))
+        gaps = ungoverned_days(stay, [Period(f, last) for f, last, _ in spans]) if stay else ()
+        note = ungoverned_reason(gaps) if gaps else ""
         if not spans:
             empty = BenefitsStatement(period, (), ungoverned)
-            sections.append(StatementSection(d, base, claims, empty))
+            sections.append(StatementSection(d, base, claims, empty, note))
         for number, (first, last, agreement) in enumerate(spans):
             rates = agreement_rates(agreement, base)
             span_claims = tuple(c for c in claims if first <= c.date <= last)
@@ -261,7 +283,9 @@ def expert_statement_for_user(*, user: User, expert_id: int, period: Period) -> 
                 statement = replace(
                     statement, rejected_claims=statement.rejected_claims + ungoverned
                 )
-            sections.append(StatementSection(d, rates, span_claims, statement))
+            sections.append(
+                StatementSection(d, rates, span_claims, statement, note if number == 0 else "")
+            )
     return ExpertStatement(
         expert=expert,
         period=period,

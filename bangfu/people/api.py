@@ -162,6 +162,9 @@ class DeploymentOut(Schema):
     start: date
     planned_end: date
     actual_end: date | None
+    helper_exception_reason: str = Field(
+        "", description="专家不属于该队帮扶医院时登记的例外派驻原因（§三(四)）；否则为空"
+    )
 
 
 class FindingOut(Schema):
@@ -211,6 +214,7 @@ def _deployment_out(d: Deployment) -> dict[str, object]:
         "start": d.start,
         "planned_end": d.planned_end,
         "actual_end": d.actual_end,
+        "helper_exception_reason": d.helper_exception_reason,
     }
 
 
@@ -252,7 +256,7 @@ def _team_out(row: TeamRow) -> dict[str, object]:
 class ExpertQuery(Schema):
     q: Search = Field("", description="按姓名或派出单位搜索")
     title: str = Field("", pattern="^(|正高|副高|中级|初级)$")
-    kind: str = Field("", pattern="^(|resident|short_term|flexible|silver_age|remote)$")
+    kind: str = Field("", pattern="^(|resident|short_term|flexible|silver_age|remote|short_trip)$")
     recipient: Id | None = Field(None, description="派驻到该受扶医院（机构编号）")
     home_institution: Id | None = Field(None, description="派出单位（机构编号）")
 
@@ -320,7 +324,7 @@ def teams(request: HttpRequest, filters: Query[TeamQuery]) -> PerPage[Team]:
 
 class DeploymentQuery(Schema):
     q: Search = Field("", description="按专家姓名搜索")
-    kind: str = Field("", pattern="^(|resident|short_term|flexible|silver_age|remote)$")
+    kind: str = Field("", pattern="^(|resident|short_term|flexible|silver_age|remote|short_trip)$")
     team: Id | None = None
     on_site_on: ProgrammeDate | None = Field(None, description="在该日期在岗")
 

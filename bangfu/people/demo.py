@@ -130,11 +130,14 @@ def people_demo_load(*, actor: User | None = None, today: date | None = None) ->
     rng = random.Random(SEED)
     created = 0
     for partnership, agreement in _in_force_today(today):
-        start = max(agreement.start, today - timedelta(days=200))
+        # Deployments lie within the signed agreement in force (§七; 附件2 五(一)).
+        start = max(agreement.start, agreement.signed_on or agreement.start)
+        start = max(start, today - timedelta(days=200))
+        until = agreement.end
         if (partnership.helper.name, partnership.recipient.name) == (MAIN_HELPER, MAIN_RECIPIENT):
-            created += _main_team(actor, partnership, start, today, rng)
+            created += _main_team(actor, partnership, start, until, today, rng)
         else:
-            created += _small_team(actor, partnership, start, rng)
+            created += _small_team(actor, partnership, start, until, rng)
     return created
 
 
@@ -162,8 +165,9 @@ def _create_expert(
     )
 
 
-def _plan_end(start: date, months: int) -> date:
-    return start + timedelta(days=round(months * 365 / 12) - 1)
+def _plan_end(start: date, months: int, until: date | None = None) -> date:
+    end = start + timedelta(days=round(months * 365 / 12) - 1)
+    return min(end, until) if until else end
 
 
 def _departments(actor: User, recipient: Institution) -> dict[str, Department]:
@@ -175,7 +179,12 @@ def _departments(actor: User, recipient: Institution) -> dict[str, Department]:
 
 
 def _main_team(
-    actor: User, partnership: Partnership, start: date, today: date, rng: random.Random
+    actor: User,
+    partnership: Partnership,
+    start: date,
+    until: date,
+    today: date,
+    rng: random.Random,
 ) -> int:
     departments = _departments(actor, partnership.recipient)
     team = team_create(actor=actor, partnership=partnership, batch=1, note="演示数据", is_demo=True)
@@ -193,7 +202,7 @@ def _main_team(
                 expert_id=expert.pk,
                 kind=spec.kind.value,
                 start=start,
-                planned_end=_plan_end(start, spec.months),
+                planned_end=_plan_end(start, spec.months, until),
                 department_id=department.pk if department else None,
             ),
         )
@@ -263,7 +272,9 @@ def _main_team(
     return len(experts)
 
 
-def _small_team(actor: User, partnership: Partnership, start: date, rng: random.Random) -> int:
+def _small_team(
+    actor: User, partnership: Partnership, start: date, until: date, rng: random.Random
+) -> int:
     team = team_create(actor=actor, partnership=partnership, batch=1, note="演示数据", is_demo=True)
     specs = (
         ("正高", "主任医师", "博士", DeploymentKind.RESIDENT, 12, Decimal("320000")),
@@ -282,7 +293,7 @@ def _small_team(actor: User, partnership: Partnership, start: date, rng: random.
                 expert_id=expert.pk,
                 kind=kind.value,
                 start=start,
-                planned_end=_plan_end(start, months),
+                planned_end=_plan_end(start, months, until),
             ),
         )
         experts.append(expert)

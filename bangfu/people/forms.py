@@ -204,6 +204,13 @@ class DeploymentForm(ServiceForm):
     department = DepartmentChoiceField(
         label="派驻科室", queryset=Department.objects.none(), required=False
     )
+    helper_exception_reason = forms.CharField(
+        label="例外派驻原因",
+        required=False,
+        max_length=500,
+        help_text="专家不是该队帮扶医院的人员时必填（§三(四)）",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(
         self,

@@ -169,6 +169,12 @@ class Deployment(models.Model):
     start = models.DateField("开始日期")
     planned_end = models.DateField("计划结束日期")
     actual_end = models.DateField("实际结束日期", null=True, blank=True)
+    helper_exception_reason = models.CharField(
+        "例外派驻原因",
+        max_length=500,
+        blank=True,
+        help_text="专家不属于该队帮扶医院时必填（§三(四)：帮扶队由帮扶医院选派本院专家组成）",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

@@ -33,7 +33,17 @@ from bangfu.incentives.domain.team import Team as DomainTeam
 from bangfu.incentives.domain.team import TeamMember, mentor_findings
 from bangfu.incentives.domain.title_route import RecipientCounty, title_evaluation_route
 from bangfu.partnerships.models import Partnership
+from bangfu.partnerships.selectors import governed_spans_of
 from bangfu.people import access
+from bangfu.people.domain.deployments import (
+    CLAUSE_SHORT_TRIP,
+    AgreementDates,
+    Span,
+    helper_mismatch_message,
+    may_overlap,
+    refused_days,
+    ungoverned_message,
+)
 from bangfu.people.domain.identity import id_number_problem
 from bangfu.people.domain.privacy import (
     SENSITIVE_VIEW_ACTION,
@@ -85,7 +95,16 @@ TEAM_FIELDS = ("partnership", "batch", "captain", "note")
 TITLE_VALUES = frozenset(t.value for t in Title)
 DEGREE_VALUES = frozenset(d.value for d in Degree)
 KIND_VALUES = frozenset(k.value for k in DeploymentKind)
-DEPLOYMENT_FIELDS = ("expert", "team", "kind", "department", "start", "planned_end", "actual_end")
+DEPLOYMENT_FIELDS = (
+    "expert",
+    "team",
+    "kind",
+    "department",
+    "start",
+    "planned_end",
+    "actual_end",
+    "helper_exception_reason",
+)
 
 
 def _raise(errors: Iterable[tuple[str, str]]) -> None:
@@ -351,19 +370,45 @@ class DeploymentInput:
     start: date | None
     planned_end: date | None
     department_id: int | None = None
+    helper_exception_reason: str = ""
+    """Why an expert of another hospital serves on this helper's team (§三(四)); required then."""
 
 
-def _on_site_overlap(
-    expert_id: int, start: date, end: date, exclude: int | None
+def _overlap_clash(
+    expert_id: int, kind: DeploymentKind, start: date, end: date, exclude: int | None
 ) -> Deployment | None:
-    return (
+    """The first deployment of the expert sharing days with `start`..`end` that the overlap
+    rule (`people.domain.deployments.may_overlap`) forbids, or None."""
+    overlapping = (
         Deployment.objects.filter(expert_id=expert_id)
         .exclude(pk__in=[exclude] if exclude is not None else [])
-        .exclude(kind=DeploymentKind.REMOTE)
         .filter(start__lte=end)
         .filter(Q(actual_end__gte=start) | Q(actual_end__isnull=True, planned_end__gte=start))
         .select_related("team__partnership__recipient")
-        .first()
+        .order_by("start", "pk")
+    )
+    return next((d for d in overlapping if not may_overlap(kind, DeploymentKind(d.kind))), None)
+
+
+def _ungoverned_problem(partnership: Partnership, start: date, end: date) -> str | None:
+    """Why `start`..`end` does not lie within the signed agreements in force of the partnership
+    (`partnerships.domain.actions.governed_spans`; `people.domain.deployments.refused_days`),
+    or None when it does."""
+    cycles = list(partnership.agreements.all())
+    spans = [Span(first, last) for first, last, _ in governed_spans_of(cycles, start, end)]
+    renewable_after = max(
+        (a.end for a in cycles if a.signed_on is not None and a.terminated_on is None),
+        default=None,
+    )
+    gap = refused_days(spans, start, end, renewable_after)
+    if gap is None:
+        return None
+    return ungoverned_message(
+        gap,
+        (
+            AgreementDates(a.cycle_number, a.start, a.end, a.signed_on, a.terminated_on)
+            for a in cycles
+        ),
     )
 
 
@@ -371,24 +416,46 @@ def _on_site_overlap(
 def deployment_create(*, actor: User, team: Team, data: DeploymentInput) -> Deployment:
     """Put an expert on a team (F4): kind, start and planned end.
 
-    An expert is on site in one place at a time, so two on-site deployments may not overlap.
+    - The expert belongs to the team's helper hospital (§三(四)), unless an exception is recorded
+      with its reason (`helper_exception_reason`).
+    - Every day lies within a signed agreement in force of the partnership (§七; 附件2 五(一)).
+    - An expert is on site in one place at a time: deployments may overlap only as
+      `people.domain.deployments.may_overlap` allows (remote help; A1-(16) short trips).
     """
     programme_dates_validate(start=data.start, planned_end=data.planned_end)
-    team = Team.objects.select_related("partnership").get(pk=team.pk)
+    team = Team.objects.select_related("partnership__helper").get(pk=team.pk)
     if not access.can_manage_team(actor, team.partnership):
         raise PermissionDenied("只有省卫健委或帮扶关系双方可以登记派驻")
     errors: list[tuple[str, str]] = []
     expert = None
     if data.expert_id is not None:
-        expert = Expert.objects.filter(
-            access.expert_filter_for_user(actor), pk=data.expert_id
-        ).first()
+        expert = (
+            Expert.objects.filter(access.expert_filter_for_user(actor), pk=data.expert_id)
+            .select_related("home_institution")
+            .first()
+        )
     if expert is None:
         errors.append(("expert", "请选择专家（须为您可查看的专家）"))
     elif Deployment.objects.filter(team=team, expert=expert).exists():
         errors.append(("expert", f"{expert.name}已在该队"))
     if data.kind not in KIND_VALUES:
-        errors.append(("kind", "派驻方式应为常驻、短期、柔性、银龄或远程"))
+        errors.append(("kind", "派驻方式应为常驻、短期、柔性、银龄、远程或相邻受扶医院巡诊"))
+    exception_reason = data.helper_exception_reason.strip()
+    if (
+        expert is not None
+        and expert.home_institution_id != team.partnership.helper_id
+        and not exception_reason
+    ):
+        errors.append(
+            (
+                "helper_exception_reason",
+                helper_mismatch_message(
+                    expert.name, expert.home_institution.name, team.partnership.helper.name
+                ),
+            )
+        )
+    elif expert is not None and expert.home_institution_id == team.partnership.helper_id:
+        exception_reason = ""
     if data.start is None:
         errors.append(("start", "请填写开始日期"))
     if data.planned_end is None:
@@ -402,20 +469,27 @@ def deployment_create(*, actor: User, team: Team, data: DeploymentInput) -> Depl
         ).first()
         if department is None:
             errors.append(("department", "派驻科室应为受扶医院的科室"))
+    if not errors and data.start is not None and data.planned_end is not None:
+        problem = _ungoverned_problem(team.partnership, data.start, data.planned_end)
+        if problem is not None:
+            errors.append(("start", problem))
     if (
         not errors
         and expert is not None
-        and data.kind != DeploymentKind.REMOTE
         and data.start is not None
         and data.planned_end is not None
     ):
-        clash = _on_site_overlap(expert.pk, data.start, data.planned_end, None)
+        clash = _overlap_clash(
+            expert.pk, DeploymentKind(data.kind), data.start, data.planned_end, None
+        )
         if clash is not None:
             errors.append(
                 (
                     "start",
                     f"{expert.name}在{clash.start:%Y-%m-%d}至{clash.effective_end:%Y-%m-%d}已派驻"
-                    f"{clash.team.partnership.recipient.name}，驻点时间不能重叠",
+                    f"{clash.team.partnership.recipient.name}（{clash.get_kind_display()}），"
+                    f"驻点时间不能重叠；到相邻受扶医院短期巡诊请选择“相邻受扶医院巡诊”"
+                    f"（{CLAUSE_SHORT_TRIP}）",
                 )
             )
     _raise(errors)
@@ -427,6 +501,7 @@ def deployment_create(*, actor: User, team: Team, data: DeploymentInput) -> Depl
         department=department,
         start=data.start,
         planned_end=data.planned_end,
+        helper_exception_reason=exception_reason,
     )
     audit_record(
         actor=actor,

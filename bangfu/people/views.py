@@ -502,6 +502,7 @@ def deployment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 start=data["start"],
                 planned_end=data["planned_end"],
                 department_id=data["department"].pk if data["department"] else None,
+                helper_exception_reason=data["helper_exception_reason"],
             ),
         )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -308,6 +308,39 @@ def benefits_statement(
     travel = travel_reimbursement(deployment, period, travel_claims, rates)
     lines.extend(travel.lines)
     return BenefitsStatement(period, tuple(lines), travel.rejected)
+
+
+UNGOVERNED_CLAUSE = "§七；附件2 五(一)"
+_ONE_DAY = timedelta(days=1)
+
+
+def ungoverned_days(stay: Period, governed: Sequence[Period]) -> tuple[Period, ...]:
+    """The runs of days of `stay` that no governed period covers, in date order."""
+    gaps: list[Period] = []
+    day = stay.start
+    for span in sorted(governed, key=lambda p: p.start):
+        if span.end < day:
+            continue
+        if span.start > stay.end:
+            break
+        if span.start > day:
+            gaps.append(Period(day, span.start - _ONE_DAY))
+        day = max(day, span.end + _ONE_DAY)
+    if day <= stay.end:
+        gaps.append(Period(day, stay.end))
+    return tuple(gaps)
+
+
+def ungoverned_reason(gaps: Sequence[Period]) -> str:
+    """Why nothing is paid for days outside any governed agreement (§七; 附件2 五(一)): work is
+    paid under a signed agreement in force, and a terminated, unsigned or expired one pays
+    nothing."""
+    days = sum(gap.days for gap in gaps)
+    listed = "、".join(f"{g.start.isoformat()}至{g.end.isoformat()}" for g in gaps)
+    return (
+        f"{listed}共{days}天不在该帮扶关系已签订且有效的帮扶协议期内（未签订、已终止或不在协议"
+        f"期限内），这些天不计发任何待遇{_cite(UNGOVERNED_CLAUSE)}"
+    )
 
 
 def _require_one_calendar_year(period: Period) -> None:

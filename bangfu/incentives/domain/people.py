@@ -66,6 +66,9 @@ class DeploymentKind(StrEnum):
     FLEXIBLE = "flexible"
     SILVER_AGE = "silver_age"
     REMOTE = "remote"
+    SHORT_TRIP = "short_trip"
+    """A1-(16): a short trip of an expert already deployed to a neighbouring recipient hospital
+    (巡诊、坐诊、带教 at weekends or between duties); it may overlap the on-site deployment."""
 
     @property
     def label(self) -> str:
@@ -73,8 +76,9 @@ class DeploymentKind(StrEnum):
 
     @property
     def on_site(self) -> bool:
-        """Every kind but remote puts the expert on site in Guizhou."""
-        return self is not DeploymentKind.REMOTE
+        """The expert is stationed on site at the recipient: every kind but remote and the
+        A1-(16) short trip, which is a visit paid under the deployment the expert came from."""
+        return self not in (DeploymentKind.REMOTE, DeploymentKind.SHORT_TRIP)
 
 
 DEPLOYMENT_KIND_LABELS: dict[DeploymentKind, str] = {
@@ -83,6 +87,7 @@ DEPLOYMENT_KIND_LABELS: dict[DeploymentKind, str] = {
     DeploymentKind.FLEXIBLE: "柔性",
     DeploymentKind.SILVER_AGE: "银龄",
     DeploymentKind.REMOTE: "远程",
+    DeploymentKind.SHORT_TRIP: "相邻受扶医院巡诊",
 }
 
 

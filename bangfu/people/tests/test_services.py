@@ -156,11 +156,12 @@ def test_two_on_site_deployments_of_one_expert_may_not_overlap(
     province_officer, expert, other_team
 ):
     before = counts()
+    reason = {"helper_exception_reason": "测试：跨院支援"}
     with pytest.raises(ValidationError) as info:
-        deploy(province_officer, other_team, expert, kind="short_term", months=2)
+        deploy(province_officer, other_team, expert, kind="short_term", months=2, **reason)
     assert "驻点时间不能重叠" in info.value.message_dict["start"][0]
     assert counts() == before
-    remote = deploy(province_officer, other_team, expert, kind="remote", months=2)
+    remote = deploy(province_officer, other_team, expert, kind="remote", months=2, **reason)
     assert remote.kind == "remote"
 
 
