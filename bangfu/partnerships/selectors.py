@@ -62,7 +62,13 @@ def partnership_filter_for_user(user: User) -> Q:
     if scope.role == Role.HELPER:
         return Q(helper_id=scope.institution_id)
     if scope.role == Role.EXPERT:
-        return Q(pk__in=[])
+        # Read-only: the partnerships whose teams the expert is deployed in (no import of
+        # people: the lookup follows the reverse relations Partnership → Team → Deployment).
+        return Q(
+            pk__in=Partnership.objects.filter(teams__deployments__expert__user_id=user.pk).values(
+                "pk"
+            )
+        )
     return Q(
         recipient__in=scope.institutions(
             Institution.objects.filter(category=InstitutionCategory.RECIPIENT)

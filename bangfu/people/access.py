@@ -5,7 +5,8 @@ Read scope (out of scope is "not found", never "forbidden"):
 - prefecture / county officer: experts deployed to recipient hospitals in their region;
 - recipient-hospital user: experts of teams on partnerships where it is the recipient;
 - helper-hospital user: experts it sent (home institution) or deployed on its partnerships;
-- expert: their own record and deployments only.
+- expert: their own record and deployments, and the teams and partnerships they are deployed in
+  (read-only).
 
 Sensitive fields (pay, identity number, phone number) may be read in full only by the expert, the
 recipient hospital the expert serves (through a team of one of its partnerships) and the
@@ -58,11 +59,13 @@ def expert_filter_for_user(user: User) -> Q:
 
 
 def team_filter_for_user(user: User) -> Q:
-    """Teams on partnerships the user may read; an expert sees deployments, not team rosters."""
+    """Teams on partnerships the user may read; an expert the teams it is deployed in."""
     scope = scope_for_user(user)
     if scope.whole_province:
         return Q()
-    if scope.role == Role.EXPERT or not scope.role:
+    if scope.role == Role.EXPERT:
+        return Q(pk__in=Deployment.objects.filter(expert__user_id=user.pk).values("team_id"))
+    if not scope.role:
         return NOTHING
     return Q(partnership__in=Partnership.objects.filter(partnership_filter_for_user(user)))
 

@@ -33,7 +33,8 @@ def expected_partnerships(user) -> set[int]:
             "demo_county": qs.filter(recipient__county__code="520526"),
             "demo_recipient": qs.filter(recipient_id=user.institution_id),
             "demo_helper": qs.filter(helper_id=user.institution_id),
-            "demo_expert": qs.none(),
+            # an expert reads the partnerships it is deployed on (read-only)
+            "demo_expert": qs.filter(teams__deployments__expert__user=user).distinct(),
         }[user.username].values_list("pk", flat=True)
     )
 

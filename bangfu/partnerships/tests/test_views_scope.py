@@ -34,7 +34,8 @@ def expected_partnerships(user) -> set[int]:
             "demo_county": qs.filter(recipient__county__code=WEINING),
             "demo_recipient": qs.filter(recipient_id=user.institution_id),
             "demo_helper": qs.filter(helper_id=user.institution_id),
-            "demo_expert": qs.none(),
+            # an expert reads the partnerships it is deployed on (read-only)
+            "demo_expert": qs.filter(teams__deployments__expert__user=user).distinct(),
         }[user.username].values_list("pk", flat=True)
     )
 
@@ -87,7 +88,7 @@ def test_list_page_offers_registration_only_to_officers(client, persona):
 
 def test_empty_list_says_so(client, expert_user):
     client.force_login(expert_user)
-    response = client.get(reverse("partnerships:partnership_list"))
+    response = client.get(reverse("partnerships:partnership_list"), {"q": "不存在的医院名"})
     assert 'data-testid="empty"' in response.content.decode()
     assert "没有符合条件的帮扶关系" in response.content.decode()
 

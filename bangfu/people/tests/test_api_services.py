@@ -47,11 +47,12 @@ EVERYONE = {
 WHOLE_PROVINCE = {"demo_province", "demo_observer"}
 # Which of the rows of 甲 (on `pair`: 番禺 → 威宁) and 乙 (on `other_pair`: 上海第7 → 南明) each
 # persona reads. Title applications follow the deployment; S&T projects and briefings follow the
-# team (an expert sees no team rosters); letters follow the helper hospital's partnerships.
+# team (an expert reads the teams it is deployed in); letters follow the helper hospital's
+# partnerships.
 READERS = {
     "title-applications": {"甲": EVERYONE, "乙": WHOLE_PROVINCE},
-    "scitech-applications": {"甲": EVERYONE - {"demo_expert"}, "乙": WHOLE_PROVINCE},
-    "insurance-briefings": {"甲": EVERYONE - {"demo_expert"}, "乙": WHOLE_PROVINCE},
+    "scitech-applications": {"甲": EVERYONE, "乙": WHOLE_PROVINCE},
+    "insurance-briefings": {"甲": EVERYONE, "乙": WHOLE_PROVINCE},
     "appointment-letters": {"甲": EVERYONE - {"demo_expert"}, "乙": WHOLE_PROVINCE},
 }
 SEARCH = {
@@ -468,9 +469,14 @@ def test_referencing_rows_out_of_scope_is_404_and_writes_nothing(
         },
     )
     assert (response.status_code, response.json()["detail"]) == (404, "未找到该派驻记录")
-    response = api_client.post(  # an expert reads no team rosters
+    response = api_client.post(  # an expert reads its own team but does not write to it
         f"{API}/scitech-applications",
         {"team_id": team.pk, "project_title": "项目", "submitted_on": "2025-07-01"},
+    )
+    assert response.status_code == 403
+    response = api_client.post(
+        f"{API}/scitech-applications",
+        {"team_id": other_team.pk, "project_title": "项目", "submitted_on": "2025-07-01"},
     )
     assert (response.status_code, response.json()["detail"]) == (404, "未找到该帮扶队")
     assert _counts() == before
