@@ -49,6 +49,7 @@ from bangfu.incentives.selectors import (
 from bangfu.incentives.services import (
     health_check_create,
     insurance_policy_create,
+    statement_sensitive_view,
     tourism_card_create,
     travel_claim_create,
     work_fund_save,
@@ -133,9 +134,10 @@ def statement(
     request: HttpRequest, expert_id: int, params: Query[StatementQuery]
 ) -> dict[str, object]:
     period = statement_period(params.start, params.end)
-    return _statement_out(
-        expert_statement_for_user(user=request_user(request), expert_id=expert_id, period=period)
-    )
+    user = request_user(request)
+    result = expert_statement_for_user(user=user, expert_id=expert_id, period=period)
+    statement_sensitive_view(actor=user, statement=result, channel="API 待遇明细")
+    return _statement_out(result)
 
 
 class BudgetLineOut(Schema):

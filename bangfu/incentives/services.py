@@ -35,11 +35,12 @@ from bangfu.incentives.models import (
     TravelClaim,
     WorkFund,
 )
-from bangfu.incentives.selectors import hospital_rates_for_year
+from bangfu.incentives.selectors import ExpertStatement, hospital_rates_for_year
 from bangfu.partnerships.models import Agreement
 from bangfu.people import access
 from bangfu.people.models import Deployment, Expert
 from bangfu.people.selectors import policy_rates, today_local
+from bangfu.people.services import expert_sensitive_view
 from bangfu.policy.domain.dates import programme_date_issues
 from bangfu.registry.models import Institution, InstitutionCategory
 
@@ -575,3 +576,13 @@ def work_fund_delete(*, actor: User, fund: WorkFund) -> None:
     fund = WorkFund.objects.select_for_update().get(pk=fund.pk)
     _check_funds(actor, fund.recipient)
     _delete_audited(actor=actor, obj=fund, fields=WORK_FUND_FIELDS)
+
+
+def statement_sensitive_view(*, actor: User, statement: ExpertStatement, channel: str) -> None:
+    """A statement with a salary top-up gives away pay (§六: 1.5 × pay × d/Y − home pay), so an
+    entitled reader's view of it is recorded like a full view of the expert's detail (ADR 0004);
+    nothing is recorded for readers who see it masked."""
+    if statement.has_top_up:
+        expert_sensitive_view(
+            actor=actor, expert=statement.expert, channel=channel, shown="薪酬补足（可推算薪酬）"
+        )

@@ -64,6 +64,7 @@ from bangfu.incentives.services import (
     insurance_policy_create,
     insurance_policy_delete,
     insurance_policy_update,
+    statement_sensitive_view,
     tourism_card_create,
     tourism_card_delete,
     tourism_card_update,
@@ -90,9 +91,9 @@ def _statement(request: HttpRequest, expert_pk: int) -> tuple[StatementPeriodFor
     if not form.is_valid():
         raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
     period = statement_period(form.cleaned_data["start"], form.cleaned_data["end"])
-    result = expert_statement_for_user(
-        user=request_user(request), expert_id=expert_pk, period=period
-    )
+    user = request_user(request)
+    result = expert_statement_for_user(user=user, expert_id=expert_pk, period=period)
+    statement_sensitive_view(actor=user, statement=result, channel="待遇明细")
     return form, result
 
 

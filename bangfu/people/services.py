@@ -276,18 +276,21 @@ def expert_update(*, actor: User, expert: Expert, data: ExpertInput) -> Expert:
 
 
 @transaction.atomic
-def expert_sensitive_view(*, actor: User, expert: Expert, channel: str) -> bool:
+def expert_sensitive_view(
+    *, actor: User, expert: Expert, channel: str, shown: str = "薪酬、身份证号和联系电话"
+) -> bool:
     """Show `expert`'s pay, identity number and phone number in full to an entitled reader and
-    record who looked, when and where (`channel`: 详情页 / API) in the audit history
-    (个人信息保护法; ADR 0004). `expert` must come from a scoped selector (it carries the
-    `sensitive_visible` annotation); for anyone else nothing is shown or recorded."""
+    record who looked, when and where (`channel`: 详情页 / API / 待遇明细) in the audit history
+    (个人信息保护法; ADR 0004); `shown` names what was shown. `expert` must come from a scoped
+    selector (it carries the `sensitive_visible` annotation); for anyone else nothing is shown
+    or recorded."""
     if not expert.sensitive_is_visible:
         return False
     audit_record(
         actor=actor,
         action=SENSITIVE_VIEW_ACTION,
         obj=expert,
-        note=f"查看完整薪酬、身份证号和联系电话（{channel}）",
+        note=f"查看完整{shown}（{channel}）",
     )
     expert.sensitive_shown = True  # type: ignore[attr-defined]
     return True

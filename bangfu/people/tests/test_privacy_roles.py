@@ -215,3 +215,36 @@ def test_api_detail_shows_full_values_only_to_entitled_roles_and_audits_the_view
     else:
         assert body["prior_year_pay"] == "***" and body["id_number"] == ID_MASKED
         assert _views_of(jia).count() == before
+
+
+# ---- the statement: its salary top-up gives pay away, so an entitled view is audited too ----
+
+
+@pytest.mark.parametrize(
+    ("who", "audited"),
+    [
+        ("province_officer", True),
+        ("recipient_user", True),
+        ("expert_user", True),
+        ("prefecture_officer", False),
+        ("helper_user", False),
+    ],
+)
+def test_a_statement_with_a_top_up_is_audited_for_entitled_readers_only(
+    request, client, api_client, jia, who, audited
+):
+    user = request.getfixturevalue(who)
+    year = jia.deployments.get().start.year
+    period = {"start": f"{year}-01-01", "end": f"{year}-12-31"}
+    before = _views_of(jia).count()
+    client.force_login(user)
+    response = client.get(reverse("incentives:statement", args=[jia.pk]), period)
+    assert response.status_code == 200
+    assert response.context["statement"].has_top_up
+    assert _views_of(jia).count() == before + (1 if audited else 0)
+    if audited:
+        row = _views_of(jia).latest("id")
+        assert row.actor == user and "薪酬补足" in row.note and "待遇明细" in row.note
+    api_client.login(user)
+    assert api_client.get(f"/api/v1/experts/{jia.pk}/statement", **period).status_code == 200
+    assert _views_of(jia).count() == before + (2 if audited else 0)
