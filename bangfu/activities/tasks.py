@@ -4,14 +4,19 @@ command; its progress and result (counts or every refused cell) stay on the job 
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django_tasks import task
+from openpyxl import load_workbook
 
+from bangfu.accounts.models import User
 from bangfu.activities.services import activity_import_file
 from bangfu.jobs.models import JobRun
-from bangfu.jobs.services import Progress, job_run
+from bangfu.jobs.services import Progress, job_run, job_start
 
 # The job page lists at most this many refused cells (the count is always complete).
 ERRORS_KEPT = 2000
@@ -47,3 +52,36 @@ def activity_import_job(*, job_id: int) -> None:
         }
 
     job_run(job_id=job_id, work=work)
+
+
+def sheet_row_count(upload: UploadedFile[bytes]) -> int:
+    """Data rows of the first sheet as the workbook declares them (its dimension), without
+    reading the rows; 0 when the file is not a readable workbook (the import then says why)."""
+    try:
+        workbook = load_workbook(upload, read_only=True)
+        sheet = workbook.worksheets[0]
+        rows = max(0, (sheet.max_row or 1) - 1)
+        workbook.close()
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        return 0
+    finally:
+        upload.seek(0)
+    return rows
+
+
+def activity_import_job_start(*, actor: User, upload: UploadedFile[bytes]) -> JobRun:
+    """Keep the upload where every worker can read it (MEDIA_ROOT/imports) and start the job."""
+    directory = Path(settings.MEDIA_ROOT) / "imports"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{secrets.token_hex(16)}.xlsx"
+    with path.open("wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    name = (upload.name or "activities.xlsx")[:120]
+    return job_start(
+        actor=actor,
+        kind="activity_import",
+        title=f"帮扶活动 Excel 导入：{name}",
+        task=activity_import_job,
+        params={"path": str(path), "file": name},
+    )

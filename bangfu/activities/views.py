@@ -57,6 +57,7 @@ from bangfu.activities.services import (
     activity_import_file,
 )
 from bangfu.activities.spreadsheets import activity_template_bytes
+from bangfu.activities.tasks import activity_import_job_start, sheet_row_count
 from bangfu.core.excel import XLSX, xlsx_response
 from bangfu.core.request import id_from_query, query_without_page, request_user
 from bangfu.core.selectors import audit_list_for_object
@@ -343,6 +344,11 @@ def activity_import_view(request: HttpRequest) -> HttpResponse:
             return redirect("activities:activity_list")
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
+        if form.is_valid() and sheet_row_count(form.cleaned_data["file"]) > SYNC_IMPORT_MAX_ROWS:
+            # A large sheet is checked and imported by a background job (same all-or-nothing
+            # rule); its progress and result stay on the job page.
+            job = activity_import_job_start(actor=user, upload=form.cleaned_data["file"])
+            return redirect("jobs:job_detail", job_id=job.pk)
         if form.is_valid():
             token = secrets.token_hex(16)
             path = _upload_dir() / f"{token}.xlsx"
