@@ -77,3 +77,11 @@ def test_a_refused_row_in_a_large_sheet_writes_nothing_and_the_job_lists_it(
     assert Activity.objects.count() == before
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert "未写入任何数据" in page and 'data-testid="job-errors"' in page
+
+
+def test_the_partnership_page_links_its_progress_and_activities(client, county_officer, weining):
+    client.force_login(county_officer)
+    page = client.get(f"/partnerships/{weining.pk}/").content.decode()
+    assert f'href="/activities/progress/partnership/{weining.pk}/"' in page
+    listed = client.get(f"/activities/?partnership={weining.pk}")
+    assert listed.status_code == 200
