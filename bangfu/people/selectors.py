@@ -1,7 +1,9 @@
 """Reads of experts, teams, deployments and department services, scoped to the user (F4, F6, F12).
 
-Every Expert row read here carries the `sensitive_visible` annotation, which the model's
-`pay_display` / `id_number_display` consult; rows loaded any other way stay masked.
+Every Expert row read here carries the `sensitive_visible` annotation (may the reader see pay, ID
+and phone numbers at all, `access.sensitive_filter_for_user`). The model's `pay_display` /
+`id_number_display` / `phone_display` still mask them until `expert_sensitive_view` records a
+full view (detail page, API detail); lists and exports never do (ADR 0004).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Pages for experts, teams, deployments and department services (F4, F6).
 
 Each view: authenticate → parse → call one selector or service → render. Sensitive fields are
-shown through `Expert.pay_display` / `id_number_display` only.
+shown through `Expert.pay_display` / `id_number_display` / `phone_display` only: masked in lists
+and exports, in full on the detail page to entitled readers with the view audited (ADR 0004).
 """
 
 from __future__ import annotations
