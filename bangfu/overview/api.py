@@ -50,7 +50,8 @@ def map_counties(
     request: HttpRequest, metric: MapMetric = MapMetric.COVERAGE, on: date | None = None
 ) -> dict[str, Any]:
     """One feature per county-level unit in the caller's scope, with the metric's figure:
-    `coverage` (覆盖状态), `agreements` (生效协议数) or `experts` (在岗专家数), on `on`
+    `coverage` (覆盖状态), `agreements` (生效协议数), `experts` (在岗专家数) or `activities`
+    (本年截至该日已确认的帮扶活动数), on `on`
     (default today, Asia/Shanghai)."""
     day = on or today_local()
     return county_map_for_user(

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from bangfu.accounts.models import User
+from bangfu.activities.selectors import ActivityFilters, activity_list_for_user
 from bangfu.overview.domain.map_metrics import CountyFacts, coverage_cell, coverage_legend
 from bangfu.overview.geo import county_features, map_source
 from bangfu.partnerships.coverage_report import coverage_report_for_user
@@ -23,6 +24,7 @@ class MapMetric(StrEnum):
     COVERAGE = "coverage"
     AGREEMENTS = "agreements"
     EXPERTS = "experts"
+    ACTIVITIES = "activities"
 
     @property
     def label(self) -> str:
@@ -33,6 +35,7 @@ _METRIC_LABELS = {
     MapMetric.COVERAGE: "覆盖状态",
     MapMetric.AGREEMENTS: "生效协议数",
     MapMetric.EXPERTS: "在岗专家数",
+    MapMetric.ACTIVITIES: "本年已确认活动数",
 }
 
 
@@ -90,6 +93,13 @@ def county_map_for_user(*, user: User, metric: MapMetric, day: date) -> CountyMa
         cells, legend = _coverage(user, day, counties), coverage_legend()
     elif metric == MapMetric.AGREEMENTS:
         cells, legend = _counted(counties, _agreements_in_force(user, day), "份"), []
+    elif metric == MapMetric.ACTIVITIES:
+        confirmed = Counter(
+            activity_list_for_user(user=user, filters=ActivityFilters(confirmed=True))
+            .filter(date__year=day.year, date__lte=day)
+            .values_list("partnership__recipient__county__code", flat=True)
+        )
+        cells, legend = _counted(counties, confirmed, "项"), []
     else:
         on_site = Counter(
             deployment_list_for_user(

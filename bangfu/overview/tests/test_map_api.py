@@ -75,3 +75,52 @@ def test_the_map_page_embeds_the_scoped_figures_and_links_each_county(client, co
     assert data["cells"][0]["url"] == f"/registry/counties/{county_officer.county.code}/"
     assert data["prefectures"] == [county_officer.county.prefecture.code]
     assert "边界不作为权属依据" in page
+
+
+def test_activities_on_the_map_add_up_to_the_confirmed_list(client, province_officer):
+    from bangfu.activities.selectors import ActivityFilters, activity_list_for_user
+
+    body = _get(client, province_officer, "/api/v1/map/counties?metric=activities").json()
+    today = today_local()
+    confirmed = (
+        activity_list_for_user(user=province_officer, filters=ActivityFilters(confirmed=True))
+        .filter(date__year=today.year, date__lte=today)
+        .count()
+    )
+    assert sum(f["properties"]["value"] for f in body["features"]) == confirmed > 0
+
+
+@pytest.mark.parametrize("metric", ["coverage", "agreements", "experts", "activities"])
+def test_map_queries_do_not_grow_with_partnerships(
+    client, province_officer, metric, django_assert_max_num_queries
+):
+    from bangfu.partnerships.models import Agreement, Partnership
+    from bangfu.registry.models import County, Institution
+
+    client.force_login(province_officer)
+    url = f"/overview/map/?metric={metric}"
+    client.get(url)
+    with django_assert_max_num_queries(40) as before:
+        client.get(url)
+    template = Agreement.objects.exclude(signed_on=None).first()
+    helper = template.partnership.helper
+    county = County.objects.get(code="520526")
+    for n in range(4):
+        recipient = Institution.objects.create(
+            name=f"地图测试受扶医院{n}",
+            category="recipient",
+            county=county,
+            prefecture=county.prefecture,
+        )
+        partnership = Partnership.objects.create(
+            helper=helper, recipient=recipient, modes=["east_west"]
+        )
+        Agreement.objects.create(
+            partnership=partnership,
+            party_c="测试",
+            start=template.start,
+            end=template.end,
+            signed_on=template.signed_on,
+        )
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        client.get(url)
