@@ -1,22 +1,65 @@
 """The coverage-and-gaps report (§一, §七) as one scoped read, shared by the coverage page,
-its Excel export and the dashboard."""
+its Excel export and the dashboard.
+
+Its lists are sequences whose length is known without building a row: the expiring list is
+a `PartnershipRows` filtered in SQL (ADR 0011), gaps and unpaired recipients come from the
+domain functions over plain dates, and their partnerships and hospitals are fetched only for
+the items a page shows (`LazyViews`), so a page costs the same at any size of programme."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Generic, TypeVar, overload
 
 from bangfu.accounts.models import User
 from bangfu.partnerships.domain.lifecycle import AgreementStatus, Gap, UnpairedRecipient
 from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.selectors import (
+    PartnershipFilters,
     PartnershipRow,
     coverage_on,
-    gap_report_for_user,
+    gaps_for_user,
     partnership_list_for_user,
+    unpaired_for_user,
 )
 from bangfu.registry.models import County, Institution
 from bangfu.registry.selectors import CountyFilters, county_list_for_user, prefecture_list_for_user
+
+Item = TypeVar("Item")
+View = TypeVar("View")
+
+
+class LazyViews(Sequence[View], Generic[Item, View]):
+    """Views of `items` made by `build` (one or two queries per call) only for the slice read:
+    `len()` and truth need no query, iterating builds them all once."""
+
+    def __init__(self, items: Sequence[Item], build: Callable[[Sequence[Item]], list[View]]):
+        self._items = items
+        self._build = build
+        self._all: list[View] | None = None
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> View: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[View]: ...
+
+    def __getitem__(self, index: int | slice) -> View | list[View]:
+        if self._all is not None:
+            return self._all[index]
+        if isinstance(index, slice):
+            return self._build(self._items[index])
+        return self._build([self._items[index]])[0]
+
+    def __iter__(self) -> Iterator[View]:
+        if self._all is None:
+            self._all = self._build(self._items)
+        return iter(self._all)
 
 
 @dataclass(frozen=True)
@@ -59,10 +102,10 @@ class CoverageReport:
     reasons: tuple[str, ...]
     prefectures: list[PrefectureCoverage]
     uncovered: list[County]
-    gaps: list[GapView]
-    lapsed: list[UnpairedView]
-    never_paired: list[UnpairedView]
-    expiring: list[PartnershipRow]
+    gaps: Sequence[GapView]
+    lapsed: Sequence[UnpairedView]
+    never_paired: Sequence[UnpairedView]
+    expiring: Sequence[PartnershipRow]
     prefecture_names: dict[int, str]
 
     @property
@@ -72,6 +115,22 @@ class CoverageReport:
     @property
     def unpaired_count(self) -> int:
         return len(self.lapsed) + len(self.never_paired)
+
+
+# How many items of each list the coverage page and the home page show; the export has all.
+SHOWN = 50
+
+
+def _gap_views(gaps: Sequence[Gap[int]]) -> list[GapView]:
+    partnerships = Partnership.objects.select_related(
+        "helper", "recipient__county__prefecture"
+    ).in_bulk([g.pair for g in gaps])
+    return [GapView(g, partnerships[g.pair]) for g in gaps]
+
+
+def _unpaired(items: Sequence[UnpairedRecipient[int]]) -> list[UnpairedView]:
+    recipients = Institution.objects.select_related("county").in_bulk([u.recipient for u in items])
+    return [UnpairedView(u, recipients[u.recipient]) for u in items]
 
 
 def coverage_report_for_user(*, user: User, day: date) -> CoverageReport:
@@ -100,9 +159,7 @@ def coverage_report_for_user(*, user: User, day: date) -> CoverageReport:
                 ],
             )
         )
-    rows = partnership_list_for_user(user=user, today=day)
-    report = gap_report_for_user(user=user, today=day, rows=rows)
-    unpaired = [UnpairedView(u, report.recipients[u.recipient]) for u in report.unpaired]
+    unpaired = unpaired_for_user(user=user, today=day)
     return CoverageReport(
         day=day,
         target_total=result.target_total,
@@ -111,9 +168,13 @@ def coverage_report_for_user(*, user: User, day: date) -> CoverageReport:
         reasons=result.reasons,
         prefectures=prefectures,
         uncovered=[c for c in targets if c.code not in covered],
-        gaps=[GapView(g, report.partnerships[g.pair]) for g in report.gaps],
-        lapsed=[u for u in unpaired if u.item.days_since_last_end is not None],
-        never_paired=[u for u in unpaired if u.item.days_since_last_end is None],
-        expiring=[r for r in rows if r.status == AgreementStatus.EXPIRING],
+        gaps=LazyViews(gaps_for_user(user=user, today=day), _gap_views),
+        lapsed=LazyViews([u for u in unpaired if u.days_since_last_end is not None], _unpaired),
+        never_paired=LazyViews([u for u in unpaired if u.days_since_last_end is None], _unpaired),
+        expiring=partnership_list_for_user(
+            user=user,
+            today=day,
+            filters=PartnershipFilters(status=AgreementStatus.EXPIRING.value),
+        ),
         prefecture_names={p.pk: p.name for p in in_scope},
     )

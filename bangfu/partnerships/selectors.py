@@ -1,18 +1,35 @@
 """Reads of partnerships and agreements, scoped to the user (F2, F12).
 
 Statuses are not stored: they are a pure function of the dates and today
-(`domain.lifecycle.agreement_status`), computed here for each row read.
+(`domain.lifecycle.agreement_status`), computed here for each row read, and translated into a
+SQL expression (`agreement_status_sql`, ADR 0011) wherever a list filters, counts or pages by it.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import overload
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
@@ -55,7 +72,8 @@ def today_local() -> date:
 
 
 def partnership_filter_for_user(user: User) -> Q:
-    """Which partnerships a user may read: those whose recipient is in scope; a helper its own."""
+    """Which partnerships a user may read: those whose recipient is in scope; a helper its own;
+    an expert those it is deployed on."""
     scope = scope_for_user(user)
     if scope.whole_province:
         return Q()
@@ -91,6 +109,85 @@ def agreement_facts(agreement: Agreement, *, has_next_cycle: bool) -> AgreementF
         terminated_on=agreement.terminated_on,
         termination_reason=agreement.termination_reason,
         has_next_cycle=has_next_cycle,
+    )
+
+
+# ---- statuses in SQL (ADR 0011) ----
+#
+# The same rules as `domain.lifecycle.agreement_status`, `in_force_on` and
+# `domain.actions.governing_agreement`, written as query expressions so that lists filter,
+# count and page in the database. `test_status_sql.py` checks, for every agreement and
+# partnership of the demo data on several days (boundary days included), that these give
+# exactly what the domain functions give.
+
+
+def in_force_q(day: date, prefix: str = "") -> Q:
+    """`domain.lifecycle.in_force_on` as a filter on Agreement (through `prefix`, e.g.
+    "agreements__"): signed by `day`, `start <= day <= end`, not terminated on or before it."""
+    return Q(
+        **{f"{prefix}signed_on__lte": day, f"{prefix}start__lte": day, f"{prefix}end__gte": day}
+    ) & (Q(**{f"{prefix}terminated_on__isnull": True}) | Q(**{f"{prefix}terminated_on__gt": day}))
+
+
+def agreement_status_sql(today: date, window_days: int) -> Case:
+    """`agreement_status(facts, today, window_days).status` as a CASE over an Agreement row
+    annotated with `has_next_cycle`, in the domain's order of precedence."""
+    if window_days < 0:
+        raise ValueError("window_days must not be negative")
+    # expiring: 0 <= (end - today).days < window_days, i.e. end < today + window_days
+    first_day_not_expiring = today + timedelta(days=window_days)
+    return Case(
+        When(terminated_on__lte=today, then=Value(AgreementStatus.TERMINATED.value)),
+        When(
+            Q(signed_on__isnull=True) | Q(signed_on__gt=today),
+            then=Value(AgreementStatus.DRAFT.value),
+        ),
+        When(start__gt=today, then=Value(AgreementStatus.SIGNED.value)),
+        When(end__lt=today, has_next_cycle=True, then=Value(AgreementStatus.RENEWED.value)),
+        When(end__lt=today, then=Value(AgreementStatus.EXPIRED.value)),
+        When(end__lt=first_day_not_expiring, then=Value(AgreementStatus.EXPIRING.value)),
+        default=Value(AgreementStatus.ACTIVE.value),
+        output_field=CharField(),
+    )
+
+
+def with_status(agreements: QuerySet[Agreement], today: date) -> QuerySet[Agreement]:
+    """Agreements annotated with `has_next_cycle` and `sql_status` (the status on `today`)."""
+    if "has_next_cycle" not in agreements.query.annotations:
+        agreements = agreements.annotate(
+            has_next_cycle=Exists(Agreement.objects.filter(previous=OuterRef("pk")))
+        )
+    return agreements.annotate(
+        sql_status=agreement_status_sql(today, load_policy().cycle.expiring_window_days)
+    )
+
+
+def with_current_status(partnerships: QuerySet[Partnership], today: date) -> QuerySet[Partnership]:
+    """Partnerships annotated with their current cycle on `today` (`PartnershipRow.current`:
+    the governing agreement, else the latest started cycle, else the first) as
+    `current_agreement_id`, its status `current_status` and its `current_end`."""
+    # One ordering puts the current cycle first: in force (governing: latest start, then
+    # largest id), else started (largest cycle number), else the first cycle.
+    governing, started = in_force_q(today), Q(start__lte=today)
+    cycles = (
+        with_status(Agreement.objects.filter(partnership=OuterRef("pk")), today)
+        .annotate(
+            current_rank=Case(
+                When(governing, then=Value(0)), When(started, then=Value(1)), default=Value(2)
+            )
+        )
+        .order_by(
+            "current_rank",
+            Case(When(governing, then="start")).desc(),
+            Case(When(governing, then="pk")).desc(),
+            Case(When(started, then="cycle_number")).desc(),
+            "cycle_number",
+        )
+    )
+    return partnerships.annotate(
+        current_agreement_id=Subquery(cycles.values("pk")[:1]),
+        current_status=Subquery(cycles.values("sql_status")[:1]),
+        current_end=Subquery(cycles.values("end")[:1]),
     )
 
 
@@ -239,6 +336,16 @@ class PartnershipRows(Sequence[PartnershipRow]):
             self._count = len(self._all)
         return iter(self._all)
 
+    def in_chunks(self, size: int = 500) -> Iterator[PartnershipRow]:
+        """Every row, built and fetched `size` at a time and not kept (for streamed exports)."""
+        start = 0
+        while True:
+            rows = _rows(self._queryset[start : start + size], self._today, self._policy)
+            yield from rows
+            if len(rows) < size:
+                return
+            start += size
+
 
 def _base_queryset(*, details: bool = False) -> QuerySet[Partnership]:
     """Partnerships with their parties and cycles — all a status needs. `details` adds each
@@ -272,8 +379,9 @@ def partnership_list_for_user(
     today: date | None = None,
 ) -> Sequence[PartnershipRow]:
     """Partnerships in scope with their cycles and statuses, filtered; a constant number of
-    queries. Without a status, mode or expiry filter the rows are built only for the slice a
-    page asks for (`PartnershipRows`); with one, every row in scope is built and filtered."""
+    queries. Every filter is applied in the database (status and expiry through
+    `with_current_status`), and rows are built only for the slice a page asks for
+    (`PartnershipRows`: `len()` is a COUNT)."""
     filters = filters or PartnershipFilters()
     today = today or today_local()
     policy = load_policy()
@@ -286,25 +394,23 @@ def partnership_list_for_user(
         qs = qs.filter(helper__province=filters.helper_province)
     if filters.q:
         qs = qs.filter(Q(helper__name__contains=filters.q) | Q(recipient__name__contains=filters.q))
-    qs = qs.order_by("recipient__county__code", "recipient__name", "helper__name", "pk")
-    if not (filters.mode or filters.status or filters.expiring_within_days is not None):
-        return PartnershipRows(qs, today, policy)
-    # Statuses are computed (ADR 0001), so these filters need every row's cycles.
-    rows = _rows(qs, today, policy)
     if filters.mode:
-        rows = [r for r in rows if filters.mode in r.partnership.modes]
-    if filters.status:
-        rows = [r for r in rows if r.status == filters.status]
-    if filters.expiring_within_days is not None:
-        horizon = today + timedelta(days=filters.expiring_within_days)
-        rows = [
-            r
-            for r in rows
-            if r.current is not None
-            and r.current.status.status.in_force
-            and r.current.agreement.end <= horizon
-        ]
-    return rows
+        # `modes` is a JSON list of codes; its text holds each code in double quotes.
+        qs = qs.annotate(modes_text=Cast("modes", TextField())).filter(
+            modes_text__contains=json.dumps(filters.mode)
+        )
+    if filters.status or filters.expiring_within_days is not None:
+        # The current cycle's status as SQL (ADR 0011), so the filter counts and pages in the
+        # database; the rows of a page get their statuses from the domain functions.
+        qs = with_current_status(qs, today)
+        if filters.status:
+            qs = qs.filter(Q(current_status=filters.status))
+        if filters.expiring_within_days is not None:
+            horizon = today + timedelta(days=filters.expiring_within_days)
+            in_force = [AgreementStatus.ACTIVE.value, AgreementStatus.EXPIRING.value]
+            qs = qs.filter(Q(current_status__in=in_force) & Q(current_end__lte=horizon))
+    qs = qs.order_by("recipient__county__code", "recipient__name", "helper__name", "pk")
+    return PartnershipRows(qs, today, policy)
 
 
 def partnership_get_for_user(*, user: User, pk: int, today: date | None = None) -> PartnershipRow:
@@ -429,42 +535,101 @@ def gap_report_for_user(
     )
 
 
+def _facts_by(agreements: QuerySet[Agreement], key: str) -> dict[int, list[AgreementFacts]]:
+    """The dates of `agreements` as domain facts grouped by `key`, read as plain values."""
+    grouped: dict[int, list[AgreementFacts]] = defaultdict(list)
+    values = agreements.order_by().values_list(
+        key, "pk", "partnership_id", "start", "end", "signed_on", "terminated_on"
+    )
+    for group, pk, partnership_id, start, end, signed_on, terminated_on in values:
+        grouped[group].append(
+            AgreementFacts(
+                id=pk,
+                partnership_id=partnership_id,
+                start=start,
+                end=end,
+                signed_on=signed_on,
+                terminated_on=terminated_on,
+            )
+        )
+    return grouped
+
+
+def gaps_for_user(*, user: User, today: date) -> list[Gap[int]]:
+    """断档 in the partnerships in scope on `today` (`domain.lifecycle.find_gaps`, keyed by
+    partnership id), from the dates of the cycles signed by then (only those count): one query
+    of plain values, no rows built."""
+    signed = Agreement.objects.filter(
+        partnership__in=Partnership.objects.filter(partnership_filter_for_user(user)),
+        signed_on__lte=today,
+    )
+    return find_gaps(_facts_by(signed, "partnership_id"), today)
+
+
+def unpaired_for_user(*, user: User, today: date) -> list[UnpairedRecipient[int]]:
+    """In-scope recipients with no agreement in force on `today`
+    (`domain.lifecycle.recipients_without_helper`, keyed by institution id; a helper sees the
+    recipients of its own partnerships). The database finds the candidates (no in-force
+    agreement, `in_force_q`); the domain function reads only their agreements."""
+    scope = scope_for_user(user)
+    in_scope = Partnership.objects.filter(partnership_filter_for_user(user))
+    if scope.role == Role.HELPER:
+        recipients = Institution.objects.filter(pk__in=in_scope.values("recipient_id"))
+    else:
+        recipients = scope.institutions(
+            Institution.objects.filter(category=InstitutionCategory.RECIPIENT)
+        )
+    in_force = Agreement.objects.filter(
+        in_force_q(today), partnership__in=in_scope, partnership__recipient=OuterRef("pk")
+    )
+    candidates = list(
+        recipients.filter(~Exists(in_force))
+        .order_by("county__code", "name", "pk")
+        .values_list("pk", flat=True)
+    )
+    facts = _facts_by(
+        Agreement.objects.filter(partnership__in=in_scope, partnership__recipient__in=candidates),
+        "partnership__recipient_id",
+    )
+    return recipients_without_helper({pk: facts.get(pk, []) for pk in candidates}, today)
+
+
 def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
     """Coverage of the target counties on a date (§一). The province-wide figure unless a user is given."""
     policy = load_policy()
     counties = County.objects.select_related("prefecture")
-    agreements = Agreement.objects.select_related(
-        "partnership__helper", "partnership__recipient__county"
-    )
+    agreements = Agreement.objects.all()
     if user is not None:
         counties = scope_for_user(user).counties(counties)
         agreements = agreements.filter(
             partnership__in=Partnership.objects.filter(partnership_filter_for_user(user))
         )
-    agreements = agreements.filter(
-        start__lte=on, end__gte=on, partnership__recipient__county__isnull=False
+    # The agreements in force that day (`in_force_q`, ADR 0011). The governing one of a
+    # partnership is one of them and names the same county and helper, so one row per county,
+    # helper province, grade and status (from `agreement_status_sql`) carries all that
+    # `county_coverage` reads, whatever the size of the programme.
+    grouped = (
+        with_status(
+            agreements.filter(in_force_q(on), partnership__recipient__county__isnull=False), on
+        )
+        .order_by()
+        .values(
+            "partnership__recipient__county__code",
+            "partnership__helper__province",
+            "partnership__helper__grade",
+            status=F("sql_status"),
+        )
+        .annotate(agreement_id=Min("pk"))
     )
-    successors = set(
-        Agreement.objects.filter(previous__isnull=False).values_list("previous_id", flat=True)
-    )
-    by_partnership: dict[int, list[Agreement]] = defaultdict(list)
-    for a in agreements:
-        by_partnership[a.partnership_id].append(a)
-    # One agreement per partnership: the one governing that day (signed, not terminated).
-    governing = [g for g in (governing_agreement_of(c, on) for c in by_partnership.values()) if g]
     facts = [
         CoverageAgreement(
-            agreement_id=a.pk,
-            recipient_county_code=a.partnership.recipient.county.code,  # type: ignore[union-attr]
-            helper_province=a.partnership.helper.province,
-            helper_grade=a.partnership.helper.grade,
-            status=agreement_status(
-                agreement_facts(a, has_next_cycle=a.pk in successors),
-                on,
-                policy.cycle.expiring_window_days,
-            ).status,
+            agreement_id=g["agreement_id"],
+            recipient_county_code=g["partnership__recipient__county__code"],
+            helper_province=g["partnership__helper__province"],
+            helper_grade=g["partnership__helper__grade"],
+            status=AgreementStatus(g["status"]),
         )
-        for a in governing
+        for g in grouped
     ]
     county_facts = [
         CountyFacts(

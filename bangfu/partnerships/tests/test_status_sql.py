@@ -1,0 +1,86 @@
+"""The SQL statuses (ADR 0011) equal the domain's, for every agreement and partnership of the
+demo data, on days chosen around every date the rule turns on (boundary days included)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from bangfu.partnerships.domain.lifecycle import agreement_status
+from bangfu.partnerships.models import Agreement, Partnership
+from bangfu.partnerships.selectors import (
+    PartnershipFilters,
+    agreement_facts,
+    partnership_list_for_user,
+    with_current_status,
+    with_status,
+)
+from bangfu.policy.loader import load_policy
+
+pytestmark = pytest.mark.django_db
+
+ONE = timedelta(days=1)
+
+
+def _days() -> list[date]:
+    """Each boundary of the rule, the day before and after it: starts, ends, signatures,
+    terminations and the first expiring day (end - window + 1) of every demo agreement,
+    thinned to at most 40 days so the test stays quick, plus today."""
+    window = load_policy().cycle.expiring_window_days
+    edges: set[date] = set()
+    for a in Agreement.objects.all():
+        for day in (a.start, a.end, a.signed_on, a.terminated_on):
+            if day is not None:
+                edges.add(day)
+        edges.add(a.end - timedelta(days=window - 1))
+    around = sorted({d + k * ONE for d in edges for k in (-1, 0, 1)})
+    step = max(1, len(around) // 40)
+    return [*around[::step], date.today()]
+
+
+def test_every_agreement_status_in_sql_equals_the_domain():
+    window = load_policy().cycle.expiring_window_days
+    successors = set(Agreement.objects.values_list("previous_id", flat=True))
+    agreements = list(Agreement.objects.all())
+    assert len(agreements) > 20
+    seen: set[str] = set()
+    for day in _days():
+        sql = dict(with_status(Agreement.objects.all(), day).values_list("pk", "sql_status"))
+        for a in agreements:
+            facts = agreement_facts(a, has_next_cycle=a.pk in successors)
+            expected = agreement_status(facts, day, window).status.value
+            assert sql[a.pk] == expected, (a.pk, day)
+            seen.add(expected)
+    # The days cover every status the demo data can take.
+    assert {"draft", "active", "expiring", "expired", "renewed", "terminated"} <= seen
+
+
+def test_every_partnership_current_cycle_and_status_in_sql_equal_the_rows(province_officer):
+    for day in _days()[::4]:
+        rows = list(partnership_list_for_user(user=province_officer, today=day))
+        sql = {
+            p.pk: (p.current_agreement_id, p.current_status, p.current_end)
+            for p in with_current_status(Partnership.objects.all(), day)
+        }
+        for row in rows:
+            current = row.current
+            expected = (
+                (current.agreement.pk, current.status.status.value, current.agreement.end)
+                if current
+                else (None, None, None)
+            )
+            assert sql[row.partnership.pk] == expected, (row.partnership.pk, day)
+
+
+@pytest.mark.parametrize("status", ["active", "expiring", "expired", "renewed", "draft"])
+def test_status_filter_counts_and_pages_in_the_database(province_officer, status):
+    for day in _days()[::8]:
+        everything = list(partnership_list_for_user(user=province_officer, today=day))
+        expected = [r.partnership.pk for r in everything if r.status == status]
+        filtered = partnership_list_for_user(
+            user=province_officer, today=day, filters=PartnershipFilters(status=status)
+        )
+        assert len(filtered) == len(expected)
+        assert [r.partnership.pk for r in filtered[0:3]] == expected[:3]
+        assert [r.partnership.pk for r in filtered] == expected
