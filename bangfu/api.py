@@ -226,6 +226,7 @@ def register_routers() -> None:
     from bangfu.incentives.api import router as incentives_router
     from bangfu.jobs.api import router as jobs_router
     from bangfu.matching.api import router as matching_router
+    from bangfu.notifications.api import router as notifications_router
     from bangfu.overview.api import router as overview_router
     from bangfu.partnerships.api import router as partnerships_router
     from bangfu.people.api import router as people_router
@@ -239,6 +240,7 @@ def register_routers() -> None:
     api.add_router("/", matching_router, tags=["结对匹配"])
     api.add_router("/", activities_router, tags=["帮扶活动与成效"])
     api.add_router("/", jobs_router, tags=["后台任务"])
+    api.add_router("/", notifications_router, tags=["通知与提醒"])
     api.add_router("/", overview_router, tags=["总览"])
 
 

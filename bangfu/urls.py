@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("matching/", include("bangfu.matching.urls")),
     path("activities/", include("bangfu.activities.urls")),
     path("jobs/", include("bangfu.jobs.urls")),
+    path("notifications/", include("bangfu.notifications.urls")),
     path("overview/", include("bangfu.overview.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -1,0 +1,36 @@
+"""The kinds of notification a user can receive, each with its Chinese label (F11).
+
+A user chooses per kind whether it also arrives by e-mail; the in-app inbox always has it."""
+
+from __future__ import annotations
+
+AGREEMENT_EXPIRING = "agreement_expiring"
+AGREEMENT_UNFILED = "agreement_unfiled"
+AGREEMENT_UNSIGNED = "agreement_unsigned"
+INSURANCE_ENDING = "insurance_ending"
+TASK_ASSIGNED = "task_assigned"
+GENERAL = "general"
+
+KIND_LABELS: dict[str, str] = {
+    AGREEMENT_EXPIRING: "协议即将到期",
+    AGREEMENT_UNFILED: "协议签订后未备案",
+    AGREEMENT_UNSIGNED: "协议草稿未签订",
+    INSURANCE_ENDING: "专家保险即将到期",
+    TASK_ASSIGNED: "协作任务分派",
+    GENERAL: "其他通知",
+}
+
+# Kinds sent by e-mail unless the user turned them off (all of them: a reminder nobody reads
+# is the problem F11 solves).
+EMAIL_BY_DEFAULT: frozenset[str] = frozenset(KIND_LABELS)
+
+# An e-mail that fails is retried by re-enqueueing it, at most this many attempts in all.
+EMAIL_MAX_ATTEMPTS = 3
+
+
+def email_wanted(kind: str, choices: dict[str, bool]) -> bool:
+    """Whether a notification of `kind` also goes out by e-mail: the user's own choice for the
+    kind when made, otherwise the default."""
+    if kind in choices:
+        return choices[kind]
+    return kind in EMAIL_BY_DEFAULT
