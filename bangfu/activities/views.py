@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -58,7 +58,7 @@ from bangfu.activities.services import (
 )
 from bangfu.activities.spreadsheets import activity_template_bytes
 from bangfu.activities.tasks import activity_import_job_start, sheet_row_count
-from bangfu.core.excel import XLSX, xlsx_response
+from bangfu.core.excel import XLSX, xlsx_stream_response
 from bangfu.core.request import id_from_query, query_without_page, request_user
 from bangfu.core.selectors import audit_list_for_object
 from bangfu.core.uploads import upload_size_checked
@@ -116,7 +116,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def activity_export(request: HttpRequest) -> HttpResponse:
+def activity_export(request: HttpRequest) -> FileResponse:
     user = request_user(request)
     form = ActivityFilterForm(request.GET, user=user, catalogue=activity_catalogue())
     activities = activity_list_for_user(user=user, filters=form.filters())[:EXPORT_MAX_ROWS]
@@ -156,7 +156,8 @@ def activity_export(request: HttpRequest) -> HttpResponse:
         ]
         for a in activities.iterator(chunk_size=2000)
     )
-    return xlsx_response("帮扶活动.xlsx", "帮扶活动", headers, rows)
+    # Streamed (core.excel): rows are written as the chunked query yields them.
+    return xlsx_stream_response("帮扶活动.xlsx", "帮扶活动", headers, rows)
 
 
 @login_required

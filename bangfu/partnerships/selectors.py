@@ -377,7 +377,7 @@ def partnership_list_for_user(
     user: User,
     filters: PartnershipFilters | None = None,
     today: date | None = None,
-) -> Sequence[PartnershipRow]:
+) -> PartnershipRows:
     """Partnerships in scope with their cycles and statuses, filtered; a constant number of
     queries. Every filter is applied in the database (status and expiry through
     `with_current_status`), and rows are built only for the slice a page asks for

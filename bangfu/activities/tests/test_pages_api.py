@@ -216,7 +216,7 @@ def test_export_has_the_filtered_rows(client, county_officer, expert_user, weini
     _record(expert_user, weining, recent, title="导出行")
     client.force_login(county_officer)
     response = client.get(reverse("activities:activity_export"), {"partnership": weining.pk})
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.getvalue())).active
     assert "导出行" in [row[9] for row in sheet.iter_rows(min_row=2, values_only=True)]
 
 

@@ -14,7 +14,14 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from bangfu.core.excel import append_row, cell_value, xlsx_bytes
+from bangfu.core.excel import (
+    XLSX,
+    append_row,
+    cell_value,
+    xlsx_bytes,
+    xlsx_stream_file,
+    xlsx_stream_response,
+)
 from bangfu.incentives.models import (
     HealthCheck,
     InsurancePolicy,
@@ -105,6 +112,51 @@ def test_append_row_marks_text_cells_as_strings_in_a_hand_built_workbook():
     assert ws["B1"].data_type == "n"
 
 
+# ---- the streamed variant (exports of large scopes) ----
+
+
+def test_streamed_workbook_keeps_every_cell_rule():
+    from datetime import date
+
+    rows = [
+        *([text, index] for index, text in enumerate(FORMULAS)),
+        ["a\x0bb\x1fc\x7f\u0085", Decimal("-1500.50")],
+        [date(2025, 1, 2), True],
+    ]
+    response = xlsx_stream_response("导出\x0b.xlsx", "表\x0b", ["备\x00注", "数"], iter(rows))
+    assert response.streaming
+    assert response["Content-Type"] == XLSX
+    assert "attachment" in response["Content-Disposition"]
+    ws = load_workbook(BytesIO(response.getvalue())).active
+    assert ws.title == "表"
+    assert ws.freeze_panes == "A2"
+    assert [c.value for c in ws[1]] == ["备注", "数"] and ws["A1"].font.bold
+    for number, text in enumerate(FORMULAS, start=2):
+        cell = ws[f"A{number}"]
+        assert cell.data_type == "s" and cell.value == "'" + text and cell.quotePrefix
+        assert ws[f"B{number}"].data_type == "n"
+    last = len(FORMULAS) + 2
+    assert ws[f"A{last}"].value == "abc"
+    assert ws[f"B{last}"].value == -1500.5 and ws[f"B{last}"].data_type == "n"
+    assert ws[f"A{last + 1}"].value.date() == date(2025, 1, 2)
+    assert ws[f"B{last + 1}"].value is True
+
+
+def test_streamed_workbook_consumes_rows_as_they_come_without_a_list():
+    consumed = []
+
+    def rows():
+        for n in range(2000):
+            consumed.append(n)
+            yield [f"第{n}行", n]
+
+    handle = xlsx_stream_file("表", ["名", "号"], rows())
+    assert len(consumed) == 2000
+    ws = load_workbook(handle, read_only=True).active
+    values = list(ws.iter_rows(values_only=True))
+    assert values[0] == ("名", "号") and values[-1] == ("第1999行", 1999) and len(values) == 2001
+
+
 def test_every_xlsx_export_goes_through_core_excel():
     """Exports are built by `xlsx_bytes`; the few workbooks with a layout of their own (the
     statement, the activity import template) write every row through `append_row`."""
@@ -187,7 +239,7 @@ def test_ledger_exports_survive_control_characters_and_never_hold_a_formula(
     client.force_login(province_officer)
     response = client.get(reverse("incentives:ledger_export"), {"kind": kind})
     assert response.status_code == 200
-    texts = _texts(response.content)
+    texts = _texts(response.getvalue())
     assert expected in texts
     if kind != "work_fund":
         assert "控制字符" in texts
@@ -209,7 +261,7 @@ def test_list_exports_survive_control_characters(client, province_officer, hosti
     client.force_login(province_officer)
     response = client.get(reverse(url))
     assert response.status_code == 200
-    texts = _texts(response.content)
+    texts = _texts(response.getvalue())
     if url in ("people:expert_export", "people:deployment_export", "people:team_export"):
         assert any("控制字符" in t for t in texts)
     if url == "people:expert_export":
@@ -222,6 +274,6 @@ def test_statement_export_survives_control_characters_and_formulas(
     client.force_login(province_officer)
     response = client.get(reverse("incentives:statement_xlsx", args=[hostile.pk]))
     assert response.status_code == 200
-    texts = _texts(response.content)
+    texts = _texts(response.getvalue())
     assert any("控制字符" in t for t in texts)
     assert all(not t.startswith(("=", "+", "-", "@")) for t in texts)

@@ -343,7 +343,7 @@ def test_export_follows_the_filters(
     response = client.get(
         reverse("partnerships:partnership_export"), {"county": unpaired_recipients[0].county.code}
     )
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert [(r[0], r[3], r[10]) for r in rows[1:]] == [
         (unpaired_recipients[0].name, "上海演示第7医院", "执行中")
     ]
@@ -424,7 +424,7 @@ def test_coverage_export_lists_uncovered_counties_gaps_and_unpaired(
     )
     client.force_login(province_officer)
     response = client.get(reverse("partnerships:coverage_export"))
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     kinds = [r[0] for r in rows[1:]]
     report = client.get(reverse("partnerships:coverage")).context["report"]
     assert kinds.count("未覆盖的目标县") == len(report.uncovered)

@@ -97,7 +97,7 @@ def test_export_holds_exactly_the_rows_in_scope(client, persona):
     client.force_login(persona)
     response = client.get(reverse("partnerships:partnership_export"))
     assert response.status_code == 200
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert rows[0][:4] == ("受扶医院", "县", "市州", "帮扶医院")
     expected = Partnership.objects.filter(pk__in=expected_partnerships(persona))
     assert sorted((r[0], r[3]) for r in rows[1:]) == sorted(

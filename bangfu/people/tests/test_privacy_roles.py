@@ -150,7 +150,7 @@ def test_other_list_pages_and_exports_carry_no_sensitive_value(client, persona, 
     ):
         response = client.get(reverse(name))
         if response.get("Content-Type", "").startswith("application/vnd"):
-            ws = load_workbook(BytesIO(response.content)).active
+            ws = load_workbook(BytesIO(response.getvalue())).active
             text = " ".join(str(v) for r in ws.iter_rows(values_only=True) for v in r)
         else:
             text = response.content.decode()

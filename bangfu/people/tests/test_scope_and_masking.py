@@ -93,7 +93,7 @@ def test_deployment_page_and_export_hold_exactly_the_scope(client, persona, worl
     names = {d.expert.name for d in response.context["page"].paginator.object_list}
     expected = VISIBLE[persona.username] - {"丙"}  # 丙 has no deployment
     assert ours(names) == expected
-    rows = load_workbook(BytesIO(client.get(reverse("people:deployment_export")).content)).active
+    rows = load_workbook(BytesIO(client.get(reverse("people:deployment_export")).getvalue())).active
     assert ours(r[0] for r in list(rows.iter_rows(values_only=True))[1:]) == expected
 
 
