@@ -10,17 +10,30 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from bangfu.accounts.models import User
 from bangfu.core.audit import audit_object_type, audit_record
 from bangfu.notifications.domain.kinds import EMAIL_MAX_ATTEMPTS, KIND_LABELS, email_wanted
+from bangfu.notifications.domain.reminders import (
+    Reminder,
+    agreement_reminders,
+    insurance_reminders,
+)
 from bangfu.notifications.models import EmailPreference, Notification
+from bangfu.notifications.selectors import (
+    Parties,
+    agreement_reminder_candidates,
+    insurance_reminder_candidates,
+    users_acting_on,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -193,3 +206,48 @@ def email_preferences_set(*, actor: User, choices: dict[str, bool]) -> dict[str,
             actor=actor, action="email_preferences_set", obj=actor, after={"by_email": changed}
         )
     return changed
+
+
+@dataclass(frozen=True)
+class ReminderRun:
+    on: date
+    due: int  # reminders the rules gave (objects × milestones)
+    sent: int  # notifications created (new recipients only)
+
+
+def reminders_send(*, on: date) -> ReminderRun:
+    """The day's reminders (`bangfu send_reminders`): each rule of `domain.reminders` over the
+    candidate objects, sent to the users acting on each (`users_acting_on`). Each object,
+    milestone and recipient is sent once, so re-running the same day sends nothing new. Each
+    object's reminders commit on their own: one refused object does not hold back the rest."""
+    due = sent = 0
+    for agreement_candidate in agreement_reminder_candidates(on=on):
+        agreement = agreement_candidate.agreement
+        link = reverse("partnerships:partnership_detail", args=[agreement.partnership_id])
+        for reminder in agreement_reminders(agreement_candidate.facts, on):
+            due += 1
+            sent += _remind(
+                reminder, agreement, agreement_candidate.parties, link, agreement_candidate.label
+            )
+    for insurance_candidate in insurance_reminder_candidates(on=on):
+        policy = insurance_candidate.policy
+        link = reverse("people:expert_detail", args=[policy.expert_id])
+        for reminder in insurance_reminders(insurance_candidate.facts, on):
+            due += 1
+            sent += _remind(
+                reminder, policy, insurance_candidate.parties, link, insurance_candidate.label
+            )
+    return ReminderRun(on=on, due=due, sent=sent)
+
+
+def _remind(reminder: Reminder, obj: models.Model, parties: Parties, link: str, label: str) -> int:
+    recipients = users_acting_on(kind=reminder.kind, parties=parties)
+    message = Message(
+        kind=reminder.kind,
+        title=f"{KIND_LABELS[reminder.kind]}：{label}",
+        body=reminder.reason,
+        link=link,
+        object_label=label,
+        milestone=reminder.milestone,
+    )
+    return len(notification_send(actor=None, recipients=recipients, message=message, obj=obj))

@@ -34,3 +34,17 @@ def email_wanted(kind: str, choices: dict[str, bool]) -> bool:
     if kind in choices:
         return choices[kind]
     return kind in EMAIL_BY_DEFAULT
+
+
+# Who acts on an object of each kind, among the parties it concerns: the users of the recipient
+# hospital, of the helper hospital and the county office of the recipient's county. The one
+# table `users_acting_on` reads (each such user's scope contains the object by construction).
+RECIPIENT_SIDE = "recipient"
+HELPER_SIDE = "helper"
+COUNTY_SIDE = "county"
+ACTING_SIDES: dict[str, frozenset[str]] = {
+    AGREEMENT_EXPIRING: frozenset({RECIPIENT_SIDE, HELPER_SIDE, COUNTY_SIDE}),
+    AGREEMENT_UNFILED: frozenset({RECIPIENT_SIDE, HELPER_SIDE, COUNTY_SIDE}),
+    AGREEMENT_UNSIGNED: frozenset({RECIPIENT_SIDE, HELPER_SIDE, COUNTY_SIDE}),
+    INSURANCE_ENDING: frozenset({RECIPIENT_SIDE, HELPER_SIDE}),
+}

@@ -1,0 +1,137 @@
+"""`send_reminders` on the database: who receives each reminder, once per milestone."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from bangfu.accounts.models import Role, User
+from bangfu.core.models import AuditEntry
+from bangfu.notifications.domain.kinds import AGREEMENT_EXPIRING, AGREEMENT_UNFILED
+from bangfu.notifications.models import Notification
+from bangfu.notifications.selectors import Parties, users_acting_on
+from bangfu.notifications.services import reminders_send
+from bangfu.partnerships.models import Agreement
+
+pytestmark = pytest.mark.django_db
+
+ON = date(2026, 9, 1)
+
+
+def _latest_agreement_of(user: User) -> Agreement:
+    agreement = (
+        Agreement.objects.filter(partnership__recipient_id=user.institution_id)
+        .order_by("-cycle_number")
+        .select_related("partnership__recipient")
+        .first()
+    )
+    assert agreement is not None
+    return agreement
+
+
+def _quiet_everything_else(keep: Agreement) -> None:
+    """Other agreements get dates far from every milestone, so the test reads one agreement."""
+    Agreement.objects.exclude(pk=keep.pk).update(
+        start=date(2025, 1, 1),
+        end=date(2030, 12, 31),
+        signed_on=date(2024, 12, 1),
+        filed_province_on=date(2024, 12, 2),
+        filed_prefecture_on=date(2024, 12, 2),
+        filed_county_on=date(2024, 12, 2),
+    )
+
+
+def _expiring_in(agreement: Agreement, days: int) -> None:
+    Agreement.objects.filter(pk=agreement.pk).update(
+        start=date(2024, 1, 1),
+        end=ON + timedelta(days=days),
+        signed_on=date(2023, 12, 1),
+        terminated_on=None,
+        filed_province_on=date(2023, 12, 2),
+        filed_prefecture_on=date(2023, 12, 2),
+        filed_county_on=date(2023, 12, 2),
+    )
+
+
+def test_an_expiring_agreement_reminds_the_parties_once_per_milestone(
+    recipient_user, helper_user, province_officer
+):
+    agreement = _latest_agreement_of(recipient_user)
+    _quiet_everything_else(agreement)
+    _expiring_in(agreement, 30)
+
+    first = reminders_send(on=ON)
+    again = reminders_send(on=ON)
+    next_day = reminders_send(on=ON + timedelta(days=1))
+
+    reminders = Notification.objects.filter(kind=AGREEMENT_EXPIRING, object_id=str(agreement.pk))
+    recipients = set(reminders.values_list("recipient__username", flat=True))
+    assert recipient_user.username in recipients
+    assert province_officer.username not in recipients
+    assert set(reminders.values_list("milestone", flat=True)) == {"expiring_30"}
+    assert first.sent == reminders.count() > 0
+    assert again.sent == 0 and next_day.sent == 0
+    assert again.due == first.due == 1
+    assert AuditEntry.objects.filter(action="notification_send").count() >= first.sent
+    if agreement.partnership.helper_id == helper_user.institution_id:
+        assert helper_user.username in recipients
+
+    # A week later the agreement reaches the 7-day milestone: one more reminder each.
+    later = reminders_send(on=ON + timedelta(days=23))
+    assert later.sent == first.sent
+    assert set(reminders.values_list("milestone", flat=True)) == {"expiring_30", "expiring_7"}
+
+
+def test_an_agreement_91_days_away_reminds_nobody(recipient_user):
+    agreement = _latest_agreement_of(recipient_user)
+    _quiet_everything_else(agreement)
+    _expiring_in(agreement, 91)
+    run = reminders_send(on=ON)
+    assert run.due == 0 and run.sent == 0
+
+
+def test_a_signed_agreement_not_filed_reminds_after_30_days(recipient_user):
+    agreement = _latest_agreement_of(recipient_user)
+    _quiet_everything_else(agreement)
+    _expiring_in(agreement, 400)
+    Agreement.objects.filter(pk=agreement.pk).update(
+        signed_on=ON - timedelta(days=30), filed_county_on=None
+    )
+    reminders_send(on=ON)
+    [reminder] = Notification.objects.filter(
+        kind=AGREEMENT_UNFILED, recipient=recipient_user, object_id=str(agreement.pk)
+    )
+    assert "县卫健局" in reminder.body
+    assert reminder.link == f"/partnerships/{agreement.partnership_id}/"
+
+
+def test_users_acting_on_an_agreement_are_its_hospitals_and_county_office(
+    recipient_user, county_officer, helper_user, expert_user, observer_user
+):
+    parties = Parties(
+        helper_id=helper_user.institution_id,
+        recipient_id=recipient_user.institution_id,
+        county_id=recipient_user.institution.county_id,
+    )
+    users = users_acting_on(kind=AGREEMENT_EXPIRING, parties=parties)
+    assert {u.role for u in users} <= {Role.RECIPIENT, Role.HELPER, Role.COUNTY}
+    assert recipient_user in users and helper_user in users
+    assert (county_officer in users) is (county_officer.county_id == parties.county_id)
+    assert expert_user not in users and observer_user not in users
+
+
+def test_the_command_reports_and_rerunning_creates_nothing(recipient_user):
+    agreement = _latest_agreement_of(recipient_user)
+    _quiet_everything_else(agreement)
+    _expiring_in(agreement, 7)
+    out = StringIO()
+    call_command("send_reminders", "--date", ON.isoformat(), stdout=out)
+    assert "应提醒 1 项" in out.getvalue()
+    count = Notification.objects.count()
+    out = StringIO()
+    call_command("send_reminders", "--date", ON.isoformat(), stdout=out)
+    assert "新发通知 0 条" in out.getvalue()
+    assert Notification.objects.count() == count
