@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "bangfu.notifications",
     "bangfu.overview",
     "bangfu.activities",
+    "bangfu.assessments",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Pure rules of the yearly self-assessment (§七 强化自查自评) and its review chain."""
