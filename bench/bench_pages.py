@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import platform
 import random
@@ -265,6 +266,8 @@ def inflate(units: int, seed: int, done: int = 0) -> None:
     from bangfu.people.models import Deployment, Expert, Team
     from bangfu.registry.models import County, Institution, InstitutionCategory, Specialty
 
+    EXPERT_HAS_OUTSTANDING = any(f.name == "outstanding" for f in Expert._meta.concrete_fields)
+
     rng = random.Random(f"{seed}:{done}")
     today = timezone.localdate()
     counties = list(County.objects.select_related("prefecture").order_by("code"))
@@ -414,7 +417,12 @@ def inflate(units: int, seed: int, done: int = 0) -> None:
                     birth = date(rng.randint(1966, 1990), 1, 1) + timedelta(days=rng.randrange(365))
                     # Invented, unique: the serial spread over the area and order codes.
                     body = f"{330000 + serial // 1000:06d}{birth:%Y%m%d}{serial % 1000:03d}"
+                    # `outstanding` was a column; when it is not (a recognition record instead),
+                    # the draw is still made so the rest of the data stays the same.
+                    outstanding = rng.random() < 0.05
+                    extra = {"outstanding": outstanding} if EXPERT_HAS_OUTSTANDING else {}
                     expert = Expert(
+                        **extra,
                         name=rng.choice(SURNAMES) + rng.choice(GIVEN),
                         sex=rng.choice("MF"),
                         title=title,
@@ -424,7 +432,6 @@ def inflate(units: int, seed: int, done: int = 0) -> None:
                         home_institution=p.helper,
                         prior_year_pay=pay + rng.randint(-30, 30) * 1000,
                         leadership_qualified=rng.random() < lead,
-                        outstanding=rng.random() < 0.05,
                         phone=f"139{rng.randrange(10**8):08d}",
                         id_number=body + id_number_check_char(body),
                         is_demo=True,
@@ -590,7 +597,9 @@ def api_token(username: str, password: str) -> str:
     return str(response.json()["token"])
 
 
-def measure_all(runs: int) -> dict[tuple[str, str], Measure]:
+def measure_all(
+    runs: int, pages: Sequence[Page] = PAGES, users: Sequence[str] = DEMO_USERS
+) -> dict[tuple[str, str], Measure]:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -600,12 +609,12 @@ def measure_all(runs: int) -> dict[tuple[str, str], Measure]:
     from bangfu.overview.demo import DEMO_PASSWORD
 
     results: dict[tuple[str, str], Measure] = {}
-    for username in DEMO_USERS:
+    for username in users:
         user = User.objects.get(username=username)
         client = Client(HTTP_HOST="localhost")
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         token = api_token(username, DEMO_PASSWORD)
-        for page in PAGES:
+        for page in pages:
             headers = {"Authorization": f"Bearer {token}"} if page.api else {}
 
             def get(
@@ -642,7 +651,45 @@ class Step:
     results: dict[tuple[str, str], Measure]
 
 
-def report(steps: Sequence[Step]) -> str:
+def step_key(label: str) -> str:
+    """A step's key in the JSON: "demo", "x1", "x10", …"""
+    return label.replace("×", "x")
+
+
+def json_report(
+    steps: Sequence[Step], database: str, pages: Sequence[Page], users: Sequence[str]
+) -> dict[str, Any]:
+    """`{"rows": {table: {step: n}}, "pages": [{"page", "user", "database", "queries",
+    "ms": {step: median}}]}`; `queries` is one number when it is the same at every size, else
+    one per step."""
+    out_pages = []
+    for page in pages:
+        for username in users:
+            measures = {step_key(s.label): s.results[(page.label, username)] for s in steps}
+            counts = {k: m.queries for k, m in measures.items()}
+            out_pages.append(
+                {
+                    "page": page.label,
+                    "user": username,
+                    "database": database,
+                    "status": sorted({m.status for m in measures.values()}),
+                    "queries": next(iter(counts.values()))
+                    if len(set(counts.values())) == 1
+                    else counts,
+                    "ms": {k: round(m.median_ms, 1) for k, m in measures.items()},
+                }
+            )
+    return {
+        "rows": {
+            table: {step_key(s.label): s.sizes[table] for s in steps} for table in steps[0].sizes
+        },
+        "pages": out_pages,
+    }
+
+
+def report(
+    steps: Sequence[Step], pages: Sequence[Page] = PAGES, users: Sequence[str] = DEMO_USERS
+) -> str:
     """Row counts per step, then one line per page and user: the query count (one figure when
     it is the same at every size), the median milliseconds per step, and the growth of the last
     step over the first inflated one (the demo's lists are shorter than a page; from ×1 on the
@@ -660,8 +707,8 @@ def report(steps: Sequence[Step]) -> str:
         "|---|---|---:|" + "---:|" * (len(steps) + 1),
     ]
     base, last = steps[min(1, len(steps) - 1)], steps[-1]
-    for page in PAGES:
-        for username in DEMO_USERS:
+    for page in pages:
+        for username in users:
             measures = [s.results[(page.label, username)] for s in steps]
             counts = [str(m.queries) for m in measures]
             queries = counts[0] if len(set(counts)) == 1 else " / ".join(counts)
@@ -692,12 +739,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(created, then dropped); default: a temporary SQLite file",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--scales",
+        default="",
+        help="comma-separated increasing scales to measure at, e.g. 1,10,50 "
+        "(instead of --mid-scale and --scale)",
+    )
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="comma-separated page labels to measure (default: all), e.g. 'home,coverage'",
+    )
+    parser.add_argument(
+        "--users", default="", help="comma-separated demo users (default: all three)"
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help='also write {"rows": {...}, "pages": [{"page", "user", "database", "queries", '
+        '"ms": {"demo", "x1", "x10"}}]} to FILE',
+    )
     args = parser.parse_args(argv)
     if args.scale < 1 or args.runs < 1:
         parser.error("--scale and --runs must be at least 1")
     if not 0 <= args.mid_scale < args.scale:
         parser.error("--mid-scale must be between 0 and --scale − 1")
     scales = [n for n in (args.mid_scale, args.scale) if n]
+    if args.scales:
+        try:
+            scales = [int(n) for n in args.scales.split(",")]
+        except ValueError:
+            parser.error("--scales takes whole numbers, e.g. 1,10,50")
+        if any(n < 1 for n in scales) or scales != sorted(set(scales)):
+            parser.error("--scales must be increasing and at least 1")
+    pages = [p for p in PAGES if not args.pages or p.label in args.pages.split(",")]
+    users = [u for u in DEMO_USERS if not args.users or u in args.users.split(",")]
+    if not pages or not users:
+        parser.error(f"no page or user chosen; pages: {', '.join(p.label for p in PAGES)}")
 
     workdir = Path(tempfile.mkdtemp(prefix="bangfu-bench-pages-"))
     url = configure_environment(args.database_url, workdir)
@@ -713,7 +793,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         started = time.perf_counter()
         load_demo()
         say(f"demo data loaded in {time.perf_counter() - started:.1f} s; measuring")
-        steps = [Step("demo", table_sizes(), measure_all(args.runs))]
+        steps = [Step("demo", table_sizes(), measure_all(args.runs, pages, users))]
         done = 0
         for scale in scales:
             started = time.perf_counter()
@@ -723,12 +803,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")
             say(f"inflated to scale {scale} in {time.perf_counter() - started:.1f} s; measuring")
-            steps.append(Step(f"×{scale}", table_sizes(), measure_all(args.runs)))
+            steps.append(Step(f"×{scale}", table_sizes(), measure_all(args.runs, pages, users)))
         sys.stdout.write(
             f"\n{database_label()}, {code_label()}, median of {args.runs} runs, "
             f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {date.today():%Y-%m-%d}\n\n"
         )
-        sys.stdout.write(report(steps) + "\n")
+        sys.stdout.write(report(steps, pages, users) + "\n")
+        if args.json is not None:
+            data = json_report(steps, database_label(), pages, users)
+            args.json.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+            say(f"wrote {args.json}")
     finally:
         from django.db import connections
 

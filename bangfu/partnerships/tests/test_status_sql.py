@@ -6,12 +6,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from bangfu.partnerships.coverage_report import coverage_report_for_user
 from bangfu.partnerships.domain.lifecycle import agreement_status
 from bangfu.partnerships.models import Agreement, Partnership
 from bangfu.partnerships.selectors import (
     PartnershipFilters,
     agreement_facts,
+    gap_report_for_user,
     partnership_list_for_user,
     with_current_status,
     with_status,
@@ -84,3 +88,63 @@ def test_status_filter_counts_and_pages_in_the_database(province_officer, status
         assert len(filtered) == len(expected)
         assert [r.partnership.pk for r in filtered[0:3]] == expected[:3]
         assert [r.partnership.pk for r in filtered] == expected
+
+
+@pytest.mark.parametrize(
+    "persona_name", ["province_officer", "county_officer", "helper_user", "recipient_user"]
+)
+def test_coverage_lists_equal_the_python_gap_report(request, persona_name):
+    """Gaps and unpaired recipients read from plain dates (and SQL candidates) equal
+    `gap_report_for_user`, which builds every partnership row; the expiring list equals the
+    rows whose domain status is expiring."""
+    user = request.getfixturevalue(persona_name)
+    for day in _days()[::10]:
+        report = coverage_report_for_user(user=user, day=day)
+        python = gap_report_for_user(user=user, today=day)
+        assert [g.gap for g in report.gaps] == python.gaps, day
+        unpaired = sorted(
+            (u.item.recipient, u.item.days_since_last_end, u.item.next_start, u.item.reasons)
+            for u in [*report.lapsed, *report.never_paired]
+        )
+        assert unpaired == sorted(
+            (u.recipient, u.days_since_last_end, u.next_start, u.reasons) for u in python.unpaired
+        ), day
+        assert len(report.gaps[0:2]) == min(2, len(python.gaps))
+        expected = [
+            r.partnership.pk
+            for r in partnership_list_for_user(user=user, today=day)
+            if r.status == "expiring"
+        ]
+        assert [r.partnership.pk for r in report.expiring] == expected
+        assert len(report.expiring) == len(expected)
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/partnerships/?status=expiring",
+        "/partnerships/?status=active&mode=east_west",
+        "/partnerships/?expiring_within_days=400",
+        "/partnerships/export.xlsx?status=active",
+        "/partnerships/coverage/export.xlsx",
+        "/partnerships/coverage/",
+        "/",
+    ],
+)
+def test_filtered_lists_and_coverage_cost_the_same_queries_at_two_sizes(
+    client, province_officer, make_partnership, unpaired_recipients, today, url
+):
+    client.force_login(province_officer)
+    _queries(client, url)  # warm up: session, caches
+    before = _queries(client, url)
+    for n, recipient in enumerate(unpaired_recipients[:6]):
+        # active, expiring (ends within the window) and a gap (ended, not renewed)
+        start = today - timedelta(days=400 + 300 * (n % 3))
+        make_partnership(recipient, start=start, end=start + timedelta(days=420 + 200 * (n % 2)))
+    assert _queries(client, url) == before
