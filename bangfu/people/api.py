@@ -169,7 +169,11 @@ class DeploymentOut(Schema):
 
 class FindingOut(Schema):
     code: str
-    severity: str
+    severity: str = Field(
+        ...,
+        description="整改等级：must_fix 必须整改 / should_fix 建议整改 / note 提示",
+    )
+    severity_label: str = Field(..., description="整改等级的中文名")
     message: str
     clause: str
     deployment_id: int | None
@@ -243,7 +247,8 @@ def _team_out(row: TeamRow) -> dict[str, object]:
         "findings": [
             {
                 "code": f.code.value,
-                "severity": f.severity.value,
+                "severity": f.grade.value,
+                "severity_label": f.grade.label,
                 "message": f.message,
                 "clause": f.clause,
                 "deployment_id": int(f.member_id) if f.member_id else None,

@@ -137,7 +137,7 @@ def people_demo_load(*, actor: User | None = None, today: date | None = None) ->
         if (partnership.helper.name, partnership.recipient.name) == (MAIN_HELPER, MAIN_RECIPIENT):
             created += _main_team(actor, partnership, start, until, today, rng)
         else:
-            created += _small_team(actor, partnership, start, until, rng)
+            created += _small_team(actor, partnership, start, until, today, rng)
     return created
 
 
@@ -229,19 +229,12 @@ def _main_team(
         mentee_department=departments["内科"],
         start=min(start + timedelta(days=14), today),
     )
-    for expert in experts[:2]:
-        insurance_policy_create(
-            actor=actor,
-            expert=expert,
-            insurer="中国人民财产保险股份有限公司（演示）",
-            policy_number=f"DEMO-{expert.pk:06d}",
-            coverage=Decimal("1000000"),
-            start=start,
-            end=_plan_end(start, 12),
-        )
-    health_check_create(
-        actor=actor, expert=captain, checked_on=start, provider="威宁县人民医院体检中心"
-    )
+    # Realistic, not flawless: everyone insured; the remote member's yearly health check is
+    # still to do (建议整改) and the second resident links one department (3X, 提示).
+    for expert in experts:
+        _insure(actor, expert, start)
+    for expert in experts[:3]:
+        _health_check(actor, expert, start, today, "威宁县人民医院体检中心")
     tourism_card_create(
         actor=actor, expert=captain, card_number=f"YQ-DEMO-{captain.pk:05d}", issued_on=start
     )
@@ -273,7 +266,12 @@ def _main_team(
 
 
 def _small_team(
-    actor: User, partnership: Partnership, start: date, until: date, rng: random.Random
+    actor: User,
+    partnership: Partnership,
+    start: date,
+    until: date,
+    today: date,
+    rng: random.Random,
 ) -> int:
     team = team_create(actor=actor, partnership=partnership, batch=1, note="演示数据", is_demo=True)
     specs = (
@@ -281,12 +279,23 @@ def _small_team(
         ("副高", "副主任医师", "硕士", DeploymentKind.RESIDENT, 12, Decimal("230000")),
         ("中级", "主治医师", "学士", DeploymentKind.FLEXIBLE, 6, Decimal("170000")),
     )
-    experts = []
+    departments = _departments(actor, partnership.recipient)
+    # Each resident works in one department and links three others without a resident (3X).
+    residents = (
+        ("内科", ("儿科", "眼科", "耳鼻咽喉科")),
+        ("外科", ("急诊医学科", "麻醉科", "妇产科")),
+    )
+    # About one team in eight has a member whose accident insurance is not yet bought
+    # (必须整改); the others are insured and checked, so their teams show no must-fix.
+    # (Chosen by the partnership's id, not `rng`, so the demo's names stay as they were.)
+    uninsured = 2 if partnership.pk % 8 == 3 else -1
+    experts: list[Expert] = []
     for title, job_title, degree, kind, months, pay in specs:
         name = rng.choice(SURNAMES) + rng.choice(GIVEN)
         spec = DemoExpert(name, rng.choice("MF"), title, job_title, degree, "03", pay, kind, months)
         expert = _create_expert(actor, spec, partnership.helper, rng)
-        deployment_create(
+        home, linked = residents[len(experts)] if kind is DeploymentKind.RESIDENT else ("", ())
+        deployment = deployment_create(
             actor=actor,
             team=team,
             data=DeploymentInput(
@@ -294,8 +303,34 @@ def _small_team(
                 kind=kind.value,
                 start=start,
                 planned_end=_plan_end(start, months, until),
+                department_id=departments[home].pk if home else None,
             ),
         )
+        for name in linked:
+            coverage_link_add(actor=actor, deployment=deployment, department=departments[name])
+        if len(experts) != uninsured:
+            _insure(actor, expert, start)
+        _health_check(actor, expert, start, today, f"{partnership.recipient.name}体检中心")
         experts.append(expert)
     team_set_captain(actor=actor, team=team, captain=experts[0])
     return len(experts)
+
+
+def _insure(actor: User, expert: Expert, start: date) -> None:
+    insurance_policy_create(
+        actor=actor,
+        expert=expert,
+        insurer="中国人民财产保险股份有限公司（演示）",
+        policy_number=f"DEMO-{expert.pk:06d}",
+        coverage=Decimal("1000000"),
+        start=start,
+        end=_plan_end(start, 12),
+    )
+
+
+def _health_check(actor: User, expert: Expert, start: date, today: date, provider: str) -> None:
+    """This year's check: on the start day, or on 2 January when the stay began last year."""
+    checked_on = max(start, date(today.year, 1, 2))
+    health_check_create(
+        actor=actor, expert=expert, checked_on=min(checked_on, today), provider=provider
+    )

@@ -413,11 +413,22 @@ def team_export(request: HttpRequest) -> HttpResponse:
             len(r.members),
             r.on_site_today,
             "、".join(m.expert.name for m in r.members),
-            "；".join(f"{f.message}（依据{f.clause}）" for f in r.check.findings),
+            len(r.check.must_fix),
+            "；".join(f"[{f.grade.label}]{f.message}（依据{f.clause}）" for f in r.check.findings),
         )
         for r in rows
     )
-    headers = ["帮扶医院", "受扶医院", "批次", "队长", "队员数", "今日在岗", "队员", "组队提示"]
+    headers = [
+        "帮扶医院",
+        "受扶医院",
+        "批次",
+        "队长",
+        "队员数",
+        "今日在岗",
+        "队员",
+        "必须整改（条）",
+        "组队提示",
+    ]
     return xlsx_response("帮扶队.xlsx", "帮扶队", headers, data)
 
 

@@ -13,11 +13,26 @@ from bangfu.incentives.domain.people import Title
 from bangfu.incentives.domain.rates import TeamRules
 
 
-class Severity(StrEnum):
-    WARNING = "warning"
-    """The policy encourages it (积极争取、鼓励、探索)."""
-    VIOLATION = "violation"
-    """The policy states it as a requirement."""
+class Grade(StrEnum):
+    """How much a finding matters, read from the clause's own wording."""
+
+    MUST_FIX = "must_fix"
+    """必须整改: the policy or the agreement template states it as a requirement."""
+    SHOULD_FIX = "should_fix"
+    """建议整改: the policy asks for it as an aim (积极争取、鼓励)."""
+    NOTE = "note"
+    """提示: the policy is exploratory (探索建立); shown for information."""
+
+    @property
+    def label(self) -> str:
+        return GRADE_LABELS[self]
+
+
+GRADE_LABELS = {
+    Grade.MUST_FIX: "必须整改",
+    Grade.SHOULD_FIX: "建议整改",
+    Grade.NOTE: "提示",
+}
 
 
 class FindingCode(StrEnum):
@@ -54,13 +69,34 @@ class Team:
     """Departments already served by a resident expert: they do not count for 3X."""
 
 
+GRADES: dict[FindingCode, Grade] = {
+    # 积极争取按每批次3-5人的团队进行帮扶，其中1人任队长 (§三(四); A1-(1))
+    FindingCode.TEAM_TOO_SMALL: Grade.SHOULD_FIX,
+    FindingCode.TEAM_TOO_LARGE: Grade.SHOULD_FIX,
+    FindingCode.CAPTAIN_COUNT: Grade.SHOULD_FIX,
+    # 探索建立3X机制 (A1-(15))
+    FindingCode.COVERAGE_3X_SHORT: Grade.NOTE,
+    # 为每名帮扶人员办理不低于100万元保额的人身意外伤害保险 (§六; A2-四(三)3)
+    FindingCode.INSURANCE_MISSING: Grade.MUST_FIX,
+    FindingCode.INSURANCE_TOO_LOW: Grade.MUST_FIX,
+    # 鼓励每年组织帮扶干部开展1次健康体检 (§六; A2-四(三)3)
+    FindingCode.HEALTH_CHECK_MISSING: Grade.SHOULD_FIX,
+    # 选派副主任医师以上职称的人员 (A1-(5))
+    FindingCode.MENTOR_TITLE_TOO_LOW: Grade.MUST_FIX,
+}
+"""The grade each rule declares, next to the clause that sets it."""
+
+
 @dataclass(frozen=True)
 class TeamFinding:
     code: FindingCode
-    severity: Severity
     message: str
     clause: str
     member_id: str | None = None
+
+    @property
+    def grade(self) -> Grade:
+        return GRADES[self.code]
 
 
 @dataclass(frozen=True)
@@ -72,18 +108,28 @@ class TeamCheck:
         return not self.findings
 
     @property
+    def must_fix(self) -> tuple[TeamFinding, ...]:
+        """The findings to fix (必须整改); lists count only these."""
+        return tuple(f for f in self.findings if f.grade is Grade.MUST_FIX)
+
+    @property
     def has_violations(self) -> bool:
-        return any(f.severity is Severity.VIOLATION for f in self.findings)
+        return bool(self.must_fix)
+
+    @property
+    def worst(self) -> Grade | None:
+        """The highest grade among the findings, or None when there are none."""
+        order = (Grade.MUST_FIX, Grade.SHOULD_FIX, Grade.NOTE)
+        return next((g for g in order if any(f.grade is g for f in self.findings)), None)
 
 
 def team_size_findings(team: Team, rules: TeamRules) -> list[TeamFinding]:
-    """A team is 3–5 people per batch (§三(四); A1-(1)); outside that, a warning."""
+    """A team is 3–5 people per batch (§三(四); A1-(1)); outside that, 建议整改."""
     size = len(team.members)
     if size < rules.min_size:
         return [
             TeamFinding(
                 FindingCode.TEAM_TOO_SMALL,
-                Severity.WARNING,
                 f"帮扶队现有{size}人，少于每批次{rules.min_size}人（应为{rules.min_size}-{rules.max_size}人）",
                 rules.size_clause,
             )
@@ -92,7 +138,6 @@ def team_size_findings(team: Team, rules: TeamRules) -> list[TeamFinding]:
         return [
             TeamFinding(
                 FindingCode.TEAM_TOO_LARGE,
-                Severity.WARNING,
                 f"帮扶队现有{size}人，多于每批次{rules.max_size}人（应为{rules.min_size}-{rules.max_size}人）",
                 rules.size_clause,
             )
@@ -101,14 +146,13 @@ def team_size_findings(team: Team, rules: TeamRules) -> list[TeamFinding]:
 
 
 def captain_findings(team: Team, rules: TeamRules) -> list[TeamFinding]:
-    """Exactly one member is captain (§三(四); A1-(1)); otherwise a warning."""
+    """Exactly one member is captain (§三(四); A1-(1)); otherwise 建议整改."""
     captains = sum(1 for m in team.members if m.is_captain)
     if captains == rules.captains:
         return []
     return [
         TeamFinding(
             FindingCode.CAPTAIN_COUNT,
-            Severity.WARNING,
             f"帮扶队有{captains}名队长，应有且仅有{rules.captains}名",
             rules.captain_clause,
         )
@@ -118,7 +162,7 @@ def captain_findings(team: Team, rules: TeamRules) -> list[TeamFinding]:
 def coverage_3x_findings(team: Team, rules: TeamRules) -> list[TeamFinding]:
     """Each resident member links ≥3 departments without a resident expert (A1-(15)).
 
-    The 3X mechanism is exploratory (探索建立), so a shortfall is a warning.
+    The 3X mechanism is exploratory (探索建立), so a shortfall is a note (提示).
     Departments already served by a resident expert do not count.
     """
     findings: list[TeamFinding] = []
@@ -130,7 +174,6 @@ def coverage_3x_findings(team: Team, rules: TeamRules) -> list[TeamFinding]:
             findings.append(
                 TeamFinding(
                     FindingCode.COVERAGE_3X_SHORT,
-                    Severity.WARNING,
                     f"{member.name}联系的无派驻专家科室为{len(counted)}个，"
                     f"少于{rules.coverage_3x_min_departments}个（3X机制）",
                     rules.coverage_3x_clause,
@@ -149,7 +192,6 @@ def insurance_findings(team: Team, rules: TeamRules) -> list[TeamFinding]:
             findings.append(
                 TeamFinding(
                     FindingCode.INSURANCE_MISSING,
-                    Severity.VIOLATION,
                     f"{member.name}未办理人身意外伤害保险（保额应不低于{minimum}元）",
                     rules.insurance_clause,
                     member.member_id,
@@ -159,7 +201,6 @@ def insurance_findings(team: Team, rules: TeamRules) -> list[TeamFinding]:
             findings.append(
                 TeamFinding(
                     FindingCode.INSURANCE_TOO_LOW,
-                    Severity.VIOLATION,
                     f"{member.name}人身意外伤害保险保额{yuan(member.insurance_coverage)}元，"
                     f"低于{minimum}元",
                     rules.insurance_clause,
@@ -178,7 +219,6 @@ def health_check_findings(team: Team, rules: TeamRules, year: int) -> list[TeamF
             findings.append(
                 TeamFinding(
                     FindingCode.HEALTH_CHECK_MISSING,
-                    Severity.WARNING,
                     f"{member.name}{year}年健康体检{done}次，应每年{rules.health_checks_per_year}次",
                     rules.health_check_clause,
                     member.member_id,
@@ -192,7 +232,6 @@ def mentor_findings(team: Team, rules: TeamRules) -> list[TeamFinding]:
     return [
         TeamFinding(
             FindingCode.MENTOR_TITLE_TOO_LOW,
-            Severity.VIOLATION,
             f"{member.name}职称为{member.title}，师带徒的师傅须为副主任医师以上（副高、正高）",
             rules.mentor_clause,
             member.member_id,

@@ -6,8 +6,9 @@ import pytest
 
 from bangfu.incentives.domain.people import Title
 from bangfu.incentives.domain.team import (
+    GRADES,
     FindingCode,
-    Severity,
+    Grade,
     Team,
     TeamMember,
     team_check,
@@ -55,7 +56,7 @@ def test_team_of_three_to_five_passes_and_others_get_a_size_warning(size, expect
 
 def test_size_warning_cites_the_team_clause():
     finding = team_check(team_of(2), TEAM_RULES, 2025).findings[0]
-    assert finding.severity is Severity.WARNING
+    assert finding.grade is Grade.SHOULD_FIX
     assert finding.clause == "§三(四)；A1-(1)"
     assert "2人" in finding.message
 
@@ -65,7 +66,7 @@ def test_team_without_exactly_one_captain_gets_a_warning(captains):
     members = tuple(member(n, is_captain=n <= captains) for n in range(1, 4))
     check = team_check(Team(members), TEAM_RULES, 2025)
     assert [f.code for f in check.findings] == [FindingCode.CAPTAIN_COUNT]
-    assert check.findings[0].severity is Severity.WARNING
+    assert check.findings[0].grade is Grade.SHOULD_FIX
 
 
 @pytest.mark.parametrize(
@@ -104,8 +105,8 @@ def test_each_member_needs_accident_insurance_of_at_least_one_million(coverage, 
     if code is None:
         assert check.ok
     else:
-        assert [(f.code, f.member_id, f.severity) for f in check.findings] == [
-            (code, "m3", Severity.VIOLATION)
+        assert [(f.code, f.member_id, f.grade) for f in check.findings] == [
+            (code, "m3", Grade.MUST_FIX)
         ]
         assert check.findings[0].clause == "§六；A2-四(三)3"
 
@@ -153,3 +154,30 @@ def test_findings_come_in_rule_order():
         FindingCode.HEALTH_CHECK_MISSING,
         FindingCode.MENTOR_TITLE_TOO_LOW,
     ]
+
+
+def test_every_rule_declares_a_grade_with_its_chinese_label():
+    assert set(GRADES) == set(FindingCode)
+    assert {g.label for g in Grade} == {"必须整改", "建议整改", "提示"}
+
+
+def test_3x_shortfall_is_a_note_and_counts_for_nothing_in_must_fix():
+    members = (member(1), member(2), member(3, linked_departments=frozenset()))
+    check = team_check(Team(members), TEAM_RULES, 2025)
+    assert [f.grade for f in check.findings] == [Grade.NOTE]
+    assert check.must_fix == () and not check.has_violations and check.worst is Grade.NOTE
+
+
+def test_must_fix_holds_only_the_required_findings():
+    members = (
+        member(1, health_check_dates=()),
+        member(2, insurance_coverage=None),
+        member(3, title=Title.JUNIOR, is_mentor=True),
+    )
+    check = team_check(Team(members), TEAM_RULES, 2025)
+    assert [f.code for f in check.must_fix] == [
+        FindingCode.INSURANCE_MISSING,
+        FindingCode.MENTOR_TITLE_TOO_LOW,
+    ]
+    assert check.worst is Grade.MUST_FIX
+    assert len(check.findings) == 3

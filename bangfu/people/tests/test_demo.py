@@ -38,3 +38,23 @@ def test_demo_builds_teams_links_demo_expert_and_is_idempotent(client, expert_us
     client.force_login(recipient_user)
     html = client.get(reverse("people:team_detail", args=[team.pk])).content.decode()
     assert "陈志远" in html and "队长" in html
+
+
+def test_most_demo_teams_are_clean_and_the_list_counts_only_must_fix(client, province_officer):
+    from bangfu.incentives.domain.team import Grade
+    from bangfu.people.selectors import team_list_for_user, team_rows
+
+    people_demo_load()
+    rows = team_rows(team_list_for_user(user=province_officer).filter(is_demo=True))
+    assert len(rows) >= 8
+    with_must_fix = [r for r in rows if r.check.must_fix]
+    assert len(with_must_fix) <= len(rows) // 4
+    main = next(r for r in rows if r.team.captain and r.team.captain.name == "陈志远")
+    assert {f.grade for f in main.check.findings} == {Grade.SHOULD_FIX, Grade.NOTE}
+
+    client.force_login(province_officer)
+    html = client.get(reverse("people:team_list"), {"q": "威宁"}).content.decode()
+    assert "无必须整改" in html and "必须整改 " not in html
+    html = client.get(reverse("people:team_detail", args=[main.team.pk])).content.decode()
+    assert 'data-grade="should_fix"' in html and 'data-grade="note"' in html
+    assert "建议整改" in html and "提示" in html and 'data-grade="must_fix"' not in html

@@ -352,5 +352,5 @@ def test_team_check_warns_about_size_and_missing_insurance_citing_the_clauses(
     messages = {f.code.value: f for f in row.check.findings}
     assert messages["team_too_small"].clause == "§三(四)；A1-(1)"
     assert "少于每批次3人" in messages["team_too_small"].message
-    assert messages["insurance_missing"].severity.value == "violation"
+    assert messages["insurance_missing"].grade.value == "must_fix"
     assert "captain_count" not in messages
