@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("assessments/", include("bangfu.assessments.urls")),
     path("jobs/", include("bangfu.jobs.urls")),
     path("notifications/", include("bangfu.notifications.urls")),
+    path("coordination/", include("bangfu.coordination.urls")),
     path("overview/", include("bangfu.overview.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
