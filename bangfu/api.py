@@ -223,9 +223,9 @@ def _translate(err: dict[str, Any]) -> str:
 def register_routers() -> None:
     from bangfu.accounts.api import router as accounts_router
     from bangfu.activities.api import router as activities_router
-    from bangfu.coordination.api import router as coordination_router
     from bangfu.assessments.api import router as assessments_router
     from bangfu.incentives.api import router as incentives_router
+    from bangfu.incentives.payment_api import router as payments_router
     from bangfu.jobs.api import router as jobs_router
     from bangfu.matching.api import router as matching_router
     from bangfu.notifications.api import router as notifications_router
@@ -239,12 +239,12 @@ def register_routers() -> None:
     api.add_router("/", partnerships_router, tags=["帮扶关系与协议"])
     api.add_router("/", people_router, tags=["专家与帮扶队"])
     api.add_router("/", incentives_router, tags=["激励保障"])
+    api.add_router("/", payments_router, tags=["激励保障"])
     api.add_router("/", matching_router, tags=["结对匹配"])
     api.add_router("/", activities_router, tags=["帮扶活动与成效"])
     api.add_router("/", assessments_router, tags=["年度自查自评"])
     api.add_router("/", jobs_router, tags=["后台任务"])
     api.add_router("/", notifications_router, tags=["通知与提醒"])
-    api.add_router("/", coordination_router, tags=["会商与督导"])
     api.add_router("/", overview_router, tags=["总览"])
 
 

@@ -74,7 +74,6 @@ INSTALLED_APPS = [
     "django_tasks_rq",
     "bangfu.jobs",
     "bangfu.notifications",
-    "bangfu.coordination",
     "bangfu.overview",
     "bangfu.activities",
     "bangfu.assessments",

@@ -160,6 +160,9 @@ class BudgetRowOut(Schema):
     total: str = Field(..., description="合计（元）；薪酬补足不公开时同样为 “<3人不公开”")
     details_visible: bool
     pay_visible: bool = Field(..., description="薪酬补足及合计是否公开给当前用户")
+    paid: str = Field(
+        ..., description="本年度已核定的待遇支付记录合计（元，含调整）；不公开时为 “<3人不公开”"
+    )
     lines: list[BudgetLineOut] = Field(..., description="逐人明细，仅省卫健委和受扶医院本院可见")
 
 
@@ -172,6 +175,7 @@ class BudgetOut(Schema):
     item_totals: dict[str, str]
     total: str
     note: str = Field(..., description="有单元格因不足3人而不公开时的说明，否则为空")
+    paid: str = Field(..., description="已核定支付合计（元），与预测 total 对照")
 
 
 # A planning estimate per round trip: more is a typing mistake (and would overflow the sums).
@@ -209,6 +213,7 @@ def _budget_out(report: BudgetReport) -> dict[str, object]:
                 "total": _amount_text(r.shown_total),
                 "details_visible": r.details_visible,
                 "pay_visible": r.pay_visible,
+                "paid": _amount_text(r.shown_paid),
                 "lines": [
                     {
                         "expert_name": line.expert_name,
@@ -225,6 +230,7 @@ def _budget_out(report: BudgetReport) -> dict[str, object]:
         "item_totals": {k: _amount_text(v) for k, v in report.shown_item_totals.items()},
         "total": _amount_text(report.shown_total),
         "note": report.note,
+        "paid": _amount_text(report.shown_paid),
     }
 
 

@@ -6,6 +6,7 @@ the pure rules in `bangfu.incentives.domain`.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from bangfu.people.models import Deployment, Expert
@@ -148,3 +149,56 @@ class WorkFund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient.name} {self.year}年工作经费"
+
+
+class Payment(models.Model):
+    """A statement approved by the recipient hospital that pays it: a frozen payment record
+    (§六; A2-四(三)). Its lines and total never change afterwards: a later change to the expert,
+    a deployment or an agreement shows as an adjustment line on the statement of a later period,
+    which is frozen in turn when that statement is approved."""
+
+    expert = models.ForeignKey(
+        Expert, on_delete=models.PROTECT, related_name="payments", verbose_name="专家"
+    )
+    recipient = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="payments", verbose_name="受扶医院"
+    )
+    period_start = models.DateField("结算开始日期")
+    period_end = models.DateField("结算结束日期")
+    lines = models.JSONField(
+        "明细",
+        default=list,
+        help_text="每行：item, item_label, deployment_id, deployment_label, days, amount（元，"
+        "字符串）, clause, reason；调整行另有 adjusts（被调整的支付记录编号）",
+    )
+    total = models.DecimalField("合计（元）", max_digits=14, decimal_places=2)
+    policy_version = models.CharField("政策版本", max_length=60)
+    basis = models.CharField("依据", max_length=200)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="approved_payments",
+        verbose_name="核定人",
+    )
+    approved_at = models.DateTimeField("核定时间")
+
+    class Meta:
+        verbose_name = "待遇支付记录"
+        verbose_name_plural = "待遇支付记录"
+        ordering = ["-period_start", "-pk"]
+        indexes = [models.Index(fields=["recipient", "period_start"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["expert", "recipient", "period_start"], name="payment_unique_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="payment_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.expert.name} {self.period_start:%Y-%m-%d}至{self.period_end:%Y-%m-%d} "
+            f"待遇支付（{self.recipient.name}）"
+        )

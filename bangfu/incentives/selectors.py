@@ -16,8 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import NOTHING, scope_for_user
@@ -41,11 +42,19 @@ from bangfu.incentives.domain.budget import (
     work_fund_line,
 )
 from bangfu.incentives.domain.money import yuan
+from bangfu.incentives.domain.payments import (
+    ADJUSTMENT_CLAUSE,
+    FrozenLine,
+    adjustment_amount,
+    adjustment_reason,
+    approved_amounts,
+)
 from bangfu.incentives.domain.periods import Period, overlap
 from bangfu.incentives.domain.rates import IncentiveRates
 from bangfu.incentives.models import (
     HealthCheck,
     InsurancePolicy,
+    Payment,
     TourismCard,
     TravelClaim,
     WorkFund,
@@ -62,6 +71,7 @@ from bangfu.people.selectors import (
     policy_rates,
     today_local,
 )
+from bangfu.policy.loader import load_policy
 from bangfu.registry.models import Institution
 
 ITEM_LABELS: dict[BenefitItem, str] = {
@@ -127,28 +137,77 @@ class RejectedRow:
     reason: str
 
 
+ADJUSTMENT_ITEM = "adjustment"
+ADJUSTMENT_LABEL = "以前期间核定调整"
+
+
+@dataclass(frozen=True)
+class StatementAdjustment:
+    """What an earlier approved period comes to now less what was approved for it."""
+
+    payment_id: int
+    label: str
+    amount: Decimal
+    clause: str
+    reason: str
+    reveals_pay: bool
+    """The earlier period held a salary top-up, so the difference may give the pay away."""
+
+
 @dataclass(frozen=True)
 class ExpertStatement:
     expert: Expert
     period: Period
     sections: tuple[StatementSection, ...]
     sensitive_visible: bool
+    adjustments: tuple[StatementAdjustment, ...] = ()
+    """Differences on earlier approved payments, carried into this period (frozen payments)."""
+    approvable: bool = False
+    """The reader may approve this statement (`statement_approval_recipient`)."""
+    approved: tuple[Payment, ...] = ()
+    """Approved payments the reader may see whose period overlaps this one."""
 
     @property
     def total(self) -> Decimal:
-        return sum((s.statement.total for s in self.sections), Decimal("0.00"))
+        computed = sum((s.statement.total for s in self.sections), Decimal("0.00"))
+        return computed + sum((a.amount for a in self.adjustments), Decimal("0.00"))
 
     @property
     def has_top_up(self) -> bool:
-        return any(
+        return any(a.reveals_pay for a in self.adjustments) or any(
             line.item is BenefitItem.SALARY_TOP_UP
             for s in self.sections
             for line in s.statement.lines
         )
 
     @property
+    def adjustment_rows(self) -> list[StatementRow]:
+        """One row per adjustment, masked like a top-up where it holds one."""
+        rows = []
+        for adjustment in self.adjustments:
+            hidden = adjustment.reveals_pay and not self.sensitive_visible
+            rows.append(
+                StatementRow(
+                    deployment_id=0,
+                    deployment_label=adjustment.label,
+                    item=ADJUSTMENT_ITEM,
+                    item_label=ADJUSTMENT_LABEL,
+                    amount=None if hidden else adjustment.amount,
+                    amount_text=PAY_MASK if hidden else yuan(adjustment.amount),
+                    clause=adjustment.clause,
+                    reason=HIDDEN_REASON if hidden else adjustment.reason,
+                )
+            )
+        return rows
+
+    @property
     def total_visible(self) -> bool:
         return self.sensitive_visible or not self.has_top_up
+
+    @property
+    def footnotes(self) -> tuple[str, ...]:
+        """The policy file's interpretations the statement cites under its table."""
+        return load_policy().incentives.statement_footnotes()
 
     @property
     def total_text(self) -> str:
@@ -156,8 +215,8 @@ class ExpertStatement:
 
     @property
     def rows(self) -> list[StatementRow]:
-        """Every line, masked where the viewer may not see the pay."""
-        rows = []
+        """Every line, masked where the viewer may not see the pay; adjustments first."""
+        rows = self.adjustment_rows
         for section in self.sections:
             label = deployment_label(section.deployment)
             for line in section.statement.lines:
@@ -230,10 +289,27 @@ def statement_period(start: date | None, end: date | None, *, today: date | None
 
 def expert_statement_for_user(*, user: User, expert_id: int, period: Period) -> ExpertStatement:
     """What an expert is owed for `period` (§六; A2-四(三)), one section per deployment the
-    user may see that overlaps the period. Travel claims dated in the period are submitted."""
+    user may see that overlaps the period. Travel claims dated in the period are submitted.
+    Approved payments of earlier periods that now come to another amount add adjustment lines;
+    the statement also says whether the user may approve it and which approved payments
+    overlap it."""
     expert = expert_get_for_user(user=user, pk=expert_id)
+    computed = expert_statement(expert, period, access.deployment_filter_for_user(user))
+    shown = payment_filter_for_user(user)
+    return replace(
+        computed,
+        adjustments=statement_adjustments(expert, period, shown),
+        approvable=statement_approval_recipient(user, expert, period) is not None,
+        approved=tuple(payments_overlapping(expert, period, shown)),
+    )
+
+
+def expert_statement(expert: Expert, period: Period, deployments_shown: Q) -> ExpertStatement:
+    """The statement of `expert` for `period` over the deployments matching `deployments_shown`
+    (the reader's scope, or one recipient hospital's deployments for a payment); its pay is
+    shown as `expert.sensitive_is_visible` says."""
     deployments = (
-        Deployment.objects.filter(access.deployment_filter_for_user(user), expert=expert)
+        Deployment.objects.filter(deployments_shown, expert=expert)
         .filter(start__lte=period.end)
         .filter(
             Q(actual_end__gte=period.start)
@@ -336,6 +412,13 @@ class BudgetRow:
     # and whether the reader may see the pay-derived cells (the top-up and the total).
     pay_people: int = 0
     pay_visible: bool = True
+    # What approved payments (frozen statements, with their adjustments) have paid in the year.
+    paid: Decimal = Decimal("0.00")
+    paid_visible: bool = True
+
+    @property
+    def shown_paid(self) -> Decimal | str:
+        return self.paid if self.paid_visible else SMALL_CELL_TEXT
 
     @property
     def amounts(self) -> tuple[Decimal, ...]:
@@ -387,9 +470,18 @@ class BudgetReport:
         return all(r.pay_visible for r in self.rows)
 
     @property
+    def paid(self) -> Decimal:
+        return sum((r.paid for r in self.rows), Decimal("0.00"))
+
+    @property
+    def shown_paid(self) -> Decimal | str:
+        return self.paid if all(r.paid_visible for r in self.rows) else SMALL_CELL_TEXT
+
+    @property
     def note(self) -> str:
         """Said on the page, in the export and by the API whenever a cell is suppressed."""
-        return "" if self.pay_visible else BUDGET_SMALL_CELL_NOTE
+        hidden = not self.pay_visible or not all(r.paid_visible for r in self.rows)
+        return BUDGET_SMALL_CELL_NOTE if hidden else ""
 
     @property
     def shown_item_totals(self) -> dict[str, Decimal | str]:
@@ -507,7 +599,7 @@ def budget_for_user(
             round_trip_cost,
         )
         rows.append(_hospital_row(user, hospital, lines, by_hospital.get(hospital.pk, [])))
-    rows = _aggregate(rows, level)
+    rows = _aggregate(_with_paid(user, rows, year), level)
     item_totals = {item.value: Decimal("0.00") for item in ITEM_ORDER}
     for row in rows:
         for key, amount in row.items.items():
@@ -645,8 +737,31 @@ def _aggregate(rows: Iterable[BudgetRow], level: str) -> list[BudgetRow]:
                 total=sum((m.total for m in members), Decimal("0.00")),
                 pay_people=sum(m.pay_people for m in members),
                 pay_visible=all(m.pay_visible for m in members),
+                paid=sum((m.paid for m in members), Decimal("0.00")),
+                paid_visible=all(m.paid_visible for m in members),
             )
         )
+    return result
+
+
+def _with_paid(user: User, rows: Sequence[BudgetRow], year: int) -> list[BudgetRow]:
+    """Each hospital row with its approved payments for the year (`paid_by_recipient`). Paid
+    amounts hold top-ups, so they are suppressed like the total: for readers without pay
+    access where the row's top-up is, or where payments holding a top-up were made to 1 or 2
+    people (ADR 0004)."""
+    ids = [int(row.key) for row in rows]
+    paid = paid_by_recipient(ids, year)
+    paid_people: dict[int, set[int]] = defaultdict(set)
+    for payment in Payment.objects.filter(recipient_id__in=ids, period_start__year=year):
+        if payment_reveals_pay(payment):
+            paid_people[payment.recipient_id].add(payment.expert_id)
+    result = []
+    for row in rows:
+        key = int(row.key)
+        visible = access.can_see_pay_of_recipient(user, key) or (
+            row.pay_visible and not small_cell_hidden(len(paid_people[key]))
+        )
+        result.append(replace(row, paid=paid.get(key, Decimal("0.00")), paid_visible=visible))
     return result
 
 
@@ -917,3 +1032,263 @@ def ledger_row_get_for_writer(*, user: User, kind: str, pk: int) -> Any:
     if not ledger_writable_ids_for_user(user=user, kind=kind, rows=[row]):
         raise PermissionDenied(LEDGER_WRITERS[kind])
     return row
+
+
+# ---- frozen payments: approving statements, adjustments, scoped reads ----
+
+
+def _overlapping_deployments(period: Period) -> Q:
+    return Q(start__lte=period.end) & (
+        Q(actual_end__gte=period.start) | Q(actual_end__isnull=True, planned_end__gte=period.start)
+    )
+
+
+def statement_approval_recipient(user: User, expert: Expert, period: Period) -> int | None:
+    """Who approves a statement, the one rule used by the page, the API and the service: the
+    recipient hospital the expert serves in the period (a deployment on one of its
+    partnerships overlapping it), which pays (§六; A2-四(三)), through one of its users. Returns
+    that hospital's id; None when the user may not approve (helper, county, prefecture,
+    observer, the expert, another hospital — and the province, which oversees but does not
+    pay)."""
+    scope = scope_for_user(user)
+    if scope.role != Role.RECIPIENT or scope.institution_id is None:
+        return None
+    serves = Deployment.objects.filter(
+        _overlapping_deployments(period),
+        expert=expert,
+        team__partnership__recipient_id=scope.institution_id,
+    ).exists()
+    # A hospital that paid the expert before also approves a later period with no stay left in
+    # it: that statement may still carry adjustments of what it paid.
+    paid_before = Payment.objects.filter(
+        expert=expert, recipient_id=scope.institution_id, period_end__lt=period.start
+    ).exists()
+    return scope.institution_id if serves or paid_before else None
+
+
+def payment_filter_for_user(user: User) -> Q:
+    """Approved payments a user may read: the province and observers all; a prefecture,
+    county or recipient hospital those its recipient hospitals approved; a helper those of the
+    experts it may read; an expert their own."""
+    scope = scope_for_user(user)
+    if scope.whole_province:
+        return Q()
+    if scope.role == Role.EXPERT:
+        return Q(expert__user_id=user.pk)
+    if scope.role == Role.HELPER:
+        return Q(expert__in=Expert.objects.filter(access.expert_filter_for_user(user)))
+    if scope.role in (Role.PREFECTURE, Role.COUNTY, Role.RECIPIENT):
+        return Q(recipient__in=access.recipients_in_scope(user))
+    return NOTHING
+
+
+def payment_amounts_visible(user: User, payment: Payment) -> bool:
+    """A payment holding a salary top-up gives the pay away (ADR 0004): its top-up lines and
+    total are shown in full only to the province, the expert and the hospital that paid."""
+    if not payment_reveals_pay(payment):
+        return True
+    scope = scope_for_user(user)
+    if scope.role == Role.PROVINCE:
+        return True
+    if scope.role == Role.EXPERT:
+        return payment.expert.user_id == user.pk
+    return scope.role == Role.RECIPIENT and scope.institution_id == payment.recipient_id
+
+
+def payment_reveals_pay(payment: Payment) -> bool:
+    return any(
+        line.get("item") == BenefitItem.SALARY_TOP_UP.value or line.get("reveals_pay")
+        for line in payment.lines
+    )
+
+
+def payment_list_for_user(
+    *, user: User, expert_id: int | None = None, hospital_id: int | None = None
+) -> QuerySet[Payment]:
+    payments = Payment.objects.filter(payment_filter_for_user(user)).select_related(
+        "expert", "recipient", "approved_by"
+    )
+    if expert_id is not None:
+        payments = payments.filter(expert_id=expert_id)
+    if hospital_id is not None:
+        payments = payments.filter(recipient_id=hospital_id)
+    return payments.order_by("-period_start", "-pk")
+
+
+def payment_get_for_user(*, user: User, pk: int) -> Payment:
+    try:
+        return payment_list_for_user(user=user).get(pk=pk)
+    except Payment.DoesNotExist as exc:
+        raise Http404("未找到该支付记录") from exc
+
+
+def payments_overlapping(expert: Expert, period: Period, shown: Q) -> QuerySet[Payment]:
+    return (
+        Payment.objects.filter(
+            shown, expert=expert, period_start__lte=period.end, period_end__gte=period.start
+        )
+        .select_related("recipient", "approved_by")
+        .order_by("period_start", "pk")
+    )
+
+
+def recipient_statement(expert: Expert, recipient_id: int, period: Period) -> ExpertStatement:
+    """The statement of `expert`'s deployments at one recipient hospital, without adjustments:
+    what that hospital approves for the period, or what an approved period comes to now."""
+    return expert_statement(expert, period, Q(team__partnership__recipient_id=recipient_id))
+
+
+def _frozen_lines(payment: Payment) -> list[FrozenLine]:
+    return [FrozenLine(Decimal(line["amount"]), line.get("adjusts")) for line in payment.lines]
+
+
+def statement_adjustments(
+    expert: Expert, period: Period, shown: Q, recipient_id: int | None = None
+) -> tuple[StatementAdjustment, ...]:
+    """One adjustment per approved payment of `expert` for a period before `period` (that the
+    reader may see; of one hospital when `recipient_id` is given) whose period comes to a
+    different amount now (`bangfu.incentives.domain.payments`)."""
+    payments = list(
+        Payment.objects.filter(expert=expert)
+        .select_related("recipient")
+        .order_by("period_start", "pk")
+    )
+    approved = approved_amounts({p.pk: _frozen_lines(p) for p in payments})
+    earlier = Payment.objects.filter(shown, expert=expert, period_end__lt=period.start)
+    if recipient_id is not None:
+        earlier = earlier.filter(recipient_id=recipient_id)
+    carried = set(earlier.values_list("pk", flat=True))
+    adjustments = []
+    for payment in payments:
+        if payment.pk not in carried:
+            continue
+        then = Period(payment.period_start, payment.period_end)
+        now = recipient_statement(expert, payment.recipient_id, then)
+        if now.total == approved[payment.pk]:
+            continue
+        adjustments.append(
+            StatementAdjustment(
+                payment_id=payment.pk,
+                label=f"{payment.recipient.name} 支付记录#{payment.pk}",
+                amount=adjustment_amount(now.total, approved[payment.pk]),
+                clause=ADJUSTMENT_CLAUSE,
+                reason=adjustment_reason(
+                    then.start,
+                    then.end,
+                    timezone.localdate(payment.approved_at),
+                    approved[payment.pk],
+                    now.total,
+                ),
+                reveals_pay=payment_reveals_pay(payment) or now.has_top_up,
+            )
+        )
+    return tuple(adjustments)
+
+
+def payment_lines(statement: ExpertStatement) -> list[dict[str, object]]:
+    """The lines a payment freezes, unmasked: each computed line with its deployment and the
+    days of that deployment in the period, then each adjustment with the payment it adjusts.
+    Amounts are Decimal strings."""
+    lines: list[dict[str, object]] = []
+    for adjustment in statement.adjustments:
+        lines.append(
+            {
+                "item": ADJUSTMENT_ITEM,
+                "item_label": ADJUSTMENT_LABEL,
+                "deployment_id": None,
+                "deployment_label": adjustment.label,
+                "days": None,
+                "amount": str(adjustment.amount),
+                "clause": adjustment.clause,
+                "reason": adjustment.reason,
+                "adjusts": adjustment.payment_id,
+                "reveals_pay": adjustment.reveals_pay,
+            }
+        )
+    for section in statement.sections:
+        d = section.deployment
+        first = max(statement.period.start, d.start)
+        last = min(statement.period.end, d.effective_end)
+        days = max(0, (last - first).days + 1)
+        for line in section.statement.lines:
+            lines.append(
+                {
+                    "item": line.item.value,
+                    "item_label": ITEM_LABELS[line.item],
+                    "deployment_id": d.pk,
+                    "deployment_label": deployment_label(d),
+                    "days": days,
+                    "amount": str(line.amount),
+                    "clause": line.clause,
+                    "reason": line.reason,
+                }
+            )
+    return lines
+
+
+def paid_by_recipient(recipient_ids: Iterable[int], year: int) -> dict[int, Decimal]:
+    """Approved payments (with the adjustments they carry) per recipient hospital, by the year
+    their period starts in: what has been paid, next to the forecast in the budget."""
+    rows = (
+        Payment.objects.filter(recipient_id__in=list(recipient_ids), period_start__year=year)
+        .values("recipient_id")
+        .annotate(paid=Sum("total"))
+    )
+    return {row["recipient_id"]: row["paid"] for row in rows}
+
+
+@dataclass(frozen=True)
+class PaymentLineView:
+    item: str
+    item_label: str
+    deployment_id: int | None
+    deployment_label: str
+    days: int | None
+    amount: Decimal | None  # None when masked
+    amount_text: str
+    clause: str
+    reason: str
+    adjusts: int | None
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    """A frozen payment as one reader may see it (masked per `payment_amounts_visible`)."""
+
+    payment: Payment
+    amounts_visible: bool
+    lines: tuple[PaymentLineView, ...]
+
+    @property
+    def total(self) -> Decimal | None:
+        return self.payment.total if self.amounts_visible else None
+
+    @property
+    def total_text(self) -> str:
+        return yuan(self.payment.total) if self.amounts_visible else PAY_MASK
+
+
+def payment_view(user: User, payment: Payment) -> PaymentView:
+    visible = payment_amounts_visible(user, payment)
+    lines = []
+    for line in payment.lines:
+        reveals = line.get("item") == BenefitItem.SALARY_TOP_UP.value or bool(
+            line.get("reveals_pay")
+        )
+        hidden = reveals and not visible
+        amount = Decimal(line["amount"])
+        lines.append(
+            PaymentLineView(
+                item=str(line["item"]),
+                item_label=str(line["item_label"]),
+                deployment_id=line.get("deployment_id"),
+                deployment_label=str(line["deployment_label"]),
+                days=line.get("days"),
+                amount=None if hidden else amount,
+                amount_text=PAY_MASK if hidden else yuan(amount),
+                clause=str(line["clause"]),
+                reason=HIDDEN_REASON if hidden else str(line["reason"]),
+                adjusts=line.get("adjusts"),
+            )
+        )
+    return PaymentView(payment, visible, tuple(lines))

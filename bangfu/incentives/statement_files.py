@@ -62,6 +62,10 @@ def statement_xlsx(statement: ExpertStatement) -> bytes:
         append_row(ws, REJECTED_HEADERS)
         for r in rejected:
             append_row(ws, [r.deployment_label, r.date.isoformat(), r.amount_text, r.reason])
+    append_row(ws, [])
+    append_row(ws, ["说明（政策解读）"])
+    for number, note in enumerate(statement.footnotes, start=1):
+        append_row(ws, [f"{number}. {note}"])
     for column, width in zip("ABCDE", (44, 22, 14, 22, 90), strict=True):
         ws.column_dimensions[column].width = width
     for row_cells in ws.iter_rows(min_row=4):

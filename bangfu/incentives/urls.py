@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bangfu.incentives import views
+from bangfu.incentives import payment_views, views
 from bangfu.incentives.selectors import LedgerKind
 
 app_name = "incentives"
@@ -12,6 +12,13 @@ urlpatterns = [
     path(
         "statements/<int:expert_pk>/statement.pdf", views.statement_pdf_view, name="statement_pdf"
     ),
+    path(
+        "statements/<int:expert_pk>/approve/",
+        payment_views.statement_approve_view,
+        name="statement_approve",
+    ),
+    path("payments/<int:pk>/", payment_views.payment_detail, name="payment_detail"),
+    path("payments/<int:pk>/export.xlsx", payment_views.payment_export, name="payment_export"),
     path("ledger/", views.ledger, name="ledger"),
     path("ledger/export.xlsx", views.ledger_export, name="ledger_export"),
     path("ledger/travel-claims/new/", views.travel_claim_create_view, name="travel_claim_create"),

@@ -193,12 +193,23 @@ def budget_export(request: HttpRequest) -> HttpResponse:
         "派驻人次",
         *(ITEM_LABELS[i] for i in ITEM_ORDER),
         "合计",
+        "已核定支付",
     ]
     rows: list[Sequence[object]] = [
-        (r.name, r.prefecture, r.hospitals, r.deployments, *r.shown_amounts, r.shown_total)
+        (
+            r.name,
+            r.prefecture,
+            r.hospitals,
+            r.deployments,
+            *r.shown_amounts,
+            r.shown_total,
+            r.shown_paid,
+        )
         for r in report.rows
     ]
-    rows.append(("合计", "", "", "", *report.shown_item_amounts, report.shown_total))
+    rows.append(
+        ("合计", "", "", "", *report.shown_item_amounts, report.shown_total, report.shown_paid)
+    )
     if report.note:
         rows.append((report.note,))
     return xlsx_response(f"{report.year}年度激励保障预算.xlsx", "预算", headers, rows)

@@ -37,6 +37,7 @@ from bangfu.policy.domain import (
     TitleRoute,
 )
 from bangfu.policy.domain.activities import EMPTY_CATALOGUE
+from bangfu.policy.domain.policy import STATEMENT_INTERPRETATIONS
 
 POLICY_DIR = Path(__file__).resolve().parent
 DEFAULT_POLICY_ID = "guizhou_2025"
@@ -448,6 +449,9 @@ def _read_incentives(root: _Entry) -> IncentiveTerms:
             "title_route",
         ),
     )
+    missing = [key for key in STATEMENT_INTERPRETATIONS if key not in terms.interpretations]
+    if missing:
+        raise PolicyError(f"[incentives].interpretations 缺少解释：{'、'.join(missing)}")
     return terms
 
 

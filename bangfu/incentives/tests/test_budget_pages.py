@@ -161,9 +161,10 @@ def test_budget_export_reads_back(client, province_officer, resident):
     report = client.get(reverse("incentives:budget"), params).context["report"]
     response = client.get(reverse("incentives:budget_export"), params)
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[0][0] == "名称" and rows[0][-1] == "合计"
+    assert rows[0][0] == "名称" and rows[0][-2:] == ("合计", "已核定支付")
     assert rows[-1][0] == "合计"
-    assert Decimal(str(rows[-1][-1])).quantize(Decimal("0.01")) == report.total
+    assert Decimal(str(rows[-1][-2])).quantize(Decimal("0.01")) == report.total
+    assert Decimal(str(rows[-1][-1])) == report.paid == Decimal("0.00")
     assert {r[0] for r in rows[1:-1]} == {r.name for r in report.rows}
 
 

@@ -181,6 +181,25 @@ class IncentiveTerms:
     clauses: Mapping[str, str]
     interpretations: Mapping[str, str]
 
+    def statement_footnotes(self) -> tuple[str, ...]:
+        """The interpretations a benefits statement cites under its table, in a fixed order."""
+        return tuple(self.interpretations[key] for key in STATEMENT_INTERPRETATIONS)
+
+
+# The interpretations every benefits statement prints as footnotes (page, Excel and PDF); the
+# policy file must hold each of them.
+STATEMENT_INTERPRETATIONS = (
+    "rounding",
+    "resident_years",
+    "salary_top_up",
+    "monthly_subsidy",
+    "travel",
+    "settling_in_gate",
+    "settling_in_reimbursement",
+    "work_fund_cap",
+    "a2_numbering",
+)
+
 
 @dataclass(frozen=True)
 class TeamRules:
