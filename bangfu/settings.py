@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_tasks_rq",
     "bangfu.jobs",
     "bangfu.notifications",
+    "bangfu.coordination",
     "bangfu.overview",
     "bangfu.activities",
     "bangfu.assessments",
