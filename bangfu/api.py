@@ -223,6 +223,7 @@ def _translate(err: dict[str, Any]) -> str:
 def register_routers() -> None:
     from bangfu.accounts.api import router as accounts_router
     from bangfu.activities.api import router as activities_router
+    from bangfu.capability.api import router as capability_router
     from bangfu.coordination.api import router as coordination_router
     from bangfu.assessments.api import router as assessments_router
     from bangfu.incentives.api import router as incentives_router
@@ -243,6 +244,7 @@ def register_routers() -> None:
     api.add_router("/", payments_router, tags=["激励保障"])
     api.add_router("/", matching_router, tags=["结对匹配"])
     api.add_router("/", activities_router, tags=["帮扶活动与成效"])
+    api.add_router("/", capability_router, tags=["能力达标与一县一方案"])
     api.add_router("/", assessments_router, tags=["年度自查自评"])
     api.add_router("/", jobs_router, tags=["后台任务"])
     api.add_router("/", notifications_router, tags=["通知与提醒"])

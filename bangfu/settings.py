@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "bangfu.overview",
     "bangfu.activities",
     "bangfu.assessments",
+    "bangfu.capability",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("incentives/", include("bangfu.incentives.urls")),
     path("matching/", include("bangfu.matching.urls")),
     path("activities/", include("bangfu.activities.urls")),
+    path("capability/", include("bangfu.capability.urls")),
     path("assessments/", include("bangfu.assessments.urls")),
     path("jobs/", include("bangfu.jobs.urls")),
     path("notifications/", include("bangfu.notifications.urls")),

@@ -195,3 +195,33 @@ def standard_result(
         checks=tuple(checks),
         reasons=tuple(reasons),
     )
+
+
+def value_to_json(value: IndicatorValue) -> object:
+    """How a value is stored: numbers as decimal strings (exact), 是/否 as true/false, text as is."""
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def value_from_json(indicator: Indicator, stored: object) -> IndicatorValue | None:
+    """The stored value decoded by the indicator's entry type; None when it no longer fits
+    (e.g. after the catalogue changed the type)."""
+    if indicator.entry is EntryType.NUMBER and isinstance(stored, str | int | float):
+        try:
+            return Decimal(str(stored))
+        except InvalidOperation:
+            return None
+    if indicator.entry is EntryType.BOOLEAN and isinstance(stored, bool):
+        return stored
+    if indicator.entry in (EntryType.CHOICE, EntryType.TEXT) and isinstance(stored, str):
+        return stored
+    return None
+
+
+def value_display(value: IndicatorValue | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)

@@ -1,0 +1,264 @@
+"""Reads of capability indicator values and the §一 standard share, scoped to the user.
+
+"Assisted" hospitals are the recipients whose partnership has, on some day of the year, a
+governing agreement (``governed_spans_of``, the partnerships rule) that counts toward the §一
+goal (``agreement_counts_for_coverage``: in force, out-of-province 三甲 helper).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+from django.http import Http404
+
+from bangfu.accounts.models import Role, User
+from bangfu.accounts.scope import scope_for_user
+from bangfu.capability.domain.catalogue import Catalogue
+from bangfu.capability.domain.standard import (
+    IndicatorValue as Value,
+)
+from bangfu.capability.domain.standard import (
+    StandardResult,
+    standard_result,
+    value_from_json,
+)
+from bangfu.capability.loader import load_catalogue
+from bangfu.capability.models import IndicatorValue
+from bangfu.partnerships.domain.coverage import CoverageAgreement, agreement_counts_for_coverage
+from bangfu.partnerships.domain.lifecycle import agreement_status
+from bangfu.partnerships.models import Agreement
+from bangfu.partnerships.selectors import agreement_facts, governed_spans_of, today_local
+from bangfu.policy.loader import load_policy
+from bangfu.registry.models import Institution, InstitutionCategory
+
+FIRST_YEAR = 2025  # the programme starts in 2025 (§一)
+
+
+def capability_catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+def year_choices(today: date | None = None) -> list[int]:
+    """Years values may be entered for: the programme's first year through the current one."""
+    current = (today or today_local()).year
+    return list(range(max(FIRST_YEAR, current - 5), current + 1))
+
+
+def recipients_for_user(user: User) -> Q:
+    scope = scope_for_user(user)
+    return Q(category=InstitutionCategory.RECIPIENT) & scope.institution_filter()
+
+
+def recipient_get_for_user(*, user: User, institution_id: int) -> Institution:
+    """A recipient hospital the user may read (its own users, its county, prefecture, the
+    province, its partner helpers); otherwise 404."""
+    try:
+        return Institution.objects.select_related("county__prefecture").get(
+            recipients_for_user(user), pk=institution_id
+        )
+    except Institution.DoesNotExist as exc:
+        raise Http404("未找到该受扶医院") from exc
+
+
+def can_enter_values(user: User, institution: Institution) -> bool:
+    """The hospital's own users enter its values (§七: the hospital assesses itself)."""
+    scope = scope_for_user(user)
+    return scope.role == Role.RECIPIENT and scope.institution_id == institution.pk
+
+
+def can_confirm_values(user: User, institution: Institution) -> bool:
+    """The county health bureau of the hospital confirms them (§七: reported to the county)."""
+    scope = scope_for_user(user)
+    return scope.role == Role.COUNTY and scope.county_id == institution.county_id
+
+
+def _decoded(catalogue: Catalogue, rows: list[IndicatorValue]) -> dict[str, Value]:
+    values: dict[str, Value] = {}
+    for row in rows:
+        indicator = catalogue.indicator(row.code)
+        if indicator is None:
+            continue
+        value = value_from_json(indicator, row.value)
+        if value is not None:
+            values[row.code] = value
+    return values
+
+
+@dataclass(frozen=True)
+class HospitalYear:
+    institution: Institution
+    year: int
+    catalogue: Catalogue
+    rows: dict[str, IndicatorValue]
+    values: dict[str, Value]
+    result: StandardResult
+    can_enter: bool
+    can_confirm: bool
+
+    @property
+    def confirmed(self) -> bool:
+        return bool(self.rows) and all(r.confirmed_at is not None for r in self.rows.values())
+
+    @property
+    def unconfirmed(self) -> int:
+        return sum(1 for r in self.rows.values() if r.confirmed_at is None)
+
+
+def hospital_year_for_user(*, user: User, institution_id: int, year: int) -> HospitalYear:
+    institution = recipient_get_for_user(user=user, institution_id=institution_id)
+    catalogue = capability_catalogue()
+    rows = list(
+        IndicatorValue.objects.filter(institution=institution, year=year).select_related(
+            "entered_by", "confirmed_by"
+        )
+    )
+    values = _decoded(catalogue, rows)
+    return HospitalYear(
+        institution=institution,
+        year=year,
+        catalogue=catalogue,
+        rows={r.code: r for r in rows},
+        values=values,
+        result=standard_result(catalogue, institution.institution_type, values),
+        can_enter=can_enter_values(user, institution),
+        can_confirm=can_confirm_values(user, institution),
+    )
+
+
+def assisted_recipient_ids(*, year: int, recipients: Q | None = None) -> set[int]:
+    """Recipients (optionally narrowed by ``recipients``, a filter on Institution) with, on some
+    day of ``year``, a governing agreement that counts toward the §一 goal."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    policy = load_policy()
+    agreements = (
+        Agreement.objects.filter(
+            signed_on__lte=last,
+            start__lte=last,
+            end__gte=first,
+            partnership__recipient__category=InstitutionCategory.RECIPIENT,
+        )
+        .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=first))
+        .select_related("partnership__helper")
+    )
+    if recipients is not None:
+        agreements = agreements.filter(
+            partnership__recipient__in=Institution.objects.filter(recipients)
+        )
+    cycles: dict[int, list[Agreement]] = defaultdict(list)
+    for agreement in agreements:
+        cycles[agreement.partnership_id].append(agreement)
+    assisted: set[int] = set()
+    for partnership_cycles in cycles.values():
+        helper = partnership_cycles[0].partnership.helper
+        recipient_id = partnership_cycles[0].partnership.recipient_id
+        if recipient_id in assisted:
+            continue
+        for span_first, _span_last, agreement in governed_spans_of(partnership_cycles, first, last):
+            status = agreement_status(
+                agreement_facts(agreement, has_next_cycle=False),
+                span_first,
+                policy.cycle.expiring_window_days,
+            ).status
+            counted = CoverageAgreement(
+                agreement_id=agreement.pk,
+                recipient_county_code="",
+                helper_province=helper.province,
+                helper_grade=helper.grade,
+                status=status,
+            )
+            if agreement_counts_for_coverage(counted, policy.helper_eligibility):
+                assisted.add(recipient_id)
+                break
+    return assisted
+
+
+@dataclass(frozen=True)
+class HospitalStanding:
+    institution: Institution
+    result: StandardResult
+    entered: int
+
+
+@dataclass(frozen=True)
+class CapabilitySummary:
+    year: int
+    assisted: int
+    meeting_standard: int
+    goal: Decimal
+    standings: tuple[HospitalStanding, ...]
+
+    @property
+    def share(self) -> Decimal | None:
+        if not self.assisted:
+            return None
+        return (Decimal(self.meeting_standard) / Decimal(self.assisted)).quantize(Decimal("0.0001"))
+
+    def closest_to_passing(self, limit: int = 10) -> list[HospitalStanding]:
+        """Hospitals not yet meeting the standard, fewest indicators short first."""
+        behind = [s for s in self.standings if not s.result.meets]
+        behind.sort(key=lambda s: (s.result.shortfall, s.institution.name))
+        return behind[:limit]
+
+    def by_prefecture(self) -> list[tuple[str, str, int, int]]:
+        """(code, name, assisted, meeting) per prefecture, by code."""
+        groups: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        for s in self.standings:
+            prefecture = s.institution.county.prefecture if s.institution.county else None
+            key = (prefecture.code, prefecture.name) if prefecture else ("", "—")
+            groups[key][0] += 1
+            groups[key][1] += int(s.result.meets)
+        return [(code, name, n, m) for (code, name), (n, m) in sorted(groups.items())]
+
+
+def capability_summary(
+    *, year: int, user: User | None = None, prefecture: str = "", county: str = ""
+) -> CapabilitySummary:
+    """The §一 figure for ``year``: assisted recipient hospitals (in the user's scope, and the
+    prefecture/county codes given) and how many of them meet the standard that year."""
+    recipients = Q(category=InstitutionCategory.RECIPIENT)
+    if user is not None:
+        recipients &= recipients_for_user(user)
+    if prefecture:
+        recipients &= Q(county__prefecture__code=prefecture)
+    if county:
+        recipients &= Q(county__code=county)
+    ids = assisted_recipient_ids(year=year, recipients=recipients)
+    catalogue = capability_catalogue()
+    hospitals = Institution.objects.filter(pk__in=ids).select_related("county__prefecture")
+    rows: dict[int, list[IndicatorValue]] = defaultdict(list)
+    for row in IndicatorValue.objects.filter(year=year, institution_id__in=ids):
+        rows[row.institution_id].append(row)
+    standings = []
+    for hospital in hospitals.order_by("county__code", "name"):
+        values = _decoded(catalogue, rows[hospital.pk])
+        result = standard_result(catalogue, hospital.institution_type, values)
+        standings.append(HospitalStanding(hospital, result, len(values)))
+    return CapabilitySummary(
+        year=year,
+        assisted=len(standings),
+        meeting_standard=sum(1 for s in standings if s.result.meets),
+        goal=load_policy().cycle.standard_goal_share,
+        standings=tuple(standings),
+    )
+
+
+@dataclass(frozen=True)
+class SharePoint:
+    year: int
+    assisted: int
+    meeting_standard: int
+    share: Decimal | None
+
+
+def standard_trend_for_user(*, user: User, today: date) -> list[SharePoint]:
+    """The share by year, from the programme's first year to the last completed one (values
+    for the current year are still being entered)."""
+    points = []
+    for year in range(FIRST_YEAR, today.year):
+        summary = capability_summary(year=year, user=user)
+        points.append(SharePoint(year, summary.assisted, summary.meeting_standard, summary.share))
+    return points

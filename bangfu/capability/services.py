@@ -1,0 +1,312 @@
+"""Writes to capability values: enter a hospital-year (page, API), confirm it, import Excel.
+
+All-or-nothing: every value is checked against its indicator (``domain.standard.parse_values``)
+before anything is written; any problem raises ``ValidationError`` keyed by indicator code with
+Chinese messages naming the indicator, and nothing changes. Acting outside one's role raises
+``PermissionDenied``. Each save writes one audit row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from bangfu.accounts.models import Role, User
+from bangfu.accounts.scope import scope_for_user
+from bangfu.capability.domain.standard import (
+    IndicatorValue as Value,
+)
+from bangfu.capability.domain.standard import (
+    parse_value,
+    parse_values,
+    value_to_json,
+)
+from bangfu.capability.models import EVIDENCE_MAX_LENGTH, IndicatorValue
+from bangfu.capability.selectors import (
+    can_confirm_values,
+    can_enter_values,
+    capability_catalogue,
+    year_choices,
+)
+from bangfu.core.audit import audit_record
+from bangfu.core.text import forbidden_characters_message
+from bangfu.registry.models import Institution, InstitutionCategory
+
+IMPORT_HEADERS = ("医院名称", "年度", "指标编码", "数值", "佐证说明")
+
+
+def _year_check(year: int) -> None:
+    if year not in year_choices():
+        raise ValidationError(
+            {"year": f"年度应在 {min(year_choices())}–{max(year_choices())} 之间"}
+        )
+
+
+def _write(
+    *,
+    actor: User | None,
+    institution: Institution,
+    year: int,
+    values: Mapping[str, Value | None],
+    evidence: Mapping[str, str],
+) -> dict[str, int]:
+    """Upsert the parsed values (None deletes); a changed value loses its confirmation."""
+    catalogue = capability_catalogue()
+    now = timezone.now()
+    existing = {
+        r.code: r for r in IndicatorValue.objects.filter(institution=institution, year=year)
+    }
+    before = {code: r.value for code, r in existing.items()}
+    counts = {"created": 0, "updated": 0, "deleted": 0, "unchanged": 0}
+    for code, value in sorted(values.items()):
+        row = existing.get(code)
+        note = evidence.get(code, row.evidence if row else "")
+        if value is None:
+            if row is not None:
+                row.delete()
+                counts["deleted"] += 1
+            continue
+        stored = value_to_json(value)
+        if row is None:
+            IndicatorValue.objects.create(
+                institution=institution,
+                year=year,
+                code=code,
+                value=stored,
+                evidence=note,
+                catalogue_version=catalogue.version,
+                entered_by=actor,
+                entered_at=now,
+            )
+            counts["created"] += 1
+        elif row.value != stored or row.evidence != note:
+            row.value, row.evidence = stored, note
+            row.catalogue_version = catalogue.version
+            row.entered_by, row.entered_at = actor, now
+            row.confirmed_by, row.confirmed_at = None, None
+            row.save(
+                update_fields=[
+                    "value",
+                    "evidence",
+                    "catalogue_version",
+                    "entered_by",
+                    "entered_at",
+                    "confirmed_by",
+                    "confirmed_at",
+                ]
+            )
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    after = {
+        code: r.value
+        for code, r in (
+            (r.code, r) for r in IndicatorValue.objects.filter(institution=institution, year=year)
+        )
+    }
+    audit_record(
+        actor=actor,
+        action="capability_values_save",
+        obj=institution,
+        before={"year": year, "values": before},
+        after={"year": year, "values": after},
+        note=f"{year} 年能力指标：新增 {counts['created']}，修改 {counts['updated']}，删除 {counts['deleted']}",
+    )
+    return counts
+
+
+def _evidence_problems(evidence: Mapping[str, str]) -> dict[str, str]:
+    problems = {}
+    for code, text in evidence.items():
+        if len(text) > EVIDENCE_MAX_LENGTH:
+            problems[code] = f"指标 {code} 的佐证说明不能超过 {EVIDENCE_MAX_LENGTH} 字"
+        elif (message := forbidden_characters_message(text)) is not None:
+            problems[code] = f"指标 {code} 的佐证说明：{message}"
+    return problems
+
+
+@transaction.atomic
+def capability_values_save(
+    *,
+    actor: User,
+    institution: Institution,
+    year: int,
+    values: Mapping[str, object],
+    evidence: Mapping[str, str] | None = None,
+) -> dict[str, int]:
+    """The hospital's own users enter its values for ``year`` (``values``: code → raw value;
+    None or "" removes one). Every value is checked first; any problem → nothing written."""
+    if not can_enter_values(actor, institution):
+        raise PermissionDenied("只有本院用户可以填报本院的能力指标")
+    _year_check(year)
+    parsed, problems = parse_values(capability_catalogue(), values)
+    evidence = {k: v.strip() for k, v in (evidence or {}).items()}
+    problems.update(_evidence_problems(evidence))
+    if problems:
+        raise ValidationError({code: [message] for code, message in problems.items()})
+    return _write(actor=actor, institution=institution, year=year, values=parsed, evidence=evidence)
+
+
+@transaction.atomic
+def capability_values_confirm(*, actor: User, institution: Institution, year: int) -> int:
+    """The county confirms the hospital's values for ``year``; returns how many were confirmed."""
+    if not can_confirm_values(actor, institution):
+        raise PermissionDenied("只有本县卫生健康部门可以确认能力指标")
+    pending = IndicatorValue.objects.filter(
+        institution=institution, year=year, confirmed_at__isnull=True
+    )
+    codes = sorted(pending.values_list("code", flat=True))
+    if not codes:
+        raise ValidationError({"year": "没有待确认的指标值"})
+    pending.update(confirmed_by=actor, confirmed_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="capability_values_confirm",
+        obj=institution,
+        after={"year": year, "codes": codes},
+        note=f"确认 {year} 年能力指标 {len(codes)} 项",
+    )
+    return len(codes)
+
+
+# ---- Excel import (the activities importer's all-or-nothing rules) ----
+
+
+@dataclass(frozen=True)
+class ImportRowError:
+    """One refused cell: the spreadsheet row number (header = 1), the column header, the reason."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"第{self.row}行「{self.column}」：{self.message}"
+
+
+@dataclass
+class CapabilityImportResult:
+    rows: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[ImportRowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _sheet_rows(path: str) -> Iterator[tuple[int, Sequence[object]]]:
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        yield from enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1)
+    finally:
+        workbook.close()
+
+
+def _importable(actor: User | None) -> dict[str, Institution]:
+    """Hospitals the actor may import for, by name: its own hospital; None = the province."""
+    hospitals = Institution.objects.filter(category=InstitutionCategory.RECIPIENT)
+    if actor is not None:
+        scope = scope_for_user(actor)
+        if scope.role != Role.RECIPIENT or scope.institution_id is None:
+            return {}
+        hospitals = hospitals.filter(pk=scope.institution_id)
+    return {h.name: h for h in hospitals}
+
+
+def capability_import_file(
+    *, actor: User | None, path: str, dry_run: bool = False
+) -> CapabilityImportResult:
+    """Import the sheet at ``path`` (headers ``IMPORT_HEADERS``, one value per row). Every row is
+    checked first; any error → nothing is written and every error is returned (row, column
+    header, Chinese reason). ``actor`` None imports as the province (any recipient hospital)."""
+    result = CapabilityImportResult()
+    try:
+        stream = _sheet_rows(path)
+        first = next(stream, None)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        result.errors.append(
+            ImportRowError(0, "文件", f"无法读取 Excel 文件：{type(exc).__name__}")
+        )
+        return result
+    if first is None:
+        result.errors.append(ImportRowError(1, "表头", "工作表为空"))
+        return result
+    headers = tuple(_cell_text(c) for c in first[1][: len(IMPORT_HEADERS)])
+    if headers != IMPORT_HEADERS:
+        result.errors.append(
+            ImportRowError(1, "表头", f"表头应依次为：{'、'.join(IMPORT_HEADERS)}")
+        )
+        return result
+    catalogue = capability_catalogue()
+    hospitals = _importable(actor)
+    years = year_choices()
+    groups: dict[tuple[int, int], tuple[dict[str, Value | None], dict[str, str]]] = {}
+    seen: dict[tuple[int, int, str], int] = {}
+    by_pk = {h.pk: h for h in hospitals.values()}
+    for number, cells in stream:
+        texts = [_cell_text(c) for c in (*cells, *([None] * len(IMPORT_HEADERS)))][
+            : len(IMPORT_HEADERS)
+        ]
+        if not any(texts):
+            continue
+        result.rows += 1
+        name, year_text, code, _, note = texts
+
+        def error(column: str, message: str, number: int = number) -> None:
+            result.errors.append(ImportRowError(number, column, message))
+
+        hospital = hospitals.get(name)
+        if hospital is None:
+            error("医院名称", "未找到该受扶医院，或无权为其导入" if name else "必填")
+        year = int(year_text) if year_text.isdigit() else None
+        if year is None or year not in years:
+            error("年度", f"应为 {years[0]}–{years[-1]} 之间的年份")
+        indicator = catalogue.indicator(code)
+        if indicator is None or not indicator.entered:
+            error(
+                "指标编码", f"指标 {code or '（空）'} 不在可填报的指标目录（{catalogue.version}）中"
+            )
+        else:
+            value, problem = parse_value(indicator, cells[3] if len(cells) > 3 else None)
+            if problem is not None:
+                error("数值", f"指标 {code}「{indicator.name}」：{problem}")
+            elif hospital is not None and year is not None:
+                key = (hospital.pk, year, code)
+                if key in seen:
+                    error("指标编码", f"与第{seen[key]}行重复")
+                    continue
+                seen[key] = number
+                values, notes = groups.setdefault((hospital.pk, year), ({}, {}))
+                values[code] = value
+                if note:
+                    notes[code] = note
+        if len(note) > EVIDENCE_MAX_LENGTH:
+            error("佐证说明", f"不能超过 {EVIDENCE_MAX_LENGTH} 字")
+        elif (message := forbidden_characters_message(note)) is not None:
+            error("佐证说明", message)
+    if result.errors or dry_run:
+        return result
+    totals: dict[str, int] = {}
+    with transaction.atomic():
+        for (pk, year), (values, notes) in sorted(groups.items()):
+            counts = _write(
+                actor=actor, institution=by_pk[pk], year=year, values=values, evidence=notes
+            )
+            for name, n in counts.items():
+                totals[name] = totals.get(name, 0) + n
+    result.counts = totals
+    return result

@@ -1,0 +1,149 @@
+"""Capability pages: the standard share by prefecture with the hospitals closest to passing, a
+hospital's indicators for a year (entered by the hospital, confirmed by the county), Excel
+template and import."""
+
+from __future__ import annotations
+
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from bangfu.accounts.scope import scope_for_user
+from bangfu.capability.forms import HospitalYearForm, ImportForm, YearForm
+from bangfu.capability.selectors import (
+    capability_catalogue,
+    capability_summary,
+    hospital_year_for_user,
+    recipient_get_for_user,
+    year_choices,
+)
+from bangfu.capability.services import (
+    CapabilityImportResult,
+    capability_import_file,
+    capability_values_confirm,
+    capability_values_save,
+)
+from bangfu.capability.spreadsheets import capability_template_bytes
+from bangfu.core.request import request_user
+
+
+def _year(request: HttpRequest) -> tuple[YearForm, int]:
+    years = year_choices()
+    default = years[-2] if len(years) > 1 else years[-1]
+    form = YearForm(request.GET or None, years=years)
+    year = form.cleaned_data["year"] if form.is_valid() else default
+    if not form.is_bound:
+        form = YearForm(initial={"year": year}, years=years)
+    return form, year
+
+
+@login_required
+def summary_page(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form, year = _year(request)
+    prefecture = request.GET.get("prefecture", "")[:12]
+    summary = capability_summary(year=year, user=user, prefecture=prefecture)
+    return render(
+        request,
+        "capability/summary.html",
+        {
+            "form": form,
+            "year": year,
+            "prefecture": prefecture,
+            "summary": summary,
+            "closest": summary.closest_to_passing(),
+            "catalogue": capability_catalogue(),
+            "own_institution_id": scope_for_user(user).institution_id,
+        },
+    )
+
+
+@login_required
+def hospital_page(request: HttpRequest, institution_id: int, year: int) -> HttpResponse:
+    user = request_user(request)
+    hy = hospital_year_for_user(user=user, institution_id=institution_id, year=year)
+    return render(request, "capability/hospital.html", {"hy": hy, "years": year_choices()})
+
+
+@login_required
+def hospital_edit(request: HttpRequest, institution_id: int, year: int) -> HttpResponse:
+    user = request_user(request)
+    hy = hospital_year_for_user(user=user, institution_id=institution_id, year=year)
+    if not hy.can_enter:
+        messages.error(request, "只有本院用户可以填报本院的能力指标")
+        return redirect("capability:hospital", institution_id=institution_id, year=year)
+    indicators = hy.catalogue.for_type(hy.institution.institution_type)
+    evidence = {code: row.evidence for code, row in hy.rows.items()}
+    form = HospitalYearForm(
+        request.POST or None, indicators=indicators, values=hy.values, evidence=evidence
+    )
+    if request.method == "POST" and form.is_valid():
+        values, notes = form.entered()
+        try:
+            capability_values_save(
+                actor=user, institution=hy.institution, year=year, values=values, evidence=notes
+            )
+        except ValidationError as exc:
+            for code, problems in exc.message_dict.items():
+                form.add_error(code if code in form.fields else None, problems)
+        else:
+            messages.success(request, f"{year} 年能力指标已保存")
+            return redirect("capability:hospital", institution_id=institution_id, year=year)
+    return render(request, "capability/hospital_edit.html", {"hy": hy, "form": form})
+
+
+@login_required
+@require_POST
+def hospital_confirm(request: HttpRequest, institution_id: int, year: int) -> HttpResponse:
+    user = request_user(request)
+    institution = recipient_get_for_user(user=user, institution_id=institution_id)
+    try:
+        count = capability_values_confirm(actor=user, institution=institution, year=year)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已确认 {count} 项指标值")
+    return redirect("capability:hospital", institution_id=institution_id, year=year)
+
+
+@login_required
+def template_download(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    _, year = _year(request)
+    institution_id = scope_for_user(user).institution_id
+    institution = None
+    if institution_id is not None:
+        institution = recipient_get_for_user(user=user, institution_id=institution_id)
+    body = capability_template_bytes(capability_catalogue(), institution=institution, year=year)
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="capability_template.xlsx"'
+    return response
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result: CapabilityImportResult | None = None
+    if request.method == "POST" and form.is_valid():
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+            for chunk in form.cleaned_data["file"].chunks():
+                handle.write(chunk)
+            handle.flush()
+            result = capability_import_file(actor=user, path=handle.name)
+        if result.ok:
+            c = result.counts
+            messages.success(
+                request,
+                f"导入完成：新增 {c.get('created', 0)} 项，修改 {c.get('updated', 0)} 项，"
+                f"未变 {c.get('unchanged', 0)} 项",
+            )
+            return redirect("capability:summary")
+    return render(request, "capability/import.html", {"form": form, "result": result})
