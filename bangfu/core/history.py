@@ -33,6 +33,8 @@ ACTION_LABELS: Mapping[str, str] = {
     "scan_replace": "更换扫描件",
     "set_captain": "指定队长",
     "set_outstanding": "认定表现突出",
+    "recognise": "认定表现突出",
+    "withdraw": "撤销认定",
     "end": "结束派驻",
     "exclude": "排除配对",
     "include": "恢复配对",

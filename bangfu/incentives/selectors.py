@@ -571,6 +571,7 @@ def budget_for_user(
         .filter(start__lte=last)
         .filter(Q(actual_end__gte=first) | Q(actual_end__isnull=True, planned_end__gte=first))
         .select_related("expert", "team__partnership")
+        .prefetch_related("expert__recognitions")  # 表现突出 by date (§六)
         .order_by("team__partnership_id", "pk")
     )
     # Each partnership's cycles, fetched once (not once per deployment's copy of it).

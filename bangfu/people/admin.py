@@ -41,7 +41,6 @@ class ExpertAdmin(AuditedModelAdmin):
         "degree",
         "specialty",
         "home_institution",
-        "outstanding",
         "user",
         "is_demo",
     )
@@ -49,7 +48,6 @@ class ExpertAdmin(AuditedModelAdmin):
         "title",
         "degree",
         "sex",
-        "outstanding",
         "leadership_qualified",
         "is_demo",
         ("home_institution", admin.RelatedOnlyFieldListFilter),
@@ -71,7 +69,6 @@ class ExpertAdmin(AuditedModelAdmin):
                     "specialty",
                     "home_institution",
                     "leadership_qualified",
-                    "outstanding",
                     "phone",
                     "user",
                     "is_demo",

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal, Protocol
 
@@ -27,6 +27,7 @@ from bangfu.people.models import (
     Deployment,
     Expert,
     InsuranceBriefing,
+    Recognition,
     SciTechApplication,
     Team,
     TitleEvaluationApplication,
@@ -39,9 +40,12 @@ from bangfu.people.selectors import (
     appointment_letter_list_for_user,
     deployment_get_for_user,
     deployment_list_for_user,
+    expert_get_for_user,
     expert_list_for_user,
     expert_with_deployments_for_user,
     insurance_briefing_list_for_user,
+    recognition_get_for_user,
+    recognition_list_for_user,
     scitech_application_list_for_user,
     team_list_for_user,
     team_rows,
@@ -51,10 +55,13 @@ from bangfu.people.selectors import (
 )
 from bangfu.people.services import (
     ExpertInput,
+    RecognitionInput,
     appointment_letter_create,
     expert_create,
     expert_sensitive_view,
     insurance_briefing_create,
+    recognition_create,
+    recognition_withdraw,
     scitech_application_create,
     title_application_create,
     title_application_decide,
@@ -103,7 +110,7 @@ class ExpertOut(Schema):
         description="当前用户是否有权查看完整薪酬和身份证号（在详情接口中查看，并记入审计记录）",
     )
     leadership_qualified: bool
-    outstanding: bool
+    outstanding: bool = Field(..., description="今天是否有有效的表现突出认定（见 /recognitions）")
     deployments: list[ExpertDeploymentOut] = Field(..., description="当前用户可查看的派驻")
 
     @staticmethod
@@ -680,3 +687,106 @@ def appointment_letter_create_endpoint(
         position=body.position,
     )
     return Status(201, letter)
+
+
+# ---- 表现突出认定 (§六): dated recognitions, scoped like the expert ----
+
+
+class RecognitionOut(Schema):
+    id: int
+    expert_id: int
+    expert_name: str
+    deployment_id: int | None
+    start: date = Field(..., description="认定起始日期")
+    end: date | None = Field(..., description="认定截止日期；为空表示长期有效")
+    last_day: date | None = Field(..., description="实际有效的最后一天（含撤销）；为空表示长期")
+    reason: str
+    decided_by: str | None = Field(..., description="认定人；为空表示由原“表现突出”标记迁移")
+    decided_at: datetime
+    withdrawn_from: date | None = Field(..., description="撤销生效日期（该日起不再有效）")
+    withdrawn_at: datetime | None
+    withdrawn_by: str | None
+    withdrawal_reason: str
+    status: str = Field(..., description="有效 / 待生效 / 已到期 / 已撤销")
+
+    @staticmethod
+    def resolve_expert_name(obj: Recognition) -> str:
+        return obj.expert.name
+
+    @staticmethod
+    def resolve_decided_by(obj: Recognition) -> str | None:
+        return str(obj.decided_by) if obj.decided_by else None
+
+    @staticmethod
+    def resolve_withdrawn_by(obj: Recognition) -> str | None:
+        return str(obj.withdrawn_by) if obj.withdrawn_by else None
+
+    @staticmethod
+    def resolve_status(obj: Recognition) -> str:
+        return obj.status_label
+
+
+class RecognitionQuery(Schema):
+    expert_id: Id | None = Field(None, description="只看该专家的认定")
+
+
+@router.get(
+    "/recognitions",
+    response={200: list[RecognitionOut], **LIST_ERRORS},
+    summary="表现突出认定列表（范围同专家）",
+)
+@paginate(PageNumber)
+def recognitions(request: HttpRequest, filters: Query[RecognitionQuery]) -> QuerySet[Recognition]:
+    return recognition_list_for_user(user=request_user(request), expert_id=filters.expert_id)
+
+
+class RecognitionIn(Schema):
+    expert_id: Id = Field(..., description="专家编号")
+    start: ProgrammeDate = Field(
+        ..., description="认定起始日期，不早于本月1日（不改写已计算的月份）"
+    )
+    end: ProgrammeDate | None = Field(None, description="认定截止日期；不填表示长期有效")
+    reason: Annotated[str, Line(500)] = Field(..., description="认定依据")
+    deployment_id: Id | None = Field(None, description="针对的派驻（可选，须为该专家的派驻）")
+
+
+@router.post(
+    "/recognitions",
+    response={201: RecognitionOut, **CREATE_ERRORS},
+    summary="认定表现突出（省卫健委或专家服务的受扶医院，§六；记入审计记录）",
+)
+def recognition_create_endpoint(request: HttpRequest, body: RecognitionIn) -> Status[Recognition]:
+    user = request_user(request)
+    expert = expert_get_for_user(user=user, pk=body.expert_id)
+    recognition = recognition_create(
+        actor=user,
+        data=RecognitionInput(
+            expert_id=expert.pk,
+            start=body.start,
+            end=body.end,
+            reason=body.reason,
+            deployment_id=body.deployment_id,
+        ),
+    )
+    return Status(201, recognition_get_for_user(user=user, pk=recognition.pk))
+
+
+class RecognitionWithdrawIn(Schema):
+    reason: Annotated[str, Line(500)] = Field(..., description="撤销原因")
+    on: ProgrammeDate | None = Field(
+        None, description="撤销生效日期（该日起不再有效），不早于本月1日；不填为今天"
+    )
+
+
+@router.post(
+    "/recognitions/{recognition_id}/withdraw",
+    response={200: RecognitionOut, **WRITE_ERRORS},
+    summary="撤销表现突出认定（自生效日起；之前的月份不受影响）",
+)
+def recognition_withdraw_endpoint(
+    request: HttpRequest, recognition_id: int, body: RecognitionWithdrawIn
+) -> Recognition:
+    user = request_user(request)
+    recognition = recognition_get_for_user(user=user, pk=recognition_id)
+    recognition_withdraw(actor=user, recognition=recognition, reason=body.reason, on=body.on)
+    return recognition_get_for_user(user=user, pk=recognition_id)

@@ -34,12 +34,13 @@ from bangfu.people.models import AppointmentPost, Expert
 from bangfu.people.services import (
     DeploymentInput,
     ExpertInput,
+    RecognitionInput,
     appointment_create,
     coverage_link_add,
     deployment_create,
     expert_create,
-    expert_set_outstanding,
     mentorship_create,
+    recognition_create,
     team_create,
     team_set_captain,
     title_application_create,
@@ -210,8 +211,16 @@ def _main_team(
         deployments.append(deployment)
     captain, resident = experts[0], deployments[0]
     team_set_captain(actor=actor, team=team, captain=captain)
-    expert_set_outstanding(
-        actor=actor, expert=captain, outstanding=True, reason="受扶医院年度考核优秀（演示）"
+    # 表现突出 is a dated recognition (§六), from this month on.
+    recognition_create(
+        actor=actor,
+        data=RecognitionInput(
+            expert_id=captain.pk,
+            start=today.replace(day=1),
+            reason="受扶医院年度考核优秀（演示）",
+            deployment_id=resident.pk,
+        ),
+        today=today,
     )
     appointment_create(
         actor=actor,

@@ -170,9 +170,24 @@ class ExpertForm(ServiceForm):
                 field.widget.attrs["autocomplete"] = "off"
 
 
-class OutstandingForm(ServiceForm):
-    outstanding = forms.BooleanField(label="认定为表现突出（享受每月补贴，§六）", required=False)
-    reason = forms.CharField(label="认定依据", max_length=300)
+class RecognitionForm(ServiceForm):
+    """认定表现突出 (§六): dated, from this month on."""
+
+    start = forms.DateField(label="认定起始日期", widget=DateInput(), help_text="不早于本月1日")
+    end = forms.DateField(
+        label="认定截止日期", widget=DateInput(), required=False, help_text="不填表示长期有效"
+    )
+    reason = forms.CharField(label="认定依据", max_length=500)
+
+
+class RecognitionWithdrawForm(ServiceForm):
+    on = forms.DateField(
+        label="撤销生效日期",
+        widget=DateInput(),
+        required=False,
+        help_text="不填为今天；该日前的月份不受影响",
+    )
+    reason = forms.CharField(label="撤销原因", max_length=500)
 
 
 # ---- teams and deployments ----

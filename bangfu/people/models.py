@@ -4,11 +4,13 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from bangfu.incentives.domain.people import DEPLOYMENT_KIND_LABELS, Degree, DeploymentKind, Title
 from bangfu.incentives.domain.title_route import TitleRoute
 from bangfu.partnerships.models import Partnership
 from bangfu.people.domain.privacy import id_number_display, pay_display, phone_display
+from bangfu.people.domain.recognition import in_force_on, last_day_in_force
 from bangfu.registry.models import Department, Institution, Specialty
 
 TITLE_CHOICES = [(t.value, t.value) for t in Title]
@@ -58,7 +60,6 @@ class Expert(models.Model):
         "派驻前一年度薪酬（元，含绩效）", max_digits=12, decimal_places=2
     )
     leadership_qualified = models.BooleanField("具备公立医院领导人员任职资格和条件", default=False)
-    outstanding = models.BooleanField("表现突出（可享每月补贴，§六）", default=False)
     phone = models.CharField("联系电话", max_length=30, blank=True)
     id_number = models.CharField("身份证号", max_length=18, blank=True)
     user = models.OneToOneField(
@@ -91,6 +92,13 @@ class Expert(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def outstanding(self) -> bool:
+        """表现突出 today: a `Recognition` in force on today's date (§六). Reads the prefetched
+        `recognitions` when the selector fetched them."""
+        today = timezone.localdate()
+        return any(r.in_force_on(today) for r in self.recognitions.all())
 
     @property
     def sensitive_is_visible(self) -> bool:
@@ -203,6 +211,86 @@ class Deployment(models.Model):
     def effective_end(self) -> date:
         """The actual end once recorded, else the planned end: statements use what happened."""
         return self.actual_end or self.planned_end
+
+
+class Recognition(models.Model):
+    """表现突出认定: a dated recognition of an expert (optionally for one deployment), the gate of
+    the monthly subsidy (§六). Rules in `people.domain.recognition`; written only by
+    `recognition_create` / `recognition_withdraw`. Replaces the former `Expert.outstanding`
+    flag (migrated into recognitions by migration 0004, then removed)."""
+
+    expert = models.ForeignKey(
+        Expert, on_delete=models.PROTECT, related_name="recognitions", verbose_name="专家"
+    )
+    deployment = models.ForeignKey(
+        Deployment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recognitions",
+        verbose_name="派驻（可选）",
+    )
+    start = models.DateField("认定起始日期")
+    end = models.DateField("认定截止日期", null=True, blank=True, help_text="不填表示长期有效")
+    reason = models.CharField("认定依据", max_length=500)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="认定人",
+        help_text="为空表示由原“表现突出”标记迁移而来",
+    )
+    decided_at = models.DateTimeField("认定时间", default=timezone.now)
+    withdrawn_from = models.DateField("撤销生效日期", null=True, blank=True)
+    withdrawn_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="撤销人",
+    )
+    withdrawal_reason = models.CharField("撤销原因", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "表现突出认定"
+        verbose_name_plural = "表现突出认定"
+        ordering = ["-start", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="recognition_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expert.name} 表现突出（{self.start:%Y-%m-%d}起）"
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day in force (None = open-ended), withdrawal included."""
+        return last_day_in_force(self.end, self.withdrawn_from)
+
+    @property
+    def has_days(self) -> bool:
+        return self.last_day is None or self.last_day >= self.start
+
+    def in_force_on(self, day: date) -> bool:
+        return in_force_on(self.start, self.end, self.withdrawn_from, day)
+
+    @property
+    def status_label(self) -> str:
+        if self.withdrawn_from is not None:
+            return f"已撤销（{self.withdrawn_from:%Y-%m-%d}起）"
+        today = timezone.localdate()
+        if self.start > today:
+            return "待生效"
+        if self.end is not None and self.end < today:
+            return "已到期"
+        return "有效"
 
 
 class AppointmentPost(models.TextChoices):

@@ -26,6 +26,7 @@ from bangfu.incentives.domain.appointment import AppointmentEligibility, appoint
 from bangfu.incentives.domain.people import Degree, DeploymentKind, Title
 from bangfu.incentives.domain.people import Deployment as DomainDeployment
 from bangfu.incentives.domain.people import Expert as DomainExpert
+from bangfu.incentives.domain.periods import Period
 from bangfu.incentives.domain.rates import (
     IncentiveRates,
     TeamRules,
@@ -47,6 +48,7 @@ from bangfu.people.models import (
     Expert,
     InsuranceBriefing,
     Mentorship,
+    Recognition,
     SciTechApplication,
     Team,
     TitleEvaluationApplication,
@@ -84,12 +86,18 @@ def policy_team_rules() -> TeamRules:
 
 
 def domain_expert(expert: Expert) -> DomainExpert:
+    """The expert as the rules read it; the days recognised as outstanding come from the dated
+    recognitions (prefetch `recognitions` when reading many experts), never from today's state."""
+    recognised = tuple(
+        Period(r.start, r.last_day or date.max) for r in expert.recognitions.all() if r.has_days
+    )
     return DomainExpert(
         title=Title(expert.title),
         degree=Degree(expert.degree),
         prior_year_pay=expert.prior_year_pay,
-        outstanding=expert.outstanding,
+        outstanding=bool(recognised),
         leadership_qualified=expert.leadership_qualified,
+        recognised=recognised,
     )
 
 
@@ -133,7 +141,8 @@ def expert_list_for_user(*, user: User, filters: ExpertFilters | None = None) ->
             .select_related("team__partnership__recipient")
             .order_by("-start", "pk"),
             to_attr="visible_deployments",
-        )
+        ),
+        "recognitions",
     )
     if filters.q:
         q = filters.q.strip()
@@ -669,3 +678,25 @@ def team_service_target_for_user(*, user: User, pk: int) -> Team:
         return Team.objects.filter(access.team_filter_for_user(user)).get(pk=pk)
     except Team.DoesNotExist as exc:
         raise Http404("未找到该帮扶队") from exc
+
+
+# ---- recognitions (表现突出认定, §六) ----
+
+
+def recognition_list_for_user(*, user: User, expert_id: int | None = None) -> QuerySet[Recognition]:
+    """Recognitions of the experts the user may read (scoped like the expert), newest first."""
+    qs = Recognition.objects.filter(
+        expert__in=Expert.objects.filter(access.expert_filter_for_user(user))
+    ).select_related(
+        "expert", "deployment__team__partnership__recipient", "decided_by", "withdrawn_by"
+    )
+    if expert_id is not None:
+        qs = qs.filter(expert_id=expert_id)
+    return qs.order_by("-start", "-pk")
+
+
+def recognition_get_for_user(*, user: User, pk: int) -> Recognition:
+    try:
+        return recognition_list_for_user(user=user).get(pk=pk)
+    except Recognition.DoesNotExist as exc:
+        raise Http404("未找到该表现突出认定") from exc

@@ -17,11 +17,13 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
 from bangfu.core.audit import audit_changes, audit_record, model_snapshot
 from bangfu.core.duplicates import DuplicateError, refusing_duplicates
 from bangfu.core.programme_dates import programme_dates_validate
+from bangfu.core.text import forbidden_characters_message
 from bangfu.incentives.domain.appointment import appointment_eligibility
 from bangfu.incentives.domain.people import (
     PHYSICIAN_TITLE_GRADES,
@@ -51,6 +53,11 @@ from bangfu.people.domain.privacy import (
     mask_pay,
     mask_phone,
 )
+from bangfu.people.domain.recognition import periods_overlap as recognition_periods_overlap
+from bangfu.people.domain.recognition import start_problem as recognition_start_problem
+from bangfu.people.domain.recognition import (
+    withdrawal_problem as recognition_withdrawal_problem,
+)
 from bangfu.people.models import (
     ApplicationStatus,
     Appointment,
@@ -61,6 +68,7 @@ from bangfu.people.models import (
     Expert,
     InsuranceBriefing,
     Mentorship,
+    Recognition,
     SciTechApplication,
     Sex,
     Team,
@@ -86,7 +94,6 @@ EXPERT_FIELDS = (
     "home_institution",
     "prior_year_pay",
     "leadership_qualified",
-    "outstanding",
     "phone",
     "id_number",
     "user",
@@ -296,28 +303,148 @@ def expert_sensitive_view(
     return True
 
 
+RECOGNITION_FIELDS = (
+    "expert",
+    "deployment",
+    "start",
+    "end",
+    "reason",
+    "decided_by",
+    "withdrawn_from",
+    "withdrawal_reason",
+    "withdrawn_by",
+)
+
+
+@dataclass(frozen=True)
+class RecognitionInput:
+    expert_id: int | None
+    start: date | None
+    end: date | None = None
+    reason: str = ""
+    deployment_id: int | None = None
+
+
+def _text_problem(field: str, text: str, missing: str) -> tuple[str, str] | None:
+    if not text:
+        return (field, missing)
+    problem = forbidden_characters_message(text)
+    return (field, problem) if problem else None
+
+
 @transaction.atomic
-def expert_set_outstanding(
-    *, actor: User, expert: Expert, outstanding: bool, reason: str
-) -> Expert:
-    """Recognise an expert as outstanding (表现突出), which opens the monthly subsidy (§六)."""
-    expert = Expert.objects.select_for_update().get(pk=expert.pk)
+def recognition_create(
+    *, actor: User, data: RecognitionInput, today: date | None = None
+) -> Recognition:
+    """Recognise an expert as outstanding (表现突出) from `start` (through `end`, or open-ended),
+    which opens the monthly subsidy for those days (§六). Refused before the first day of the
+    current month and over another recognition in force (`people.domain.recognition`)."""
+    expert = None
+    if data.expert_id is not None:
+        expert = (
+            Expert.objects.select_for_update()
+            .filter(access.expert_filter_for_user(actor), pk=data.expert_id)
+            .first()
+        )
+    if expert is None:
+        _raise([("expert", "请选择专家（须为您可查看的专家）")])
+    assert expert is not None
     if not access.can_pay_for_expert(actor, expert):
         raise PermissionDenied("只有省卫健委或专家服务的受扶医院可以认定表现突出")
-    if not reason.strip():
-        _raise([("reason", "请填写认定（或取消）的依据")])
-    if expert.outstanding != outstanding:
-        expert.outstanding = outstanding
-        expert.save(update_fields=["outstanding", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="set_outstanding",
-            obj=expert,
-            before={"outstanding": not outstanding},
-            after={"outstanding": outstanding},
-            note=reason.strip(),
-        )
-    return expert
+    programme_dates_validate(start=data.start, end=data.end)
+    today = today or today_local()
+    reason = data.reason.strip()
+    errors: list[tuple[str, str]] = []
+    if (problem := _text_problem("reason", reason, "请填写认定依据")) is not None:
+        errors.append(problem)
+    deployment = None
+    if data.deployment_id is not None:
+        deployment = Deployment.objects.filter(pk=data.deployment_id, expert=expert).first()
+        if deployment is None:
+            errors.append(("deployment", "派驻应为该专家的派驻"))
+    if data.start is None:
+        errors.append(("start", "请填写认定起始日期"))
+    elif (dates := recognition_start_problem(data.start, data.end, today)) is not None:
+        errors.append(dates)
+    else:
+        last = data.end
+        for other in expert.recognitions.all():
+            if other.has_days and recognition_periods_overlap(
+                data.start, last, other.start, other.last_day
+            ):
+                until = f"{other.last_day:%Y-%m-%d}" if other.last_day else "长期"
+                errors.append(
+                    ("start", f"与已有认定（{other.start:%Y-%m-%d}至{until}）重叠，请先撤销")
+                )
+                break
+    _raise(errors)
+    assert data.start is not None
+    recognition = Recognition.objects.create(
+        expert=expert,
+        deployment=deployment,
+        start=data.start,
+        end=data.end,
+        reason=reason,
+        decided_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="recognise",
+        obj=recognition,
+        after=model_snapshot(recognition, RECOGNITION_FIELDS),
+        note=reason,
+    )
+    return recognition
+
+
+@transaction.atomic
+def recognition_withdraw(
+    *,
+    actor: User,
+    recognition: Recognition,
+    reason: str,
+    on: date | None = None,
+    today: date | None = None,
+) -> Recognition:
+    """Withdraw a recognition from `on` (default today): it stays in force through the day
+    before, so months already computed keep their subsidy (§六; `people.domain.recognition`)."""
+    recognition = (
+        Recognition.objects.select_for_update(of=("self",))
+        .select_related("expert")
+        .get(pk=recognition.pk)
+    )
+    if not access.can_pay_for_expert(actor, recognition.expert):
+        raise PermissionDenied("只有省卫健委或专家服务的受扶医院可以撤销表现突出认定")
+    programme_dates_validate(on=on)
+    today = today or today_local()
+    on = on or today
+    reason = reason.strip()
+    errors: list[tuple[str, str]] = []
+    if (problem := _text_problem("reason", reason, "请填写撤销原因")) is not None:
+        errors.append(problem)
+    refused = recognition_withdrawal_problem(
+        recognition.start, recognition.end, recognition.withdrawn_from, on, today
+    )
+    if refused is not None:
+        errors.append(("on", refused))
+    _raise(errors)
+    before = model_snapshot(recognition, RECOGNITION_FIELDS)
+    recognition.withdrawn_from = on
+    recognition.withdrawn_at = timezone.now()
+    recognition.withdrawn_by = actor
+    recognition.withdrawal_reason = reason
+    recognition.save(
+        update_fields=["withdrawn_from", "withdrawn_at", "withdrawn_by", "withdrawal_reason"]
+    )
+    audit_record(
+        actor=actor,
+        action="withdraw",
+        obj=recognition,
+        before=before,
+        after=model_snapshot(recognition, RECOGNITION_FIELDS),
+        note=reason,
+    )
+    return recognition
 
 
 # ---- teams and deployments ----

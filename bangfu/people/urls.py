@@ -9,7 +9,16 @@ urlpatterns = [
     path("experts/new/", views.expert_create_view, name="expert_create"),
     path("experts/<int:pk>/", views.expert_detail, name="expert_detail"),
     path("experts/<int:pk>/edit/", views.expert_edit, name="expert_edit"),
-    path("experts/<int:pk>/outstanding", views.expert_outstanding, name="expert_outstanding"),
+    path(
+        "experts/<int:pk>/recognitions/new",
+        views.recognition_create_view,
+        name="recognition_create",
+    ),
+    path(
+        "experts/<int:pk>/recognitions/<int:recognition_pk>/withdraw",
+        views.recognition_withdraw_view,
+        name="recognition_withdraw",
+    ),
     path("teams/", views.team_list, name="team_list"),
     path("teams/export.xlsx", views.team_export, name="team_export"),
     path("teams/new/", views.team_create_view, name="team_create"),

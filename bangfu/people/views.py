@@ -38,7 +38,8 @@ from bangfu.people.forms import (
     ExpertForm,
     MentorshipForm,
     MentorshipOutcomeForm,
-    OutstandingForm,
+    RecognitionForm,
+    RecognitionWithdrawForm,
     SciTechForm,
     ServiceForm,
     TeamFilterForm,
@@ -60,6 +61,8 @@ from bangfu.people.selectors import (
     expert_list_for_user,
     helper_choices,
     home_institution_choices_for_user,
+    recognition_get_for_user,
+    recognition_list_for_user,
     specialty_choices,
     team_choices_for_user,
     team_deployments,
@@ -71,10 +74,12 @@ from bangfu.people.selectors import (
     team_rows,
     title_application_get_for_user,
     title_deployment_choices_for_user,
+    today_local,
 )
 from bangfu.people.services import (
     DeploymentInput,
     ExpertInput,
+    RecognitionInput,
     appointment_create,
     appointment_letter_create,
     coverage_link_add,
@@ -83,11 +88,12 @@ from bangfu.people.services import (
     deployment_end,
     expert_create,
     expert_sensitive_view,
-    expert_set_outstanding,
     expert_update,
     insurance_briefing_create,
     mentorship_create,
     mentorship_record_outcome,
+    recognition_create,
+    recognition_withdraw,
     scitech_application_create,
     team_create,
     team_set_captain,
@@ -343,25 +349,51 @@ def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "d": detail,
             "expert": detail.expert,
             "history": detail.history,
-            "outstanding_form": OutstandingForm(initial={"outstanding": detail.expert.outstanding}),
+            "recognitions": recognition_list_for_user(user=user, expert_id=pk),
+            "recognition_form": RecognitionForm(initial={"start": today_local().replace(day=1)}),
+            "withdraw_form": RecognitionWithdrawForm(),
         },
     )
 
 
 @login_required
 @require_POST
-def expert_outstanding(request: HttpRequest, pk: int) -> HttpResponse:
+def recognition_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """认定表现突出 from the expert page (§六); the service checks the permission and dates."""
     user = request_user(request)
     expert = expert_get_for_user(user=user, pk=pk)
     detail_url = reverse("people:expert_detail", args=[pk])
     return form_submit(
         request,
-        OutstandingForm(request.POST),
-        lambda data: expert_set_outstanding(
-            actor=user, expert=expert, outstanding=data["outstanding"], reason=data["reason"]
+        RecognitionForm(request.POST),
+        lambda data: recognition_create(
+            actor=user,
+            data=RecognitionInput(
+                expert_id=expert.pk, start=data["start"], end=data["end"], reason=data["reason"]
+            ),
         ),
-        done=lambda _: (f"已更新「{expert.name}」的表现突出认定", detail_url),
-        title=f"表现突出认定：{expert.name}",
+        done=lambda _: (f"已认定「{expert.name}」表现突出", detail_url),
+        title=f"认定表现突出：{expert.name}",
+        back_url=detail_url,
+    )
+
+
+@login_required
+@require_POST
+def recognition_withdraw_view(request: HttpRequest, pk: int, recognition_pk: int) -> HttpResponse:
+    user = request_user(request)
+    recognition = recognition_get_for_user(user=user, pk=recognition_pk)
+    if recognition.expert_id != pk:
+        raise Http404("未找到该表现突出认定")
+    detail_url = reverse("people:expert_detail", args=[pk])
+    return form_submit(
+        request,
+        RecognitionWithdrawForm(request.POST),
+        lambda data: recognition_withdraw(
+            actor=user, recognition=recognition, reason=data["reason"], on=data["on"]
+        ),
+        done=lambda _: (f"已撤销「{recognition.expert.name}」的表现突出认定", detail_url),
+        title=f"撤销表现突出认定：{recognition.expert.name}",
         back_url=detail_url,
     )
 

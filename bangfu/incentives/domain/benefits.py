@@ -164,22 +164,43 @@ def month_counts_for_subsidy(month: CalendarMonth, on_site_days: int) -> bool:
     return 2 * on_site_days >= month.days
 
 
-def subsidy_months(deployment: Deployment, period: Period) -> tuple[CalendarMonth, ...]:
+def _in_month(days: Period, month: CalendarMonth) -> Period:
+    """The days of `days` in `month` (callers pass a month `days` touches)."""
+    return Period(max(days.start, month.first_day), min(days.end, month.last_day))
+
+
+def _merged(periods: Sequence[Period]) -> list[Period]:
+    merged: list[Period] = []
+    for p in sorted(periods, key=lambda p: p.start):
+        if merged and p.start <= merged[-1].end + _ONE_DAY:
+            merged[-1] = Period(merged[-1].start, max(merged[-1].end, p.end))
+        else:
+            merged.append(p)
+    return merged
+
+
+def subsidy_months(
+    deployment: Deployment, period: Period, recognised: Sequence[Period] | None = None
+) -> tuple[CalendarMonth, ...]:
     """Calendar months that count for the monthly subsidy (see `month_counts_for_subsidy`).
 
-    Days counted are those lying in the month, the period and the deployment.
-    Remote deployments never count: the expert is not on site.
+    Days counted are those lying in the month, the period and the deployment, and, when
+    `recognised` is given, in a recognition in force (表现突出认定, §六): each month depends only
+    on the recognitions in force in that month, so a later recognition or withdrawal never
+    changes an earlier month. Remote deployments and A1-(16) short trips never count.
     """
     if not deployment.kind.on_site:
         return ()
     on_site = overlap(period, deployment.span)
     if on_site is None:
         return ()
+    spans = [on_site] if recognised is None else _merged(recognised)
     return tuple(
         month
         for month in months_touching(on_site)
         if month_counts_for_subsidy(
-            month, overlap_days(on_site, Period(month.first_day, month.last_day))
+            month,
+            sum(overlap_days(_in_month(on_site, month), span) for span in spans),
         )
     )
 
@@ -194,12 +215,14 @@ def monthly_subsidy(
     but remote). A month counts when at least half its days are on site. None
     when it does not apply or no month counts.
     """
-    if not expert.outstanding or not deployment.kind.on_site:
+    if expert.recognised is None and not expert.outstanding:
+        return None
+    if not deployment.kind.on_site:
         return None
     rate, basis = monthly_subsidy_rate(expert, rates)
     if rate <= 0:
         return None
-    months = subsidy_months(deployment, period)
+    months = subsidy_months(deployment, period, expert.recognised)
     if not months:
         return None
     clause = rates.clauses.monthly_subsidy

@@ -101,6 +101,9 @@ class Expert:
     """Recognised as an outstanding performer (表现突出), the gate of the monthly subsidy."""
     leadership_qualified: bool
     """Holds the qualifications and conditions for public-hospital leadership posts."""
+    recognised: tuple[Period, ...] | None = None
+    """The days recognised as outstanding (dated recognitions, §六; open-ended ones end on
+    `date.max`). None: `outstanding` holds for every day (previews and hypothetical cases)."""
 
     def __post_init__(self) -> None:
         if self.prior_year_pay < 0:

@@ -21,7 +21,8 @@ from bangfu.incentives.domain.people import Degree, Deployment, DeploymentKind, 
 from bangfu.incentives.domain.periods import Period
 from bangfu.incentives.domain.rates import incentive_rates_from_terms
 from bangfu.incentives.services import travel_claim_create
-from bangfu.people.services import deployment_end, expert_set_outstanding
+from bangfu.people.models import Recognition
+from bangfu.people.services import deployment_end
 from bangfu.people.tests.fixtures import PAY, SENSITIVE, VISIBLE
 from bangfu.policy.loader import load_policy
 
@@ -41,9 +42,11 @@ def claims(province_officer, resident):
 
 
 @pytest.fixture
-def outstanding(province_officer, expert):
-    return expert_set_outstanding(
-        actor=province_officer, expert=expert, outstanding=True, reason="考核优秀"
+def outstanding(province_officer, expert, resident):
+    """Recognised (表现突出, §六) since the deployment started: set up directly, since the
+    service accepts no start before the current month (past months are never rewritten)."""
+    return Recognition.objects.create(
+        expert=expert, start=resident.start, reason="考核优秀", decided_by=province_officer
     )
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from bangfu.core.models import AuditEntry
 from bangfu.people.models import AppointmentLetter, CoverageLink, Expert, TitleEvaluationApplication
@@ -74,14 +75,15 @@ def test_the_recipient_recognises_an_outstanding_expert_with_a_reason(
     client, recipient_user, expert
 ):
     client.force_login(recipient_user)
-    url = reverse("people:expert_outstanding", args=[expert.pk])
-    refused = client.post(url, {"outstanding": "on", "reason": ""})
+    url = reverse("people:recognition_create", args=[expert.pk])
+    start = timezone.localdate().replace(day=1).isoformat()
+    refused = client.post(url, {"start": start, "reason": ""})
     assert refused.status_code == 400
-    done = client.post(url, {"outstanding": "on", "reason": "年度考核优秀"})
+    done = client.post(url, {"start": start, "reason": "年度考核优秀"})
     assert done.status_code == 302
     expert.refresh_from_db()
     assert expert.outstanding
-    row = AuditEntry.objects.filter(action="set_outstanding").latest("id")
+    row = AuditEntry.objects.filter(action="recognise").latest("id")
     assert row.note == "年度考核优秀"
 
 
