@@ -252,6 +252,22 @@ def page(chromium_browser, live_site):
     context.close()
 
 
+PHONE = {"width": 390, "height": 844}  # experts record on site, on a phone
+PAGE_WIDER_THAN_SCREEN = "document.documentElement.scrollWidth > window.innerWidth"
+
+
+@pytest.fixture
+def phone(chromium_browser, live_site):
+    """A page in a phone-sized (390 px) touch browser context."""
+    context = chromium_browser.new_context(
+        base_url=live_site, locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(30000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
 def browser_login(page, username: str, password: str = "bangfu-demo") -> None:
     page.goto("/accounts/login/")
     page.fill("#id_username", username)

@@ -5,24 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import browser_login
+from conftest import PAGE_WIDER_THAN_SCREEN, PHONE, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-PHONE = {"width": 390, "height": 844}
-
-PAGE_WIDER_THAN_SCREEN = "document.documentElement.scrollWidth > window.innerWidth"
-
-
-@pytest.fixture
-def phone(chromium_browser, live_site):
-    context = chromium_browser.new_context(
-        base_url=live_site, locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True
-    )
-    context.set_default_timeout(30000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def _menu_link(page, name):

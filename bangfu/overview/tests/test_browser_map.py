@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import browser_login
+from conftest import PAGE_WIDER_THAN_SCREEN, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -33,20 +33,12 @@ def test_province_map_draws_88_units_and_hover_and_click_work(page):
     assert page.locator("h1").first.inner_text()
 
 
-def test_phone_map_fits_and_metric_switch_shows_experts(chromium_browser, live_site):
-    context = chromium_browser.new_context(
-        base_url=live_site, locale="zh-CN", viewport={"width": 390, "height": 844}
-    )
-    context.set_default_timeout(30000)
-    page = context.new_page()
-    try:
-        browser_login(page, "demo_prefecture")
-        page.goto("/overview/map/")
-        page.wait_for_function(RENDERED)
-        assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
-        page.get_by_test_id("metric-experts").click()
-        page.wait_for_url("**/overview/map/?metric=experts")
-        page.wait_for_function(RENDERED)
-        assert "在岗专家数" in page.locator("h1").inner_text()
-    finally:
-        context.close()
+def test_phone_map_fits_and_metric_switch_shows_experts(phone):
+    browser_login(phone, "demo_prefecture")
+    phone.goto("/overview/map/")
+    phone.wait_for_function(RENDERED)
+    assert not phone.evaluate(PAGE_WIDER_THAN_SCREEN)
+    phone.get_by_test_id("metric-experts").click()
+    phone.wait_for_url("**/overview/map/?metric=experts")
+    phone.wait_for_function(RENDERED)
+    assert "在岗专家数" in phone.locator("h1").inner_text()
