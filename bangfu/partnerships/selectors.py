@@ -162,10 +162,14 @@ def with_status(agreements: QuerySet[Agreement], today: date) -> QuerySet[Agreem
     )
 
 
-def with_current_status(partnerships: QuerySet[Partnership], today: date) -> QuerySet[Partnership]:
+def with_current_status(
+    partnerships: QuerySet[Partnership], today: date, *, select: bool = True
+) -> QuerySet[Partnership]:
     """Partnerships annotated with their current cycle on `today` (`PartnershipRow.current`:
     the governing agreement, else the latest started cycle, else the first) as
-    `current_agreement_id`, its status `current_status` and its `current_end`."""
+    `current_agreement_id`, its status `current_status` and its `current_end`. With
+    `select=False` they are only aliases for filters: not selected, so a page query does not
+    compute them again for every row it returns."""
     # One ordering puts the current cycle first: in force (governing: latest start, then
     # largest id), else started (largest cycle number), else the first cycle.
     governing, started = in_force_q(today), Q(start__lte=today)
@@ -184,11 +188,14 @@ def with_current_status(partnerships: QuerySet[Partnership], today: date) -> Que
             "cycle_number",
         )
     )
-    return partnerships.annotate(
-        current_agreement_id=Subquery(cycles.values("pk")[:1]),
-        current_status=Subquery(cycles.values("sql_status")[:1]),
-        current_end=Subquery(cycles.values("end")[:1]),
-    )
+    expressions = {
+        "current_agreement_id": Subquery(cycles.values("pk")[:1]),
+        "current_status": Subquery(cycles.values("sql_status")[:1]),
+        "current_end": Subquery(cycles.values("end")[:1]),
+    }
+    if select:
+        return partnerships.annotate(**expressions)
+    return partnerships.alias(**expressions)
 
 
 @dataclass
@@ -302,11 +309,18 @@ class PartnershipRows(Sequence[PartnershipRow]):
     """Partnership rows built lazily from an ordered queryset: `len()` is a COUNT, a slice
     builds (and fetches the cycles of) only that slice, iteration builds all rows at once."""
 
-    def __init__(self, queryset: QuerySet[Partnership], today: date, policy: Policy) -> None:
+    def __init__(
+        self,
+        queryset: QuerySet[Partnership],
+        today: date,
+        policy: Policy,
+        *,
+        count: int | None = None,
+    ) -> None:
         self._queryset = queryset
         self._today = today
         self._policy = policy
-        self._count: int | None = None
+        self._count: int | None = count
         self._all: list[PartnershipRow] | None = None
 
     def __len__(self) -> int:
@@ -402,13 +416,19 @@ def partnership_list_for_user(
     if filters.status or filters.expiring_within_days is not None:
         # The current cycle's status as SQL (ADR 0011), so the filter counts and pages in the
         # database; the rows of a page get their statuses from the domain functions.
-        qs = with_current_status(qs, today)
+        matching = with_current_status(qs, today, select=False)
         if filters.status:
-            qs = qs.filter(Q(current_status=filters.status))
+            matching = matching.filter(Q(current_status=filters.status))
         if filters.expiring_within_days is not None:
             horizon = today + timedelta(days=filters.expiring_within_days)
             in_force = [AgreementStatus.ACTIVE.value, AgreementStatus.EXPIRING.value]
-            qs = qs.filter(Q(current_status__in=in_force) & Q(current_end__lte=horizon))
+            matching = matching.filter(Q(current_status__in=in_force) & Q(current_end__lte=horizon))
+        # The ids first (one query, also the count): joined to the page's parties and sorted,
+        # the status subquery misleads PostgreSQL's row estimate into nested-loop scans.
+        ids = list(matching.order_by().values_list("pk", flat=True))
+        qs = qs.filter(pk__in=ids)
+        qs = qs.order_by("recipient__county__code", "recipient__name", "helper__name", "pk")
+        return PartnershipRows(qs, today, policy, count=len(ids))
     qs = qs.order_by("recipient__county__code", "recipient__name", "helper__name", "pk")
     return PartnershipRows(qs, today, policy)
 
