@@ -209,3 +209,18 @@ def test_the_to_do_page_lists_the_task_and_the_owner_marks_it_done(
     assert "已提交" in detail.content.decode()
     export = client.get(reverse("coordination:task_export") + "?mine=0")
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_demo_has_meetings_with_an_overdue_task_and_reloading_adds_nothing(province_officer):
+    from bangfu.coordination.demo import coordination_demo_load
+
+    today = timezone.localdate()
+    statuses = {task_status(t.due, t.done_on, today) for t in FollowUpTask.objects.all()}
+    assert {TaskStatus.OVERDUE, TaskStatus.DONE, TaskStatus.OPEN} <= statuses
+    counts = (Meeting.objects.count(), FollowUpTask.objects.count(), Notification.objects.count())
+    coordination_demo_load(today=today)
+    assert counts == (
+        Meeting.objects.count(),
+        FollowUpTask.objects.count(),
+        Notification.objects.count(),
+    )
