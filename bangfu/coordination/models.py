@@ -174,3 +174,26 @@ class FollowUpTask(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class MeetingAttachment(models.Model):
+    """A file kept with a meeting (signed minutes, sign-in sheet, photos): PDF, JPEG or PNG,
+    its content checked (`core.uploads`), served only through the scoped view."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attachments", verbose_name="会议"
+    )
+    file = models.FileField("文件", upload_to="meetings/%Y/")
+    name = models.CharField("文件名", max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "会议附件"
+        verbose_name_plural = "会议附件"
+        ordering = ["meeting", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

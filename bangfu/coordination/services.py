@@ -8,13 +8,20 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import scope_for_user
 from bangfu.coordination.domain.meetings import MEETING_KIND_LABELS
-from bangfu.coordination.models import AgendaItem, FollowUpTask, Meeting, Outcome
+from bangfu.coordination.models import (
+    AgendaItem,
+    FollowUpTask,
+    Meeting,
+    MeetingAttachment,
+    Outcome,
+)
 from bangfu.coordination.selectors import (
     HOSPITAL_ROLES,
     owner_institutions_for_meeting,
@@ -22,6 +29,7 @@ from bangfu.coordination.selectors import (
 )
 from bangfu.core.audit import audit_record
 from bangfu.core.text import forbidden_characters_message
+from bangfu.core.uploads import SCAN_KINDS, upload_checked
 from bangfu.notifications.domain.kinds import TASK_ASSIGNED
 from bangfu.notifications.services import Message, notification_send
 from bangfu.registry.models import County, Institution, Prefecture
@@ -271,3 +279,32 @@ def task_mark_done(
         after={"done_on": done_on, "result_note": task.result_note},
     )
     return task
+
+
+ATTACHMENT_KINDS = SCAN_KINDS
+
+
+def meeting_can_attach(user: User, meeting: Meeting) -> bool:
+    """Those who record meetings add files to the meetings they read (the caller has read it)."""
+    return user.role in RECORDING_ROLES
+
+
+@transaction.atomic
+def meeting_attachment_add(
+    *, actor: User, meeting: Meeting, upload: UploadedFile[bytes]
+) -> MeetingAttachment:
+    """Keep a file with the meeting: refused unless its content is a PDF, JPEG or PNG matching
+    its name (`core.uploads`)."""
+    if not meeting_can_attach(actor, meeting):
+        raise PermissionDenied("您的角色不能上传会议附件")
+    stored = upload_checked(upload, field="file", label="会议附件", kinds=ATTACHMENT_KINDS)
+    attachment = MeetingAttachment(meeting=meeting, uploaded_by=actor, name=stored[:200])
+    attachment.file.save(stored, upload, save=False)
+    attachment.save()
+    audit_record(
+        actor=actor,
+        action="meeting_attachment_add",
+        obj=attachment,
+        after={"meeting": meeting.pk, "file": attachment.file.name},
+    )
+    return attachment

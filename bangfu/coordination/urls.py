@@ -9,6 +9,16 @@ urlpatterns = [
     path("export.xlsx", views.meeting_export, name="meeting_export"),
     path("new/", views.meeting_create_view, name="meeting_create"),
     path("<int:meeting_id>/", views.meeting_detail, name="meeting_detail"),
+    path(
+        "<int:meeting_id>/attachments/",
+        views.meeting_attachment_upload,
+        name="meeting_attachment_upload",
+    ),
+    path(
+        "<int:meeting_id>/attachments/<int:attachment_id>/",
+        views.meeting_attachment_file,
+        name="meeting_attachment_file",
+    ),
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/export.xlsx", views.task_export, name="task_export"),
     path("tasks/<int:task_id>/done/", views.task_done, name="task_done"),

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -22,12 +24,15 @@ from bangfu.coordination.selectors import (
 )
 from bangfu.coordination.services import (
     RECORDING_ROLES,
+    meeting_attachment_add,
+    meeting_can_attach,
     meeting_create,
     task_can_complete,
     task_mark_done,
 )
 from bangfu.core.excel import xlsx_response
 from bangfu.core.request import query_without_page, request_user
+from bangfu.core.uploads import upload_size_checked
 
 
 def _task_rows(tasks: list[FollowUpTask], user: object) -> list[dict[str, object]]:
@@ -85,7 +90,44 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(
         request,
         "coordination/meeting_detail.html",
-        {"meeting": meeting, "task_rows": _task_rows(tasks, user)},
+        {
+            "meeting": meeting,
+            "task_rows": _task_rows(tasks, user),
+            "can_attach": meeting_can_attach(user, meeting),
+        },
+    )
+
+
+@login_required
+@require_POST
+@upload_size_checked({"file": "会议附件"})
+def meeting_attachment_upload(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = request_user(request)
+    meeting = meeting_get_for_user(user=user, meeting_id=meeting_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择要上传的文件")
+    else:
+        try:
+            meeting_attachment_add(actor=user, meeting=meeting, upload=upload)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "附件已上传")
+    return redirect("coordination:meeting_detail", meeting_id=meeting.pk)
+
+
+@login_required
+def meeting_attachment_file(
+    request: HttpRequest, meeting_id: int, attachment_id: int
+) -> FileResponse:
+    """A meeting's file, to whoever reads the meeting (never a public media URL)."""
+    meeting = meeting_get_for_user(user=request_user(request), meeting_id=meeting_id)
+    attachment = meeting.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404("未找到该附件")
+    return FileResponse(
+        attachment.file.open("rb"), filename=PurePath(attachment.file.name or "").name
     )
 
 

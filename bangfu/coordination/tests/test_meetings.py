@@ -224,3 +224,31 @@ def test_the_demo_has_meetings_with_an_overdue_task_and_reloading_adds_nothing(p
         FollowUpTask.objects.count(),
         Notification.objects.count(),
     )
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
+
+
+def test_a_meeting_keeps_checked_attachments_served_only_in_scope(
+    client, settings, tmp_path, county_officer, recipient_user, helper_user
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    meeting = Meeting.objects.filter(level="county").first()
+    assert meeting is not None
+    client.force_login(county_officer)
+    url = reverse("coordination:meeting_attachment_upload", args=[meeting.pk])
+    client.post(url, {"file": SimpleUploadedFile("签到表.pdf", PDF)})
+    client.post(url, {"file": SimpleUploadedFile("伪装.pdf", PNG)})
+    client.post(url, {"file": SimpleUploadedFile("纪要.txt", b"hello")})
+    [attachment] = meeting.attachments.all()
+    assert attachment.name == "签到表.pdf"
+    assert AuditEntry.objects.filter(action="meeting_attachment_add", actor=county_officer).exists()
+    file_url = reverse("coordination:meeting_attachment_file", args=[meeting.pk, attachment.pk])
+    assert b"".join(client.get(file_url).streaming_content) == PDF
+    client.force_login(helper_user)  # the helper hospital does not read a county meeting
+    assert client.get(file_url).status_code == 404
+    assert client.post(url, {"file": SimpleUploadedFile("x.pdf", PDF)}).status_code == 404
+    assert meeting.attachments.count() == 1
