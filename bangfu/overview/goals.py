@@ -3,7 +3,7 @@
 - 目标县覆盖: target counties with an agreement in force with an out-of-province 三甲 helper,
   against the policy's total (70) for its target year (2027) — `coverage_on`, the one rule.
 - 能力达标: the share of assisted county hospitals meeting the national recommended standard,
-  against 90% — shown as the goal until the yearly assessment and indicator values exist.
+  against 90%, by year (`standard_trend_for_user`, the capability app's rule).
 - The month's activities (F8) and the agreements behind on a measure this year
   (`progress_rows_for_user`, the progress rule of the activities app).
 """
@@ -21,6 +21,7 @@ from bangfu.activities.selectors import (
     activity_list_for_user,
     progress_rows_for_user,
 )
+from bangfu.capability.selectors import SharePoint, standard_trend_for_user
 from bangfu.partnerships.selectors import coverage_on
 from bangfu.policy.loader import load_policy
 
@@ -42,6 +43,12 @@ class HeadlineGoals:
     activities_unconfirmed: int
     agreements_tracked: int
     agreements_behind: int
+    standard_trend: tuple[SharePoint, ...] = ()
+
+    @property
+    def standard_latest(self) -> SharePoint | None:
+        """The last completed year with assisted hospitals."""
+        return next((p for p in reversed(self.standard_trend) if p.assisted), None)
 
 
 def month_ends(day: date, months: int) -> list[date]:
@@ -85,4 +92,5 @@ def headline_goals_for_user(*, user: User, day: date) -> HeadlineGoals:
         activities_unconfirmed=activities.filter(confirmed_at__isnull=True).count(),
         agreements_tracked=len(progress),
         agreements_behind=behind,
+        standard_trend=tuple(standard_trend_for_user(user=user, today=day)),
     )
