@@ -174,7 +174,7 @@ def _detail_out(detail: RoundDetail) -> dict[str, object]:
         "method": r.method,
         "prefecture_code": r.prefecture.code if r.prefecture else None,
         "previous_id": r.previous_id,
-        "superseded": not detail.is_latest,
+        "superseded": detail.successor is not None,
         "created_by": r.created_by.get_username(),
         "created_at": r.created_at,
         "recipient_count": r.recipient_count,

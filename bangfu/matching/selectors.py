@@ -11,8 +11,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
@@ -69,6 +80,17 @@ class RoundFilters:
     created_by_id: int | None = None
 
 
+def _latest_round_ids() -> QuerySet[Any, Any]:
+    """The newest round of each prefecture (rounds without a prefecture form one group), as a
+    sub-query of ids: two independent rounds are not both the latest."""
+    return (
+        MatchingRound.objects.order_by()
+        .values("prefecture_id")
+        .annotate(last=Max("pk"))
+        .values("last")
+    )
+
+
 def matching_round_list_for_user(
     *, user: User, filters: RoundFilters | None = None
 ) -> QuerySet[MatchingRound]:
@@ -85,6 +107,7 @@ def matching_round_list_for_user(
         .annotate(
             accepted_count=Count("proposals", filter=Q(proposals__status=ProposalStatus.ACCEPTED)),
             superseded=Exists(MatchingRound.objects.filter(previous_id=OuterRef("pk"))),
+            is_latest=ExpressionWrapper(Q(pk__in=_latest_round_ids()), output_field=BooleanField()),
         )
         .order_by("-created_at", "-pk")
     )
@@ -136,10 +159,8 @@ class RoundDetail:
     reasons: list[str]
     successor: MatchingRound | None
     counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def is_latest(self) -> bool:
-        return self.successor is None
+    is_latest: bool = False
+    """The newest round of its prefecture (or of the province); only it is badged 最新."""
 
 
 def matching_round_detail_for_user(*, user: User, pk: int) -> RoundDetail:
@@ -147,6 +168,7 @@ def matching_round_detail_for_user(*, user: User, pk: int) -> RoundDetail:
     round_ = matching_round_get_for_user(user=user, pk=pk)
     proposals = list(matching_proposals_for_round(round_=round_))
     successor = MatchingRound.objects.filter(previous=round_).order_by("pk").first()
+    newest = MatchingRound.objects.filter(prefecture=round_.prefecture).aggregate(last=Max("pk"))
     result = round_.result
     profiles = round_.instance.get("helper_profiles", [])
     counts = {s.value: 0 for s in ProposalStatus}
@@ -160,6 +182,7 @@ def matching_round_detail_for_user(*, user: User, pk: int) -> RoundDetail:
         reasons=list(result.get("reasons", [])),
         successor=successor,
         counts=counts,
+        is_latest=round_.pk == newest["last"],
     )
 
 

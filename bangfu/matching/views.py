@@ -161,7 +161,7 @@ def _recipient_label(institution: Institution) -> str:
 
 
 def _helper_label(institution: Institution) -> str:
-    return f"{institution.name}（{institution.province}{institution.city}，名额 {institution.capacity}）"
+    return f"{institution.name}（{institution.place}，名额 {institution.capacity}）"
 
 
 @login_required
@@ -238,7 +238,7 @@ def _detail_context(
     accept_form: AcceptForm | None = None,
 ) -> dict[str, object]:
     helper_choices = [(h.id, f"{h.name}（本轮名额 {h.capacity}）") for h in detail.helpers]
-    can_act = can_run_matching(user) and detail.is_latest
+    can_act = can_run_matching(user) and detail.successor is None
     return {
         "detail": detail,
         "round": detail.round,
@@ -271,7 +271,7 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponse:
                 county.prefecture.name if county else "",
                 county.name if county else "",
                 p.helper.name,
-                f"{p.helper.province}{p.helper.city}",
+                p.helper.place,
                 p.fit_total,
                 parts.get("specialty", ""),
                 parts.get("region", ""),

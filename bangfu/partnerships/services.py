@@ -33,6 +33,7 @@ from bangfu.partnerships.domain.validation import (
     TargetValue,
     TermValue,
     agreement_validate,
+    quoted,
 )
 from bangfu.partnerships.models import Agreement, AgreementMeasure, CountyPlan, Partnership
 from bangfu.partnerships.selectors import agreement_facts, can_manage_partnerships, today_local
@@ -106,7 +107,9 @@ def _coerce_measures(
                     typed[code][key] = Decimal(text)
                 except InvalidOperation:
                     where = f"measures.{code}.{key}"
-                    issues.append((where, f"措施“{measure.title}”的“{target.label}”应填写数字"))
+                    issues.append(
+                        (where, f"措施{quoted(measure.title)}的{quoted(target.label)}应填写数字")
+                    )
             elif text:
                 typed[code][key] = text
     return typed, issues

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from django.db import models
 
+from bangfu.registry.domain.places import place_name
+from bangfu.registry.domain.programme_group_basis import programme_group_basis_text
+
 
 class Prefecture(models.Model):
     """市州: one of Guizhou's 9 prefecture-level units (F1)."""
@@ -71,6 +74,11 @@ class County(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def programme_group_basis_text(self) -> str:
+        """The basis as people read it (推测 + a Chinese note for the registry file's guesses)."""
+        return programme_group_basis_text(self.programme_group_basis)
 
 
 class Specialty(models.Model):
@@ -154,6 +162,11 @@ class Institution(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def place(self) -> str:
+        """Province and city, the city left out when it is the province (上海市)."""
+        return place_name(self.province, self.city)
 
 
 class Department(models.Model):

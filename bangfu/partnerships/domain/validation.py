@@ -21,6 +21,12 @@ TargetValue = Decimal | str
 TermValue = Decimal | bool
 
 
+def quoted(text: str) -> str:
+    """`text` in Chinese double quotes; quotes already inside it become single quotes
+    (GB/T 15834 nesting), so a title such as “组团”派驻… reads “‘组团’派驻…”, never ““组团”…."""
+    return "“" + text.replace("“", "‘").replace("”", "’") + "”"
+
+
 def _empty_measures() -> Mapping[str, Mapping[str, TargetValue]]:
     return MappingProxyType({})
 
@@ -164,20 +170,22 @@ def measure_issues(draft: AgreementDraft, policy: Policy) -> list[ValidationIssu
                 issues.append(
                     ValidationIssue(
                         where,
-                        f"措施“{measure.title}”的目标“{target.label}”未填写（{measure.clause}）",
+                        f"措施{quoted(measure.title)}的目标{quoted(target.label)}未填写（{measure.clause}）",
                     )
                 )
                 continue
             problem = target.value_problem(values[target.key])
             if problem is not None:
                 issues.append(
-                    ValidationIssue(where, f"措施“{measure.title}”：{problem}（{measure.clause}）")
+                    ValidationIssue(
+                        where, f"措施{quoted(measure.title)}：{problem}（{measure.clause}）"
+                    )
                 )
         for key in sorted(set(values) - target_keys):
             issues.append(
                 ValidationIssue(
                     f"measures.{code}.{key}",
-                    f"措施“{measure.title}”没有目标“{key}”（{measure.clause}）",
+                    f"措施{quoted(measure.title)}没有目标{quoted(key)}（{measure.clause}）",
                 )
             )
     return issues
