@@ -192,6 +192,7 @@ def _demo_activity() -> None:
     from django.utils import timezone
 
     from bangfu.activities.demo import activities_demo_load
+    from bangfu.assessments.demo import assessments_demo_load
     from bangfu.capability.demo import capability_demo_load
     from bangfu.coordination.demo import coordination_demo_load
     from bangfu.matching.demo import matching_demo_load
@@ -203,6 +204,7 @@ def _demo_activity() -> None:
     matching_demo_load(actor=province)
     people_demo_load(actor=province, today=timezone.localdate())
     activities_demo_load(actor=province, today=timezone.localdate())
+    assessments_demo_load(actor=province, today=timezone.localdate())
     capability_demo_load(actor=province, today=timezone.localdate())
     coordination_demo_load(today=timezone.localdate())
 
