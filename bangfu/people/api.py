@@ -47,6 +47,7 @@ from bangfu.people.selectors import (
     recognition_get_for_user,
     recognition_list_for_user,
     scitech_application_list_for_user,
+    team_get_for_user,
     team_list_for_user,
     team_rows,
     team_service_target_for_user,
@@ -54,9 +55,11 @@ from bangfu.people.selectors import (
     title_application_list_for_user,
 )
 from bangfu.people.services import (
+    DeploymentInput,
     ExpertInput,
     RecognitionInput,
     appointment_letter_create,
+    deployment_create,
     expert_create,
     expert_sensitive_view,
     insurance_briefing_create,
@@ -348,6 +351,45 @@ def deployments(request: HttpRequest, filters: Query[DeploymentQuery]) -> PerPag
         user=request_user(request), filters=DeploymentFilters(**filters.dict())
     )
     return PerPage(rows, lambda page: [_deployment_out(d) for d in page])
+
+
+class DeploymentIn(Schema):
+    team_id: Id = Field(..., description="帮扶队编号")
+    expert_id: Id = Field(..., description="专家编号（须为当前用户可查看的专家）")
+    kind: Literal["resident", "short_term", "flexible", "silver_age", "remote", "short_trip"] = (
+        Field(..., description="派驻方式；short_trip 为附件1（十六）相邻受扶医院短期巡诊")
+    )
+    start: ProgrammeDate = Field(..., description="开始日期（须在已签订且有效的协议期内）")
+    planned_end: ProgrammeDate = Field(..., description="计划结束日期")
+    department_id: Id | None = Field(None, description="派驻科室（受扶医院的科室）")
+    helper_exception_reason: Annotated[str, Line(500)] = Field(
+        "", description="专家不属于该队帮扶医院时必填的例外派驻原因（§三(四)）"
+    )
+
+
+@router.post(
+    "/deployments",
+    response={201: DeploymentOut, **CREATE_ERRORS},
+    summary="登记派驻（省卫健委或帮扶关系双方；须在协议期内，跨院派驻须填写例外原因）",
+)
+def deployment_create_endpoint(
+    request: HttpRequest, body: DeploymentIn
+) -> Status[dict[str, object]]:
+    user = request_user(request)
+    team = team_get_for_user(user=user, pk=body.team_id)
+    deployment = deployment_create(
+        actor=user,
+        team=team,
+        data=DeploymentInput(
+            expert_id=body.expert_id,
+            kind=body.kind,
+            start=body.start,
+            planned_end=body.planned_end,
+            department_id=body.department_id,
+            helper_exception_reason=body.helper_exception_reason,
+        ),
+    )
+    return Status(201, _deployment_out(deployment_get_for_user(user=user, pk=deployment.pk)))
 
 
 # ---- department services (§五, §六): the same scope as the department-services page ----

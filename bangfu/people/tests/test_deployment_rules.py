@@ -208,3 +208,29 @@ def test_days_after_the_agreement_ended_earn_nothing_and_the_statement_says_why(
     assert row.amount == 0
     assert f"{on.isoformat()}至" in row.reason
     assert "不计发任何待遇" in row.reason and "§七" in row.reason
+
+
+@pytest.mark.django_db
+def test_api_creates_a_deployment_with_the_same_rules(
+    api_client, province_officer, expert, other_team
+):
+    api_client.login(province_officer)
+    payload = {
+        "team_id": other_team.pk,
+        "expert_id": expert.pk,
+        "kind": "short_trip",
+        "start": (today() - timedelta(days=5)).isoformat(),
+        "planned_end": (today() + timedelta(days=5)).isoformat(),
+    }
+    before = Deployment.objects.count()
+    refused = api_client.post("/api/v1/deployments", payload)
+    assert refused.status_code == 422
+    assert any(e["field"].endswith("helper_exception_reason") for e in refused.json()["errors"])
+    assert Deployment.objects.count() == before
+    created = api_client.post(
+        "/api/v1/deployments", payload | {"helper_exception_reason": "附件1（十六）相邻县巡诊"}
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["kind"] == "short_trip"
+    assert body["helper_exception_reason"] == "附件1（十六）相邻县巡诊"
