@@ -179,3 +179,19 @@ def test_roles_outside_the_chain_cannot_act(
     response = api_client.login(user).post(f"/api/v1/assessments/{ready.pk}/approve", {})
     assert response.status_code in (403, 404)
     assert Assessment.objects.get(pk=ready.pk).status == "submitted"
+
+
+def test_the_list_costs_the_same_queries_for_a_bigger_page(
+    api_client, province_officer, opened, year
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api_client.login(province_officer).get("/api/v1/assessments", year=year)  # warm the token
+    counts = []
+    for size in (2, 50):
+        with CaptureQueriesContext(connection) as queries:
+            body = api_client.get("/api/v1/assessments", year=year, page_size=size).json()
+        assert len(body["items"]) == min(size, body["count"])
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
