@@ -132,6 +132,7 @@ def test_inactive_users_are_not_notified(outsider):
 
 
 def test_the_menu_shows_the_unread_count_and_the_inbox_marks_read(client, recipient_user):
+    Notification.objects.filter(recipient=recipient_user).delete()  # the demo's own
     first = _send([recipient_user])[0]
     _send([recipient_user])
     client.force_login(recipient_user)
@@ -175,6 +176,7 @@ def test_the_email_preferences_page_stores_the_choices(client, recipient_user):
 def test_api_lists_own_notifications_only_and_filters_unread(
     api_client, recipient_user, helper_user
 ):
+    Notification.objects.filter(recipient=recipient_user).delete()  # the demo's own
     read, unread = _send([recipient_user], title="已读的"), _send([recipient_user], title="未读的")
     _send([helper_user], title="别人的")
     api_client.login(recipient_user)
