@@ -64,7 +64,10 @@ def _failing(indicator: Indicator) -> Value:
 
 
 def capability_demo_load(*, actor: User | None, today: date) -> int:
-    """Values for ``today.year - 1``; returns the number of rows written (0 when present)."""
+    """Values for ``today.year - 1``; returns the number of rows written (0 when present).
+
+    The demo county plans (``county_plans_demo_load``) are not created here: the partnerships
+    tests rely on a demo without county plans."""
     year = today.year - 1
     if IndicatorValue.objects.filter(year=year).exists():
         return 0
@@ -115,3 +118,48 @@ def capability_demo_load(*, actor: User | None, today: date) -> int:
             note=f"演示数据：{year} 年能力指标 {len(rows)} 项",
         )
     return len(rows)
+
+
+PLAN_COUNTIES = ("520526", "520521", "520523", "520524")  # 威宁 first: the demo county persona
+PLAN_MEASURES = ["M01", "M04", "M05"]
+
+
+def county_plans_demo_load(*, actor: User, today: date) -> None:
+    """Plans for a few target counties (through the partnerships service), yearly targets for all
+    but the last one (so the "plans without targets" list is not empty); each save keeps the
+    plan's previous version, so the plan pages list versions."""
+    from bangfu.capability.services import county_plan_year_save
+    from bangfu.partnerships.models import Agreement, CountyPlan
+    from bangfu.partnerships.services import county_plan_save
+    from bangfu.registry.models import County
+
+    if CountyPlan.objects.filter(county__code__in=PLAN_COUNTIES).exists():
+        return
+    start = date(today.year - 1, 1, 1)
+    counties = {c.code: c for c in County.objects.filter(code__in=PLAN_COUNTIES)}
+    for index, code in enumerate(PLAN_COUNTIES):
+        county = counties[code]
+        agreements = Agreement.objects.filter(
+            partnership__recipient__county=county, signed_on__isnull=False
+        ).values_list("pk", flat=True)
+        plan = county_plan_save(
+            actor=actor,
+            county=county,
+            cycle_start=start,
+            goals=f"{county.name}：三年内建强胸痛、卒中、创伤等中心，县域内就诊率达到90%（演示数据）",
+            measure_codes=PLAN_MEASURES,
+            agreement_ids=list(agreements),
+        )
+        if index == len(PLAN_COUNTIES) - 1:
+            continue
+        for year in (today.year - 1, today.year):
+            county_plan_year_save(
+                actor=actor,
+                plan=plan,
+                year=year,
+                measure_targets={"M01": 4, "M04": 12 + index, "M05": 6},
+                indicator_targets={"DX-24": 30, "DX-11": "已建", "OUT-03": 85},
+                review_note="演示数据：年度回顾——派驻专家到位，远程会诊量稳步增加。"
+                if year < today.year
+                else "",
+            )

@@ -17,7 +17,9 @@ from django.http import Http404
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import scope_for_user
-from bangfu.capability.domain.catalogue import Catalogue
+from bangfu.activities.selectors import progress_rows_for_user
+from bangfu.capability.domain.catalogue import Catalogue, Indicator
+from bangfu.capability.domain.plans import measure_target_reached, plan_indicator_reached
 from bangfu.capability.domain.standard import (
     IndicatorValue as Value,
 )
@@ -27,13 +29,20 @@ from bangfu.capability.domain.standard import (
     value_from_json,
 )
 from bangfu.capability.loader import load_catalogue
-from bangfu.capability.models import IndicatorValue
+from bangfu.capability.models import CountyPlanVersion, CountyPlanYear, IndicatorValue
 from bangfu.partnerships.domain.coverage import CoverageAgreement, agreement_counts_for_coverage
 from bangfu.partnerships.domain.lifecycle import agreement_status
-from bangfu.partnerships.models import Agreement
-from bangfu.partnerships.selectors import agreement_facts, governed_spans_of, today_local
+from bangfu.partnerships.models import Agreement, CountyPlan
+from bangfu.partnerships.selectors import (
+    agreement_facts,
+    can_manage_partnerships,
+    county_plan_get_for_user,
+    county_plan_list_for_user,
+    governed_spans_of,
+    today_local,
+)
 from bangfu.policy.loader import load_policy
-from bangfu.registry.models import Institution, InstitutionCategory
+from bangfu.registry.models import County, Institution, InstitutionCategory, ProgrammeGroup
 
 FIRST_YEAR = 2025  # the programme starts in 2025 (§一)
 
@@ -262,3 +271,128 @@ def standard_trend_for_user(*, user: User, today: date) -> list[SharePoint]:
         summary = capability_summary(year=year, user=user)
         points.append(SharePoint(year, summary.assisted, summary.meeting_standard, summary.share))
     return points
+
+
+# ---- county plans: yearly targets and their progress (§七) ----
+
+
+def can_edit_county_plan(user: User, plan: CountyPlan) -> bool:
+    """The same offices that write the plan (county and above, within scope) set its targets."""
+    return (
+        can_manage_partnerships(user)
+        and scope_for_user(user).counties(County.objects.filter(pk=plan.county_id)).exists()
+    )
+
+
+@dataclass(frozen=True)
+class MeasureTargetRow:
+    code: str
+    title: str
+    target: int | None
+    achieved: int
+    reached: bool
+
+
+@dataclass(frozen=True)
+class IndicatorTargetRow:
+    indicator: Indicator
+    target: Value
+    hospitals: tuple[tuple[Institution, Value | None, bool], ...]
+
+
+@dataclass(frozen=True)
+class PlanYear:
+    plan: CountyPlan
+    year: int
+    row: CountyPlanYear | None
+    measures: tuple[MeasureTargetRow, ...]
+    indicators: tuple[IndicatorTargetRow, ...]
+    versions: tuple[CountyPlanVersion, ...]
+    can_edit: bool
+    catalogue: Catalogue
+
+
+def plan_year_for_user(*, user: User, plan_id: int, year: int) -> PlanYear:
+    """The plan's targets for ``year`` with progress: per measure the confirmed activities of the
+    county's agreements (``progress_rows_for_user``, the activities rule), per indicator each
+    recipient hospital of the county and whether its value reaches the target."""
+    plan = county_plan_get_for_user(user=user, pk=plan_id)
+    row = CountyPlanYear.objects.filter(plan=plan, year=year).first()
+    measure_targets = row.measure_targets if row else {}
+    achieved: dict[str, int] = defaultdict(int)
+    for progress in progress_rows_for_user(user=user, year=year, county=plan.county.code):
+        for measure in progress.progress.measures:
+            achieved[measure.code] += measure.achieved
+    titles = {m.code: m.title for m in load_policy().measures}
+    measures = tuple(
+        MeasureTargetRow(
+            code=code,
+            title=titles.get(code, code),
+            target=measure_targets.get(code),
+            achieved=achieved.get(code, 0),
+            reached=code in measure_targets
+            and measure_target_reached(int(measure_targets[code]), achieved.get(code, 0)),
+        )
+        for code in sorted(plan.measure_codes)
+    )
+    catalogue = capability_catalogue()
+    hospitals = list(
+        Institution.objects.filter(recipients_for_user(user), county_id=plan.county_id).order_by(
+            "name"
+        )
+    )
+    values: dict[tuple[int, str], IndicatorValue] = {
+        (v.institution_id, v.code): v
+        for v in IndicatorValue.objects.filter(year=year, institution__in=hospitals)
+    }
+    indicators = []
+    for code, stored in sorted((row.indicator_targets if row else {}).items()):
+        indicator = catalogue.indicator(code)
+        target = value_from_json(indicator, stored) if indicator else None
+        if indicator is None or target is None:
+            continue
+        cells = []
+        for hospital in hospitals:
+            if not catalogue.applies(indicator, hospital.institution_type):
+                continue
+            found = values.get((hospital.pk, code))
+            value = value_from_json(indicator, found.value) if found else None
+            cells.append((hospital, value, plan_indicator_reached(indicator, target, value)))
+        indicators.append(IndicatorTargetRow(indicator, target, tuple(cells)))
+    return PlanYear(
+        plan=plan,
+        year=year,
+        row=row,
+        measures=measures,
+        indicators=tuple(indicators),
+        versions=tuple(CountyPlanVersion.objects.filter(plan=plan).select_related("saved_by")),
+        can_edit=can_edit_county_plan(user, plan),
+        catalogue=catalogue,
+    )
+
+
+@dataclass(frozen=True)
+class PlanGaps:
+    year: int
+    counties_without_plan: tuple[County, ...]
+    plans_without_targets: tuple[CountyPlan, ...]
+
+
+def plan_gaps_for_user(*, user: User, today: date) -> PlanGaps:
+    """Target counties (§一) in scope with no plan whose cycle covers ``today``, and plans
+    covering ``today`` with no target for the current year."""
+    current = county_plan_list_for_user(user=user).filter(
+        cycle_start__lte=today, cycle_end__gte=today
+    )
+    counties = (
+        scope_for_user(user)
+        .counties(County.objects.filter(programme_group=ProgrammeGroup.TARGET))
+        .exclude(pk__in=current.values("county_id"))
+        .select_related("prefecture")
+        .order_by("code")
+    )
+    with_targets = CountyPlanYear.objects.filter(year=today.year).exclude(
+        measure_targets={}, indicator_targets={}
+    )
+    plans = current.exclude(pk__in=with_targets.values("plan_id")).order_by("county__code")
+    return PlanGaps(today.year, tuple(counties), tuple(plans))

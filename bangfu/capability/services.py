@@ -26,15 +26,23 @@ from bangfu.capability.domain.standard import (
     parse_values,
     value_to_json,
 )
-from bangfu.capability.models import EVIDENCE_MAX_LENGTH, IndicatorValue
+from bangfu.capability.models import (
+    EVIDENCE_MAX_LENGTH,
+    REVIEW_MAX_LENGTH,
+    CountyPlanVersion,
+    CountyPlanYear,
+    IndicatorValue,
+)
 from bangfu.capability.selectors import (
     can_confirm_values,
+    can_edit_county_plan,
     can_enter_values,
     capability_catalogue,
     year_choices,
 )
-from bangfu.core.audit import audit_record
+from bangfu.core.audit import audit_record, model_snapshot
 from bangfu.core.text import forbidden_characters_message
+from bangfu.partnerships.models import CountyPlan
 from bangfu.registry.models import Institution, InstitutionCategory
 
 IMPORT_HEADERS = ("医院名称", "年度", "指标编码", "数值", "佐证说明")
@@ -310,3 +318,123 @@ def capability_import_file(
                 totals[name] = totals.get(name, 0) + n
     result.counts = totals
     return result
+
+
+# ---- county plans: yearly targets, review notes and kept versions (§七) ----
+
+
+def _plan_snapshot(plan: CountyPlan) -> dict[str, object]:
+    return {
+        "cycle_start": plan.cycle_start.isoformat(),
+        "cycle_end": plan.cycle_end.isoformat(),
+        "goals": plan.goals,
+        "centres": list(plan.centres),
+        "measure_codes": list(plan.measure_codes),
+        "specialties": sorted(s.code for s in plan.specialties.all()),
+        "agreements": sorted(a.pk for a in plan.agreements.all()),
+        "years": {
+            str(y.year): {
+                "measure_targets": y.measure_targets,
+                "indicator_targets": y.indicator_targets,
+                "review_note": y.review_note,
+            }
+            for y in CountyPlanYear.objects.filter(plan=plan).order_by("year")
+        },
+    }
+
+
+@transaction.atomic
+def county_plan_version_keep(
+    *, plan: CountyPlan, actor: User | None, note: str = ""
+) -> CountyPlanVersion:
+    """Keep the plan as it is now, before a save changes it (the plan "adjusted over time"
+    keeps its history, §七). Versions are numbered 1, 2, … per plan."""
+    last = CountyPlanVersion.objects.filter(plan=plan).order_by("-number").first()
+    version = CountyPlanVersion.objects.create(
+        plan=plan,
+        number=(last.number if last else 0) + 1,
+        snapshot=_plan_snapshot(plan),
+        note=note[:200],
+        saved_by=actor,
+    )
+    audit_record(
+        actor=actor, action="county_plan_version_keep", obj=plan, note=f"保留第 {version.number} 版"
+    )
+    return version
+
+
+MEASURE_TARGET_MAX = 10_000
+
+
+@transaction.atomic
+def county_plan_year_save(
+    *,
+    actor: User,
+    plan: CountyPlan,
+    year: int,
+    measure_targets: Mapping[str, object],
+    indicator_targets: Mapping[str, object],
+    review_note: str = "",
+) -> CountyPlanYear:
+    """Set a county plan's targets for ``year`` (by measure: a yearly count for a measure the plan
+    chose; by indicator: a value of that indicator) and the year's review note. The plan as it
+    was is kept as a version first. Every problem is reported at once; nothing is written."""
+    if not can_edit_county_plan(actor, plan):
+        raise PermissionDenied("只有本县及上级卫生健康部门可以调整一县一方案")
+    errors: dict[str, list[str]] = {}
+    if not plan.cycle_start.year <= year <= plan.cycle_end.year:
+        errors["year"] = [f"年度应在方案周期 {plan.cycle_start.year}–{plan.cycle_end.year} 内"]
+    measures: dict[str, int] = {}
+    for code, raw in sorted(measure_targets.items()):
+        if raw is None or raw == "":
+            continue
+        if code not in plan.measure_codes:
+            errors[f"measure_{code}"] = [f"措施 {code} 不是本方案选用的措施"]
+            continue
+        text = str(raw).strip()
+        if not text.isdigit() or not 0 < int(text) <= MEASURE_TARGET_MAX:
+            errors[f"measure_{code}"] = [
+                f"措施 {code} 的年度目标应为 1–{MEASURE_TARGET_MAX} 的整数"
+            ]
+            continue
+        measures[code] = int(text)
+    catalogue = capability_catalogue()
+    parsed, problems = parse_values(
+        catalogue, {k: v for k, v in indicator_targets.items() if v is not None and v != ""}
+    )
+    for code, problem in problems.items():
+        errors[f"indicator_{code}"] = [problem]
+    note = review_note.strip()
+    if (refused := forbidden_characters_message(note)) is not None:
+        errors["review_note"] = [refused]
+    elif len(note) > REVIEW_MAX_LENGTH:
+        errors["review_note"] = [f"年度回顾不能超过 {REVIEW_MAX_LENGTH} 字"]
+    if errors:
+        raise ValidationError(errors)
+    county_plan_version_keep(plan=plan, actor=actor, note=f"调整 {year} 年目标")
+    row, _ = CountyPlanYear.objects.get_or_create(plan=plan, year=year)
+    before = model_snapshot(row, ("measure_targets", "indicator_targets", "review_note"))
+    row.measure_targets = measures
+    row.indicator_targets = {
+        code: value_to_json(value) for code, value in parsed.items() if value is not None
+    }
+    row.review_note = note
+    row.updated_by = actor
+    row.save(
+        update_fields=[
+            "measure_targets",
+            "indicator_targets",
+            "review_note",
+            "updated_by",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="county_plan_year_save",
+        obj=plan,
+        before=before,
+        after=model_snapshot(row, ("measure_targets", "indicator_targets", "review_note")),
+        note=f"{year} 年目标",
+    )
+    return row

@@ -8,7 +8,7 @@ import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -16,9 +16,12 @@ from django.views.decorators.http import require_POST
 from bangfu.accounts.scope import scope_for_user
 from bangfu.capability.forms import HospitalYearForm, ImportForm, YearForm
 from bangfu.capability.selectors import (
+    PlanYear,
     capability_catalogue,
     capability_summary,
     hospital_year_for_user,
+    plan_gaps_for_user,
+    plan_year_for_user,
     recipient_get_for_user,
     year_choices,
 )
@@ -27,9 +30,11 @@ from bangfu.capability.services import (
     capability_import_file,
     capability_values_confirm,
     capability_values_save,
+    county_plan_year_save,
 )
 from bangfu.capability.spreadsheets import capability_template_bytes
 from bangfu.core.request import request_user
+from bangfu.partnerships.selectors import today_local
 
 
 def _year(request: HttpRequest) -> tuple[YearForm, int]:
@@ -147,3 +152,69 @@ def import_page(request: HttpRequest) -> HttpResponse:
             )
             return redirect("capability:summary")
     return render(request, "capability/import.html", {"form": form, "result": result})
+
+
+# ---- county plans: yearly targets, progress, review and versions ----
+
+NEW_INDICATOR_ROWS = 3
+
+
+def _plan_year_input(
+    request: HttpRequest, py: PlanYear
+) -> tuple[dict[str, object], dict[str, object], str]:
+    measures: dict[str, object] = {
+        m.code: request.POST.get(f"measure_{m.code}", "") for m in py.measures
+    }
+    indicators: dict[str, object] = {
+        row.indicator.code: request.POST.get(f"indicator_{row.indicator.code}", "")
+        for row in py.indicators
+    }
+    for n in range(NEW_INDICATOR_ROWS):
+        code = request.POST.get(f"new_code_{n}", "").strip()[:12]
+        if code:
+            indicators[code] = request.POST.get(f"new_value_{n}", "")
+    return measures, indicators, request.POST.get("review_note", "")
+
+
+@login_required
+def plan_year_page(request: HttpRequest, plan_id: int, year: int) -> HttpResponse:
+    user = request_user(request)
+    py = plan_year_for_user(user=user, plan_id=plan_id, year=year)
+    errors: list[str] = []
+    if request.method == "POST":
+        if not py.can_edit:
+            raise PermissionDenied("只有本县及上级卫生健康部门可以调整一县一方案")
+        measures, indicators, note = _plan_year_input(request, py)
+        try:
+            county_plan_year_save(
+                actor=user,
+                plan=py.plan,
+                year=year,
+                measure_targets=measures,
+                indicator_targets=indicators,
+                review_note=note,
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, f"{year} 年目标已保存，原方案已保留为历史版本")
+            return redirect("capability:plan_year", plan_id=plan_id, year=year)
+    years = list(range(py.plan.cycle_start.year, py.plan.cycle_end.year + 1))
+    return render(
+        request,
+        "capability/plan_year.html",
+        {
+            "py": py,
+            "years": years,
+            "errors": errors,
+            "new_rows": range(NEW_INDICATOR_ROWS),
+            "catalogue": py.catalogue,
+            "indicator_choices": py.catalogue.entered_indicators(),
+        },
+    )
+
+
+@login_required
+def plan_gaps_page(request: HttpRequest) -> HttpResponse:
+    gaps = plan_gaps_for_user(user=request_user(request), today=today_local())
+    return render(request, "capability/plan_gaps.html", {"gaps": gaps})

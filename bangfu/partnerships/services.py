@@ -549,6 +549,10 @@ def county_plan_save(
     _raise(errors)
     plan = CountyPlan.objects.filter(county=county, cycle_start=cycle_start).first()
     before = model_snapshot(plan, ("goals", "centres", "measure_codes")) if plan else None
+    if plan is not None:
+        from bangfu.capability.services import county_plan_version_keep  # versions live there
+
+        county_plan_version_keep(plan=plan, actor=actor, note="方案调整")
     if plan is None:
         plan = CountyPlan(county=county, cycle_start=cycle_start)
     plan.cycle_end = cycle_default_end(cycle_start, policy.cycle.years)

@@ -245,3 +245,28 @@ def test_values_parse_words_and_numbers() -> None:
     )
     assert not problems
     assert values == {"C-01": Decimal("95.5"), "C-02": True, "O-02": "已建", "O-03": None}
+
+
+# ---- county plan yearly targets ----
+
+
+@pytest.mark.parametrize(
+    ("code", "target", "value", "reached"),
+    [
+        ("C-01", Decimal("50"), Decimal("50"), True),
+        ("C-01", Decimal("50"), Decimal("49"), False),
+        ("O-03", Decimal("5"), Decimal("4"), True),  # upper-bound indicator: lower is better
+        ("O-03", Decimal("5"), Decimal("6"), False),
+        ("C-02", True, True, True),
+        ("C-02", True, False, False),
+        ("O-02", "已建", "通过认证", True),  # a later stage reaches an earlier one
+        ("O-02", "已建", "未建", False),
+        ("C-01", Decimal("50"), None, False),
+    ],
+)
+def test_plan_indicator_target_cases(code, target, value, reached) -> None:
+    from bangfu.capability.domain.plans import plan_indicator_reached
+
+    indicator = _small().indicator(code)
+    assert indicator is not None
+    assert plan_indicator_reached(indicator, target, value) is reached
