@@ -225,6 +225,7 @@ def register_routers() -> None:
     from bangfu.activities.api import router as activities_router
     from bangfu.capability.api import router as capability_router
     from bangfu.coordination.api import router as coordination_router
+    from bangfu.coordination.problem_api import router as problems_router
     from bangfu.assessments.api import router as assessments_router
     from bangfu.incentives.api import router as incentives_router
     from bangfu.incentives.payment_api import router as payments_router
@@ -249,6 +250,7 @@ def register_routers() -> None:
     api.add_router("/", jobs_router, tags=["后台任务"])
     api.add_router("/", notifications_router, tags=["通知与提醒"])
     api.add_router("/", coordination_router, tags=["会商与督导"])
+    api.add_router("/", problems_router, tags=["问题清单"])
     api.add_router("/", overview_router, tags=["总览"])
 
 

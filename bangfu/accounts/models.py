@@ -15,6 +15,21 @@ class Role(models.TextChoices):
     OBSERVER = "observer", "相关部门（只读）"
 
 
+class Department(models.TextChoices):
+    """The provincial departments with duties under §五; an observer account belongs to one."""
+
+    ORGANIZATION = "organization", "省委组织部"
+    HEALTH = "health", "省卫健委"
+    HUMAN_RESOURCES = "human_resources", "省人社厅"
+    HEALTHCARE_SECURITY = "healthcare_security", "省医保局"
+    SCIENCE = "science", "省科技厅"
+    CULTURE_TOURISM = "culture_tourism", "省文旅厅"
+    UNITED_FRONT = "united_front", "省委统战部"
+    AGRICULTURE = "agriculture", "省农业农村厅"
+    EDUCATION = "education", "省教育厅"
+    TCM = "tcm", "省中医药局"
+
+
 class User(AbstractUser):
     """A platform account with one role and the one region or institution it is scoped to (F12)."""
 
@@ -43,6 +58,13 @@ class User(AbstractUser):
         blank=True,
         related_name="+",
         verbose_name="所属机构",
+    )
+    department = models.CharField(
+        "所属部门",
+        max_length=20,
+        choices=Department.choices,
+        blank=True,
+        help_text="相关部门账号（只读角色）所属的省直部门；问题按类别转给该部门（§五）",
     )
     password_changed_at = models.DateTimeField(
         "密码修改时间", null=True, blank=True, editable=False

@@ -1,5 +1,6 @@
 """Demo meetings: a 会商 between 番禺 and 威宁 with two follow-up tasks (one overdue), a county
-supervision with a task done, a provincial joint conference; then the day's reminders (F11).
+supervision with a task done, a provincial joint conference; problems in every status for
+several departments (§五); then the day's reminders (F11).
 Running it twice changes nothing (the meetings are recognised by title; reminders are sent once
 per milestone)."""
 
@@ -9,14 +10,16 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from bangfu.accounts.models import User
-from bangfu.coordination.models import FollowUpTask, Meeting
+from bangfu.accounts.models import Department, User
+from bangfu.coordination.models import FollowUpTask, Meeting, Problem
+from bangfu.coordination.problem_services import ProblemDraft, problem_raise, problem_reply
 from bangfu.coordination.services import (
     DecisionDraft,
     MeetingDraft,
     meeting_create,
     task_mark_done,
 )
+from bangfu.core.audit import audit_record
 from bangfu.notifications.services import reminders_send
 from bangfu.partnerships.models import Partnership
 
@@ -29,7 +32,69 @@ def coordination_demo_load(*, today: date | None = None) -> None:
     today = today or timezone.localdate()
     if not Meeting.objects.filter(title=CONSULTATION_TITLE).exists():
         _meetings(today)
+    if not Problem.objects.exists():
+        _problems()
     reminders_send(on=today)
+
+
+def _problems() -> None:
+    """Problems in every status for several departments; the demo observer is the 人社厅's."""
+    users = {u.username: u for u in User.objects.filter(username__startswith="demo_")}
+    observer = users.get("demo_observer")
+    recipient, county, province = (
+        users.get("demo_recipient"),
+        users.get("demo_county"),
+        users.get("demo_province"),
+    )
+    partnership = Partnership.objects.filter(
+        helper__name=MAIN_HELPER, recipient__name=MAIN_RECIPIENT
+    ).first()
+    if None in (observer, recipient, county, province) or partnership is None:
+        return
+    assert observer is not None and recipient is not None and county is not None
+    assert province is not None
+    if not observer.department:
+        observer.department = Department.HUMAN_RESOURCES
+        observer.save(update_fields=["department"])
+        audit_record(
+            actor=None, action="update", obj=observer, after={"department": observer.department}
+        )
+
+    def raised(actor: User, category: str, title: str, description: str) -> Problem:
+        return problem_raise(
+            actor=actor,
+            draft=ProblemDraft(
+                category=category,
+                title=title,
+                description=description,
+                partnership_id=partnership.pk if actor.role != "county" else None,
+            ),
+        )
+
+    closed = raised(recipient, "title", "派驻专家帮扶经历在职称评审中的认定", "请明确认定办法。")
+    problem_reply(actor=observer, problem=closed, text="已受理。", status="accepted")
+    problem_reply(
+        actor=observer, problem=closed, text="帮扶经历可计入基层服务年限。", status="closed"
+    )
+    accepted = raised(county, "title", "县医院高级职称评审名额", "名额不足，影响骨干留任。")
+    problem_reply(actor=observer, problem=accepted, text="已受理，正在核实。", status="accepted")
+    working = raised(recipient, "living", "帮扶专家周转住房", "周转房尚缺 2 套。")
+    problem_reply(actor=province, problem=working, text="已协调县政府调配。", status="in_progress")
+    declined = raised(county, "other", "县医院新院区建设资金", "请求省级补助。")
+    problem_reply(
+        actor=province,
+        problem=declined,
+        text="不属本平台协调事项。",
+        status="declined",
+        reason="属基本建设投资，请按项目申报程序办理",
+    )
+    raised(
+        recipient,
+        "insurance_catalogue",
+        "新技术收费项目未纳入医保目录",
+        "帮扶开展的新技术无法收费。",
+    )
+    raised(recipient, "research", "联合申报省级科研项目", "请明确省外专家作为负责人的条件。")
 
 
 def _meetings(today: date) -> None:

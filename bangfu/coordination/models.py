@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from bangfu.accounts.models import Department
 from bangfu.coordination.domain.meetings import (
     MEETING_KIND_LABELS,
     MEETING_LEVEL_LABELS,
     OUTCOME_KIND_LABELS,
 )
+from bangfu.coordination.domain.problems import CATEGORY_LABELS, STATUS_LABELS
 
 
 class Meeting(models.Model):
@@ -197,3 +199,71 @@ class MeetingAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Problem(models.Model):
+    """A problem raised for a department to solve (§五), about a partnership or a county."""
+
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提出人"
+    )
+    raised_by_institution = models.ForeignKey(
+        "registry.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提出单位",
+    )
+    partnership = models.ForeignKey(
+        "partnerships.Partnership",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="problems",
+        verbose_name="帮扶关系",
+    )
+    county = models.ForeignKey(
+        "registry.County", on_delete=models.PROTECT, related_name="+", verbose_name="县（市、区）"
+    )
+    category = models.CharField("类别", max_length=30, choices=list(CATEGORY_LABELS.items()))
+    department = models.CharField("承办部门", max_length=20, choices=Department.choices)
+    title = models.CharField("标题", max_length=200)
+    description = models.TextField("问题描述")
+    status = models.CharField(
+        "状态", max_length=12, choices=list(STATUS_LABELS.items()), default="submitted"
+    )
+    status_reason = models.CharField("理由", max_length=1000, blank=True)
+    created_at = models.DateTimeField("提出时间", auto_now_add=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "问题"
+        verbose_name_plural = "问题"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["department", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProblemReply(models.Model):
+    problem = models.ForeignKey(
+        Problem, on_delete=models.CASCADE, related_name="replies", verbose_name="问题"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="答复人"
+    )
+    text = models.TextField("答复")
+    status_after = models.CharField(
+        "答复后状态", max_length=12, choices=list(STATUS_LABELS.items())
+    )
+    created_at = models.DateTimeField("答复时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "问题答复"
+        verbose_name_plural = "问题答复"
+        ordering = ["problem", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:50]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bangfu.coordination import views
+from bangfu.coordination import problem_views, views
 
 app_name = "coordination"
 
@@ -19,6 +19,9 @@ urlpatterns = [
         views.meeting_attachment_file,
         name="meeting_attachment_file",
     ),
+    path("problems/", problem_views.problem_list, name="problem_list"),
+    path("problems/new/", problem_views.problem_create_view, name="problem_create"),
+    path("problems/<int:problem_id>/", problem_views.problem_detail, name="problem_detail"),
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/export.xlsx", views.task_export, name="task_export"),
     path("tasks/<int:task_id>/done/", views.task_done, name="task_done"),

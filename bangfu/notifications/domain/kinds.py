@@ -9,6 +9,8 @@ AGREEMENT_UNFILED = "agreement_unfiled"
 AGREEMENT_UNSIGNED = "agreement_unsigned"
 INSURANCE_ENDING = "insurance_ending"
 TASK_ASSIGNED = "task_assigned"
+PROBLEM_ANSWERED = "problem_answered"
+PROBLEM_ROUTED = "problem_routed"
 GENERAL = "general"
 
 KIND_LABELS: dict[str, str] = {
@@ -17,6 +19,8 @@ KIND_LABELS: dict[str, str] = {
     AGREEMENT_UNSIGNED: "协议草稿未签订",
     INSURANCE_ENDING: "专家保险即将到期",
     TASK_ASSIGNED: "协作任务分派",
+    PROBLEM_ANSWERED: "问题答复",
+    PROBLEM_ROUTED: "转来的问题",
     GENERAL: "其他通知",
 }
 

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from bangfu.coordination.domain.problems import STATUS_LABELS
+from bangfu.coordination.problem_forms import ProblemForm, ReplyForm
+from bangfu.coordination.problem_selectors import (
+    problem_can_answer,
+    problem_get_for_user,
+    problem_list_for_user,
+)
+from bangfu.coordination.problem_services import (
+    RAISING_ROLES,
+    ProblemDraft,
+    problem_raise,
+    problem_reply,
+)
+from bangfu.core.request import query_without_page, request_user
+
+
+@login_required
+def problem_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    status = request.GET.get("status", "")
+    status = status if status in STATUS_LABELS else ""
+    problems = problem_list_for_user(user=user, status=status)
+    page = Paginator(problems, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "coordination/problem_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": list(STATUS_LABELS.items()),
+            "query": query_without_page(request),
+            "can_raise": user.role in RAISING_ROLES,
+        },
+    )
+
+
+@login_required
+def problem_create_view(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    if user.role not in RAISING_ROLES:
+        raise PermissionDenied("您的角色不能提出问题")
+    form = ProblemForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        partnership = form.cleaned_data.get("partnership")
+        try:
+            problem = problem_raise(
+                actor=user,
+                draft=ProblemDraft(
+                    category=form.cleaned_data["category"],
+                    title=form.cleaned_data["title"],
+                    description=form.cleaned_data["description"],
+                    partnership_id=partnership.pk if partnership is not None else None,
+                ),
+            )
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                form.add_error(None, f"{field}：{'；'.join(problems)}")
+        else:
+            messages.success(request, f"问题已提交，转{problem.get_department_display()}办理")
+            return redirect("coordination:problem_detail", problem_id=problem.pk)
+    return render(request, "coordination/problem_form.html", {"form": form})
+
+
+@login_required
+def problem_detail(request: HttpRequest, problem_id: int) -> HttpResponse:
+    user = request_user(request)
+    problem = problem_get_for_user(user=user, problem_id=problem_id)
+    can_answer = problem_can_answer(user, problem)
+    form = ReplyForm(request.POST or None, current=problem.status) if can_answer else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("只有承办部门可以答复")
+        if form.is_valid():
+            try:
+                problem_reply(
+                    actor=user,
+                    problem=problem,
+                    text=form.cleaned_data["text"],
+                    status=form.cleaned_data["status"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                for field, problems in exc.message_dict.items():
+                    form.add_error(None, f"{field}：{'；'.join(problems)}")
+            else:
+                messages.success(request, "答复已发送，提出人会收到通知")
+                return redirect("coordination:problem_detail", problem_id=problem.pk)
+    return render(request, "coordination/problem_detail.html", {"problem": problem, "form": form})
