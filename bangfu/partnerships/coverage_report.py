@@ -11,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Generic, TypeVar, overload
 
 from bangfu.accounts.models import User
 from bangfu.partnerships.domain.lifecycle import AgreementStatus, Gap, UnpairedRecipient
 from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.selectors import (
+    CoverageExplanation,
     PartnershipFilters,
     PartnershipRow,
+    coverage_explanations_on,
     coverage_on,
     gaps_for_user,
     partnership_list_for_user,
@@ -107,6 +110,13 @@ class CoverageReport:
     never_paired: Sequence[UnpairedView]
     expiring: Sequence[PartnershipRow]
     prefecture_names: dict[int, str]
+    # Read only when shown (the coverage page), not by the dashboard.
+    explain: Callable[[], list[CoverageExplanation]]
+
+    @property
+    def explanations(self) -> list[CoverageExplanation]:
+        """Uncovered target counties with an agreement in force, and why it does not count."""
+        return self.explain()
 
     @property
     def percent(self) -> int:
@@ -177,4 +187,9 @@ def coverage_report_for_user(*, user: User, day: date) -> CoverageReport:
             filters=PartnershipFilters(status=AgreementStatus.EXPIRING.value),
         ),
         prefecture_names={p.pk: p.name for p in in_scope},
+        explain=cache(
+            lambda: coverage_explanations_on(
+                on=day, user=user, county_codes=[c.code for c in targets if c.code not in covered]
+            )
+        ),
     )

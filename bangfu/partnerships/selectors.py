@@ -49,6 +49,8 @@ from bangfu.partnerships.domain.coverage import (
     CoverageAgreement,
     CoverageResult,
     ProgramGroup,
+    agreement_counts_for_coverage,
+    agreement_coverage_reason,
     county_coverage,
 )
 from bangfu.partnerships.domain.lifecycle import (
@@ -660,6 +662,55 @@ def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
         for c in counties
     ]
     return county_coverage(county_facts, facts, policy.helper_eligibility)
+
+
+@dataclass(frozen=True)
+class CoverageExplanation:
+    """An agreement in force in a county, and why it counts toward §一 or not."""
+
+    county_code: str
+    partnership: Partnership
+    status: AgreementStatus
+    counts: bool
+    reason: str
+
+
+def coverage_explanations_on(
+    *, on: date, user: User, county_codes: Sequence[str]
+) -> list[CoverageExplanation]:
+    """The agreements in force on `on` in the given counties that the user may read, each with
+    the coverage domain's reason (`agreement_coverage_reason`): why a county shows 0 covered
+    while a partnership there is 执行中 (its helper is an exception, not an out-of-province 三甲)."""
+    eligibility = load_policy().helper_eligibility
+    agreements = with_status(
+        Agreement.objects.filter(
+            in_force_q(on),
+            partnership__in=Partnership.objects.filter(partnership_filter_for_user(user)),
+            partnership__recipient__county__code__in=list(county_codes),
+        ),
+        on,
+    ).select_related("partnership__helper", "partnership__recipient__county")
+    explanations = []
+    for agreement in agreements.order_by("partnership__recipient__county__code", "pk"):
+        partnership = agreement.partnership
+        county = partnership.recipient.county  # never None: filtered on the county above
+        facts = CoverageAgreement(
+            agreement_id=agreement.pk,
+            recipient_county_code=county.code if county else "",
+            helper_province=partnership.helper.province,
+            helper_grade=partnership.helper.grade,
+            status=AgreementStatus(agreement.sql_status),  # type: ignore[attr-defined]
+        )
+        explanations.append(
+            CoverageExplanation(
+                county_code=facts.recipient_county_code,
+                partnership=partnership,
+                status=facts.status,
+                counts=agreement_counts_for_coverage(facts, eligibility),
+                reason=agreement_coverage_reason(facts, eligibility),
+            )
+        )
+    return explanations
 
 
 def county_plan_list_for_user(*, user: User) -> QuerySet[CountyPlan]:

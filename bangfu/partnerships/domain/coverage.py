@@ -64,6 +64,26 @@ def agreement_counts_for_coverage(
     )
 
 
+def agreement_coverage_reason(agreement: CoverageAgreement, eligibility: HelperEligibility) -> str:
+    """Why an agreement does or does not count toward the §一 goal, in the words of
+    `agreement_counts_for_coverage`: so that "0 / 1 covered" with an agreement 执行中 explains
+    itself (e.g. a helper signed as an exception is not an out-of-province 三甲 hospital)."""
+    if not agreement.status.in_force:
+        return "协议当日不在执行期内，不计入覆盖（§一）"
+    if eligibility.is_home_province(agreement.helper_province):
+        return (
+            f"帮扶医院在{agreement.helper_province or '省内'}，不是省外医院，"
+            "按例外登记的协议不计入覆盖（§一）"
+        )
+    if not eligibility.is_required_grade(agreement.helper_grade):
+        grade = agreement.helper_grade.strip() or "未填"
+        return (
+            f"帮扶医院等级为{grade}，不是{eligibility.required_grade}医院，"
+            "按例外登记的协议不计入覆盖（§一）；等级有误时请省卫健委更正医院等级"
+        )
+    return f"帮扶医院为省外{eligibility.required_grade}医院，协议正在执行，计入覆盖（§一）"
+
+
 def county_coverage(
     counties: Iterable[CountyFacts],
     agreements_in_force_on_date: Iterable[CoverageAgreement],
