@@ -164,6 +164,16 @@ def with_status(agreements: QuerySet[Agreement], today: date) -> QuerySet[Agreem
     )
 
 
+def governing_agreements(day: date) -> QuerySet[Agreement]:
+    """The agreements governing their partnership on `day` (`domain.actions.
+    governing_agreement`): in force, and no other cycle of the partnership in force that day
+    started later, or the same day with a larger id."""
+    later = Agreement.objects.filter(in_force_q(day), partnership=OuterRef("partnership")).filter(
+        Q(start__gt=OuterRef("start")) | Q(start=OuterRef("start"), pk__gt=OuterRef("pk"))
+    )
+    return Agreement.objects.filter(in_force_q(day)).filter(~Exists(later))
+
+
 def with_current_status(
     partnerships: QuerySet[Partnership], today: date, *, select: bool = True
 ) -> QuerySet[Partnership]:
@@ -418,13 +428,31 @@ def partnership_list_for_user(
     if filters.status or filters.expiring_within_days is not None:
         # The current cycle's status as SQL (ADR 0011), so the filter counts and pages in the
         # database; the rows of a page get their statuses from the domain functions.
-        matching = with_current_status(qs, today, select=False)
-        if filters.status:
-            matching = matching.filter(Q(current_status=filters.status))
-        if filters.expiring_within_days is not None:
-            horizon = today + timedelta(days=filters.expiring_within_days)
-            in_force = [AgreementStatus.ACTIVE.value, AgreementStatus.EXPIRING.value]
-            matching = matching.filter(Q(current_status__in=in_force) & Q(current_end__lte=horizon))
+        expiring = AgreementStatus.EXPIRING.value
+        if filters.status in ("", expiring) and (
+            filters.status or filters.expiring_within_days is not None
+        ):
+            # Both need the current cycle in force, which is then the governing one: read from
+            # the agreements ending in a date range (indexed), not from every partnership.
+            window = policy.cycle.expiring_window_days
+            ending = governing_agreements(today)
+            if filters.status:
+                ending = ending.filter(end__lt=today + timedelta(days=window))
+            if filters.expiring_within_days is not None:
+                ending = ending.filter(
+                    end__lte=today + timedelta(days=filters.expiring_within_days)
+                )
+            matching = qs.filter(pk__in=ending.values("partnership_id"))
+        else:
+            matching = with_current_status(qs, today, select=False)
+            if filters.status:
+                matching = matching.filter(Q(current_status=filters.status))
+            if filters.expiring_within_days is not None:
+                horizon = today + timedelta(days=filters.expiring_within_days)
+                in_force = [AgreementStatus.ACTIVE.value, AgreementStatus.EXPIRING.value]
+                matching = matching.filter(
+                    Q(current_status__in=in_force) & Q(current_end__lte=horizon)
+                )
         # The ids first (one query, also the count): joined to the page's parties and sorted,
         # the status subquery misleads PostgreSQL's row estimate into nested-loop scans.
         ids = list(matching.order_by().values_list("pk", flat=True))

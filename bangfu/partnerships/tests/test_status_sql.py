@@ -16,6 +16,8 @@ from bangfu.partnerships.selectors import (
     PartnershipFilters,
     agreement_facts,
     gap_report_for_user,
+    governing_agreement_of,
+    governing_agreements,
     partnership_list_for_user,
     with_current_status,
     with_status,
@@ -148,3 +150,38 @@ def test_filtered_lists_and_coverage_cost_the_same_queries_at_two_sizes(
         start = today - timedelta(days=400 + 300 * (n % 3))
         make_partnership(recipient, start=start, end=start + timedelta(days=420 + 200 * (n % 2)))
     assert _queries(client, url) == before
+
+
+def test_governing_agreements_in_sql_equal_the_domain(province_officer):
+    for day in _days()[::3]:
+        rows = partnership_list_for_user(user=province_officer, today=day)
+        expected = {
+            r.partnership.pk: governing.pk
+            for r in rows
+            if (governing := governing_agreement_of([c.agreement for c in r.cycles], day))
+        }
+        sql = dict(governing_agreements(day).values_list("partnership_id", "pk"))
+        assert sql == expected, day
+
+
+@pytest.mark.parametrize("within", [0, 30, 89, 90, 400])
+def test_expiring_within_days_filter_equals_the_rows(province_officer, within):
+    for day in _days()[::8]:
+        horizon = day + timedelta(days=within)
+        rows = list(partnership_list_for_user(user=province_officer, today=day))
+        within_rows = [
+            r
+            for r in rows
+            if r.current is not None
+            and r.current.status.status.in_force
+            and r.current.agreement.end <= horizon
+        ]
+        for status in ("", "expiring"):
+            wanted = [r.partnership.pk for r in within_rows if not status or r.status == status]
+            filtered = partnership_list_for_user(
+                user=province_officer,
+                today=day,
+                filters=PartnershipFilters(status=status, expiring_within_days=within),
+            )
+            assert [r.partnership.pk for r in filtered] == wanted, (day, status)
+            assert len(filtered) == len(wanted)
