@@ -9,7 +9,7 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -35,6 +35,14 @@ from bangfu.capability.services import (
 from bangfu.capability.spreadsheets import capability_template_bytes
 from bangfu.core.request import request_user
 from bangfu.partnerships.selectors import today_local
+
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+def _year_in_range(year: int) -> None:
+    """URL years outside the programme's date range are not pages (404, not a 500 from a date)."""
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise Http404("年度超出范围")
 
 
 def _year(request: HttpRequest) -> tuple[YearForm, int]:
@@ -70,6 +78,7 @@ def summary_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def hospital_page(request: HttpRequest, institution_id: int, year: int) -> HttpResponse:
+    _year_in_range(year)
     user = request_user(request)
     hy = hospital_year_for_user(user=user, institution_id=institution_id, year=year)
     return render(request, "capability/hospital.html", {"hy": hy, "years": year_choices()})
@@ -77,6 +86,7 @@ def hospital_page(request: HttpRequest, institution_id: int, year: int) -> HttpR
 
 @login_required
 def hospital_edit(request: HttpRequest, institution_id: int, year: int) -> HttpResponse:
+    _year_in_range(year)
     user = request_user(request)
     hy = hospital_year_for_user(user=user, institution_id=institution_id, year=year)
     if not hy.can_enter:
@@ -105,6 +115,7 @@ def hospital_edit(request: HttpRequest, institution_id: int, year: int) -> HttpR
 @login_required
 @require_POST
 def hospital_confirm(request: HttpRequest, institution_id: int, year: int) -> HttpResponse:
+    _year_in_range(year)
     user = request_user(request)
     institution = recipient_get_for_user(user=user, institution_id=institution_id)
     try:
@@ -178,6 +189,7 @@ def _plan_year_input(
 
 @login_required
 def plan_year_page(request: HttpRequest, plan_id: int, year: int) -> HttpResponse:
+    _year_in_range(year)
     user = request_user(request)
     py = plan_year_for_user(user=user, plan_id=plan_id, year=year)
     errors: list[str] = []

@@ -335,3 +335,9 @@ def test_summary_api_is_scoped(api_client, recipient_user, province_officer, yea
     own = api_client.get("/api/v1/capability/summary", year=year - 1).json()
     assert own["assisted"] <= 1 <= body["assisted"]
     assert api_client.get("/api/v1/capability/summary").status_code == 422
+
+
+def test_pages_outside_the_programme_years_are_not_found(client, county_officer, own):
+    client.force_login(county_officer)
+    assert client.get(f"/capability/{own.pk}/99999/").status_code == 404
+    assert client.get(f"/capability/{own.pk}/2024/").status_code == 200
