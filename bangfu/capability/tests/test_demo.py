@@ -46,3 +46,22 @@ def test_home_goals_panel_shows_the_actual_share_by_year(client, province_office
     assert f'data-testid="standard-share">{shown}</a>' in html
     assert f"{year} 年（{summary.meeting_standard}/{summary.assisted}）" in html
     assert f"{year} 年 {shown}" in html
+
+
+def test_summary_page_by_prefecture_with_the_closest_and_the_draft_badge(
+    client, prefecture_officer
+):
+    year = timezone.localdate().year - 1
+    summary = capability_summary(year=year, user=prefecture_officer)
+    client.force_login(prefecture_officer)
+    response = client.get(f"/capability/?year={year}")
+    html = response.content.decode()
+    assert 'data-testid="catalogue-draft"' in html
+    assert f'data-testid="assisted">{summary.assisted}<' in html
+    assert response.context["closest"] == summary.closest_to_passing()
+    (row,) = summary.by_prefecture()  # a prefecture officer sees its own prefecture only
+    assert row[0] == "520500"
+    closest = summary.closest_to_passing(limit=1)
+    if closest:
+        detail = client.get(f"/capability/{closest[0].institution.pk}/{year}/").content.decode()
+        assert "未达到推荐标准" in detail and 'data-testid="catalogue-draft"' in detail
