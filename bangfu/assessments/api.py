@@ -5,7 +5,9 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.errors import ValidationError
 from ninja.pagination import paginate
+from pydantic import ValidationError as PydanticValidationError
 
 from bangfu.assessments.domain.review import Action, Status
 from bangfu.assessments.models import COMMENT_MAX_LENGTH, NARRATIVE_MAX_LENGTH, Assessment
@@ -229,15 +231,30 @@ def assessment_submit(request: HttpRequest, assessment_id: int) -> dict[str, obj
     return _act(request, assessment_id, Action.SUBMIT, "")
 
 
+def _optional_comment(request: HttpRequest) -> str:
+    """The approve body is optional: none at all, or `{"comment": "..."}` checked by CommentIn
+    (declared below through openapi_extra, since a declared body would be required JSON)."""
+    if not request.body.strip():
+        return ""
+    try:
+        return CommentIn.model_validate_json(request.body).comment
+    except PydanticValidationError as exc:
+        raise ValidationError([dict(e) for e in exc.errors()]) from exc
+
+
 @router.post(
     "/assessments/{assessment_id}/approve",
     response={200: AssessmentOut, **WRITE_ERRORS},
     summary="审核通过（县、市州依次审核；省审核通过即验收）",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": CommentIn.model_json_schema()}},
+        }
+    },
 )
-def assessment_approve(
-    request: HttpRequest, assessment_id: int, payload: CommentIn | None = None
-) -> dict[str, object]:
-    return _act(request, assessment_id, Action.APPROVE, payload.comment if payload else "")
+def assessment_approve(request: HttpRequest, assessment_id: int) -> dict[str, object]:
+    return _act(request, assessment_id, Action.APPROVE, _optional_comment(request))
 
 
 @router.post(

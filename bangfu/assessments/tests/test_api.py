@@ -195,3 +195,28 @@ def test_the_list_costs_the_same_queries_for_a_bigger_page(
         assert len(body["items"]) == min(size, body["count"])
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_approve_takes_no_body_at_all(client, ready, recipient_user, county_officer):
+    def post(user, path):
+        headers = {"Authorization": f"Bearer {token_create(user=user)}"}
+        return client.post(path, "", content_type="application/json", headers=headers)
+
+    assert post(recipient_user, f"/api/v1/assessments/{ready.pk}/submit").status_code == 200
+    response = post(county_officer, f"/api/v1/assessments/{ready.pk}/approve")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "county_approved"
+
+
+def test_approve_with_a_comment_body_and_a_bad_one(client, ready, recipient_user, county_officer):
+    headers = {"Authorization": f"Bearer {token_create(user=county_officer)}"}
+    client.post(
+        f"/api/v1/assessments/{ready.pk}/submit",
+        headers={"Authorization": f"Bearer {token_create(user=recipient_user)}"},
+    )
+    path = f"/api/v1/assessments/{ready.pk}/approve"
+    bad = client.post(path, {"comment": 5}, content_type="application/json", headers=headers)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "comment"
+    ok = client.post(path, {"comment": "同意"}, content_type="application/json", headers=headers)
+    assert ok.status_code == 200
+    assert ok.json()["approvals"][-1]["comment"] == "同意"
