@@ -202,28 +202,33 @@ def live_site(tmp_path_factory, live_site_database):
     bangfu("load_registry")
     bangfu("demo_data")
     port = _free_port()
+    # The server's log goes to a file: a pipe nobody reads fills up and stalls the server.
+    log_path = tmp_path_factory.mktemp("site-log") / "runserver.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed after the server stops
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    # Generous: on a loaded 2-core machine Django's start-up can take well over ten seconds.
+    deadline = time.monotonic() + 120
+    while True:
         try:
-            urllib.request.urlopen(url + "/accounts/login/", timeout=1)
+            urllib.request.urlopen(url + "/accounts/login/", timeout=2)
             break
         except OSError:
-            time.sleep(0.1)
-    else:
-        server.kill()
-        raise RuntimeError(
-            "server did not start: " + server.stderr.read().decode() if server.stderr else ""
-        )
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                log.close()
+                raise RuntimeError("server did not start: " + log_path.read_text()) from None
+            time.sleep(0.2)
     yield url
     server.terminate()
     server.wait(timeout=10)
+    log.close()
 
 
 @pytest.fixture(scope="session")
