@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
+from bangfu.coordination.models import FollowUpTask
 from bangfu.incentives.models import InsurancePolicy
 from bangfu.notifications.domain.kinds import (
     ACTING_SIDES,
@@ -23,6 +24,7 @@ from bangfu.notifications.domain.kinds import (
 )
 from bangfu.notifications.domain.reminders import (
     INSURANCE_WITHIN_DAYS,
+    TASK_DUE_WITHIN_DAYS,
     AgreementReminderFacts,
     InsuranceReminderFacts,
     Span,
@@ -194,3 +196,41 @@ def insurance_reminder_candidates(*, on: date) -> list[InsuranceCandidate]:
             )
         )
     return candidates
+
+
+@dataclass(frozen=True)
+class TaskCandidate:
+    task: FollowUpTask
+    recipients: list[User]
+    label: str
+
+
+def task_reminder_candidates(*, on: date) -> list[TaskCandidate]:
+    """Follow-up tasks not done and due by `on` + the reminder window, with their owners: the
+    owning user, or the hospital users of the owning institution."""
+    tasks = list(
+        FollowUpTask.objects.filter(
+            done_on__isnull=True, due__lte=on + timedelta(days=TASK_DUE_WITHIN_DAYS)
+        )
+        .select_related("meeting", "owner_user")
+        .order_by("pk")
+    )
+    institution_ids = {t.owner_institution_id for t in tasks if t.owner_institution_id}
+    by_institution: dict[int, list[User]] = {}
+    for user in User.objects.filter(
+        institution_id__in=institution_ids,
+        role__in=(Role.RECIPIENT, Role.HELPER),
+        is_active=True,
+    ).order_by("pk"):
+        assert user.institution_id is not None
+        by_institution.setdefault(user.institution_id, []).append(user)
+    return [
+        TaskCandidate(
+            task=task,
+            recipients=[task.owner_user]
+            if task.owner_user is not None
+            else by_institution.get(task.owner_institution_id or 0, []),
+            label=f"{task.text[:80]}（{task.meeting.title}）",
+        )
+        for task in tasks
+    ]

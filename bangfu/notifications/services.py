@@ -26,12 +26,14 @@ from bangfu.notifications.domain.reminders import (
     Reminder,
     agreement_reminders,
     insurance_reminders,
+    task_reminders,
 )
 from bangfu.notifications.models import EmailPreference, Notification
 from bangfu.notifications.selectors import (
     Parties,
     agreement_reminder_candidates,
     insurance_reminder_candidates,
+    task_reminder_candidates,
     users_acting_on,
 )
 
@@ -236,6 +238,25 @@ def reminders_send(*, on: date) -> ReminderRun:
             due += 1
             sent += _remind(
                 reminder, policy, insurance_candidate.parties, link, insurance_candidate.label
+            )
+    for task_candidate in task_reminder_candidates(on=on):
+        task = task_candidate.task
+        for reminder in task_reminders(task.due, task.done_on, on):
+            due += 1
+            sent += len(
+                notification_send(
+                    actor=None,
+                    recipients=task_candidate.recipients,
+                    message=Message(
+                        kind=reminder.kind,
+                        title=f"{KIND_LABELS[reminder.kind]}：{task_candidate.label}",
+                        body=reminder.reason,
+                        link=reverse("coordination:task_list") + "?mine=1",
+                        object_label=task_candidate.label,
+                        milestone=reminder.milestone,
+                    ),
+                    obj=task,
+                )
             )
     return ReminderRun(on=on, due=due, sent=sent)
 

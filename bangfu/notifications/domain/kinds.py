@@ -9,6 +9,7 @@ AGREEMENT_UNFILED = "agreement_unfiled"
 AGREEMENT_UNSIGNED = "agreement_unsigned"
 INSURANCE_ENDING = "insurance_ending"
 TASK_ASSIGNED = "task_assigned"
+TASK_DUE = "task_due"
 PROBLEM_ANSWERED = "problem_answered"
 PROBLEM_ROUTED = "problem_routed"
 GENERAL = "general"
@@ -19,6 +20,7 @@ KIND_LABELS: dict[str, str] = {
     AGREEMENT_UNSIGNED: "协议草稿未签订",
     INSURANCE_ENDING: "专家保险即将到期",
     TASK_ASSIGNED: "协作任务分派",
+    TASK_DUE: "跟进任务到期",
     PROBLEM_ANSWERED: "问题答复",
     PROBLEM_ROUTED: "转来的问题",
     GENERAL: "其他通知",

@@ -11,6 +11,7 @@ the inbox keeps one row per object, milestone and recipient, so running again on
   period, missing a filing level 30 days or more after signing.
 - Not signed (附件2 五(一)): a draft, neither signed nor terminated, created 30 days ago or more
   and not past its end.
+- Follow-up task (附件2 四(一) 会商议定事项): not done, due within 3 days, then once overdue.
 - Insurance (§六; 附件2 四(三)3 不低于100万元保额的人身意外伤害保险): a policy ending within 30 days
   while its expert stays on site after it ends, and no other policy covers the day after.
 """
@@ -25,12 +26,14 @@ from bangfu.notifications.domain.kinds import (
     AGREEMENT_UNFILED,
     AGREEMENT_UNSIGNED,
     INSURANCE_ENDING,
+    TASK_DUE,
 )
 
 EXPIRY_MILESTONES = (90, 30, 7)  # days before the last day, widest first
 UNFILED_AFTER_DAYS = 30
 UNSIGNED_AFTER_DAYS = 30
 INSURANCE_WITHIN_DAYS = 30
+TASK_DUE_WITHIN_DAYS = 3
 
 FILING_LEVEL_LABELS = {"province": "省卫健委", "prefecture": "市州卫健局", "county": "县卫健局"}
 
@@ -146,3 +149,22 @@ def insurance_reminders(facts: InsuranceReminderFacts, on: date) -> list[Reminde
             "请及时续保（§六；附件2 四(三)3）",
         )
     ]
+
+
+def task_reminders(due: date, done_on: date | None, on: date) -> list[Reminder]:
+    """The reminder due for one follow-up task on day `on`: once when its due day is at most
+    3 days away, once more when it is overdue; none once done."""
+    if done_on is not None:
+        return []
+    days_left = (due - on).days
+    if days_left < 0:
+        return [Reminder(TASK_DUE, "overdue", f"跟进任务已于{_iso(due)}到期，尚未办结")]
+    if days_left <= TASK_DUE_WITHIN_DAYS:
+        return [
+            Reminder(
+                TASK_DUE,
+                f"due_{TASK_DUE_WITHIN_DAYS}",
+                f"跟进任务将于{_iso(due)}到期（还有{days_left}天）",
+            )
+        ]
+    return []

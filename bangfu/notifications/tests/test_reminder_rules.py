@@ -12,6 +12,7 @@ from bangfu.notifications.domain.reminders import (
     Span,
     agreement_reminders,
     insurance_reminders,
+    task_reminders,
 )
 
 END = date(2027, 12, 31)
@@ -131,3 +132,19 @@ def test_insurance_no_reminder_when_the_expert_leaves_or_a_next_policy_covers():
     renewed = (Span(date(2026, 7, 1), date(2027, 6, 30)),)
     facts = InsuranceReminderFacts(1, POLICY_END, other_policies=renewed, deployments=ON_SITE)
     assert insurance_reminders(facts, on) == []
+
+
+TASK_DUE_ON = date(2026, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("days_left", "milestones"),
+    [(4, []), (3, ["due_3"]), (0, ["due_3"]), (-1, ["overdue"]), (-100, ["overdue"])],
+)
+def test_a_follow_up_task_is_reminded_3_days_before_and_once_overdue(days_left, milestones):
+    on = TASK_DUE_ON - timedelta(days=days_left)
+    assert [r.milestone for r in task_reminders(TASK_DUE_ON, None, on)] == milestones
+
+
+def test_a_done_task_is_not_reminded():
+    assert task_reminders(TASK_DUE_ON, TASK_DUE_ON, TASK_DUE_ON + timedelta(days=5)) == []

@@ -135,3 +135,23 @@ def test_the_command_reports_and_rerunning_creates_nothing(recipient_user):
     call_command("send_reminders", "--date", ON.isoformat(), stdout=out)
     assert "新发通知 0 条" in out.getvalue()
     assert Notification.objects.count() == count
+
+
+def test_an_overdue_follow_up_task_reminds_its_owner_once(recipient_user):
+    from bangfu.coordination.models import FollowUpTask
+
+    task = FollowUpTask.objects.filter(
+        owner_institution_id=recipient_user.institution_id, done_on__isnull=True
+    ).first()
+    assert task is not None
+    Notification.objects.filter(kind="task_due", object_id=str(task.pk)).delete()  # the demo's
+    on = task.due + timedelta(days=1)
+    first = reminders_send(on=on)
+    again = reminders_send(on=on + timedelta(days=1))
+    assert first.sent >= 1
+    reminders = Notification.objects.filter(
+        kind="task_due", object_id=str(task.pk), recipient=recipient_user
+    )
+    assert list(reminders.values_list("milestone", flat=True)) == ["overdue"]
+    assert reminders.get().link == "/coordination/tasks/?mine=1"
+    assert again.due >= 1  # still overdue the next day, but not sent again

@@ -13,7 +13,7 @@ from bangfu.notifications.services import reminders_send
 
 
 class Command(BaseCommand):
-    help = "生成当天的提醒（协议到期、未备案、未签订、保险到期），同一对象同一节点只提醒一次"
+    help = "生成当天的提醒（协议到期、未备案、未签订、保险到期、跟进任务到期），同一对象同一节点只提醒一次"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", help="提醒日期 YYYY-MM-DD（默认今天，Asia/Shanghai）")
