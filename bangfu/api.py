@@ -223,10 +223,10 @@ def _translate(err: dict[str, Any]) -> str:
 def register_routers() -> None:
     from bangfu.accounts.api import router as accounts_router
     from bangfu.activities.api import router as activities_router
+    from bangfu.assessments.api import router as assessments_router
     from bangfu.capability.api import router as capability_router
     from bangfu.coordination.api import router as coordination_router
     from bangfu.coordination.problem_api import router as problems_router
-    from bangfu.assessments.api import router as assessments_router
     from bangfu.incentives.api import router as incentives_router
     from bangfu.incentives.payment_api import router as payments_router
     from bangfu.jobs.api import router as jobs_router
