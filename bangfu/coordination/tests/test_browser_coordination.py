@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import browser_login
+from conftest import PAGE_WIDER_THAN_SCREEN, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -47,3 +47,11 @@ def test_county_records_a_consultation_and_the_hospital_completes_its_task(page)
     task = page.get_by_test_id("task").filter(has_text="浏览器任务：提交胸痛中心建设方案")
     assert task.get_by_test_id("task-status").inner_text() == "已完成"
     assert "方案已报县卫健局" in task.inner_text()
+
+
+def test_meeting_pages_and_the_to_do_list_fit_a_phone(phone):
+    browser_login(phone, "demo_recipient")
+    for url in ("/coordination/", "/coordination/new/", "/notifications/", "/coordination/tasks/"):
+        phone.goto(url)
+        assert not phone.evaluate(PAGE_WIDER_THAN_SCREEN), url
+    assert phone.get_by_test_id("task").count() >= 1  # the demo's tasks for the hospital
