@@ -22,11 +22,35 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
     autocomplete_fields = ("prefecture", "county", "institution")
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        ("角色与范围", {"fields": ("display_name", "role", "prefecture", "county", "institution")}),
+        (
+            "角色与范围",
+            {
+                "fields": (
+                    "display_name",
+                    "role",
+                    "prefecture",
+                    "county",
+                    "institution",
+                    "department",
+                )
+            },
+        ),
     )
     add_fieldsets = (
         *(DjangoUserAdmin.add_fieldsets or ()),
-        ("角色与范围", {"fields": ("display_name", "role", "prefecture", "county", "institution")}),
+        (
+            "角色与范围",
+            {
+                "fields": (
+                    "display_name",
+                    "role",
+                    "prefecture",
+                    "county",
+                    "institution",
+                    "department",
+                )
+            },
+        ),
     )
 
 
