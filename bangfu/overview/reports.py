@@ -15,9 +15,8 @@ from django.http import Http404
 
 from bangfu.accounts.models import User
 from bangfu.overview.domain.report_period import ReportPeriod
-from bangfu.overview.selectors import MapMetric, county_map_for_user
+from bangfu.overview.selectors import MapMetric, agreements_in_force_by, county_map_for_user
 from bangfu.partnerships.coverage_report import CoverageReport, coverage_report_for_user
-from bangfu.partnerships.selectors import partnership_list_for_user
 from bangfu.people.selectors import DeploymentFilters, deployment_list_for_user
 from bangfu.policy.loader import load_policy
 from bangfu.registry.models import Prefecture
@@ -95,11 +94,7 @@ def report_data_for_user(
             raise Http404("未找到该市州，或不在您的权限范围内")
         prefectures = [chosen]
     coverage = coverage_report_for_user(user=user, day=day)
-    in_force: Counter[int] = Counter()
-    for row in partnership_list_for_user(user=user, today=day):
-        county = row.partnership.recipient.county
-        if county is not None and row.status is not None and row.status.in_force:
-            in_force[county.prefecture_id] += 1
+    in_force = agreements_in_force_by(user, day, "partnership__recipient__county__prefecture_id")
     on_site = Counter(
         deployment_list_for_user(user=user, filters=DeploymentFilters(on_site_on=day)).values_list(
             "team__partnership__recipient__county__prefecture_id", flat=True

@@ -9,12 +9,15 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from django.db.models import Count
+
 from bangfu.accounts.models import User
 from bangfu.activities.selectors import ActivityFilters, activity_list_for_user
 from bangfu.overview.domain.map_metrics import CountyFacts, coverage_cell, coverage_legend
 from bangfu.overview.geo import county_features, map_source
 from bangfu.partnerships.coverage_report import coverage_report_for_user
-from bangfu.partnerships.selectors import partnership_list_for_user
+from bangfu.partnerships.models import Partnership
+from bangfu.partnerships.selectors import governing_agreements, partnership_filter_for_user
 from bangfu.people.selectors import DeploymentFilters, deployment_list_for_user
 from bangfu.registry.models import County
 from bangfu.registry.selectors import county_list_for_user
@@ -133,12 +136,21 @@ def _coverage(user: User, day: date, counties: list[County]) -> list[CountyCellV
 
 
 def _agreements_in_force(user: User, day: date) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for row in partnership_list_for_user(user=user, today=day):
-        county = row.partnership.recipient.county
-        if county is not None and row.status is not None and row.status.in_force:
-            counts[county.code] += 1
-    return counts
+    """Partnerships with an agreement governing `day`, per recipient county (one SQL count)."""
+    return agreements_in_force_by(user, day, "partnership__recipient__county__code")
+
+
+def agreements_in_force_by(user: User, day: date, key: str) -> Counter[Any]:
+    """How many partnerships in the user's scope have an agreement governing `day`, grouped by
+    `key` (a path from Agreement) — counted in the database (ADR 0011)."""
+    rows = (
+        governing_agreements(day)
+        .filter(partnership__in=Partnership.objects.filter(partnership_filter_for_user(user)))
+        .values(key)
+        .annotate(n=Count("pk"))
+        .values_list(key, "n")
+    )
+    return Counter({k: n for k, n in rows if k is not None})
 
 
 def _counted(counties: list[County], counts: Counter[str], unit: str) -> list[CountyCellView]:

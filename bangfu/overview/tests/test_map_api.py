@@ -124,3 +124,23 @@ def test_map_queries_do_not_grow_with_partnerships(
         )
     with django_assert_max_num_queries(len(before.captured_queries)):
         client.get(url)
+
+
+@pytest.mark.parametrize("persona", ["province_officer", "prefecture_officer"])
+def test_agreements_on_the_map_equal_the_partnerships_in_force_on_the_list(
+    client, request, persona
+):
+    from collections import Counter
+
+    from bangfu.partnerships.selectors import partnership_list_for_user
+
+    user = request.getfixturevalue(persona)
+    body = _get(client, user, "/api/v1/map/counties?metric=agreements").json()
+    shown = {f["properties"]["code"]: f["properties"]["value"] for f in body["features"]}
+    expected = Counter(
+        row.partnership.recipient.county.code
+        for row in partnership_list_for_user(user=user, today=today_local())
+        if row.partnership.recipient.county and row.status and row.status.in_force
+    )
+    assert {code: n for code, n in shown.items() if n} == dict(expected)
+    assert sum(expected.values()) > 0
