@@ -7,9 +7,11 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from bangfu.accounts.models import Department, Role, User
 from bangfu.accounts.scope import NOTHING, scope_for_user
+from bangfu.coordination.domain.problems import DepartmentRecord, department_records
 from bangfu.coordination.models import Problem
 from bangfu.registry.models import County
 
@@ -69,3 +71,20 @@ def problem_get_for_user(*, user: User, problem_id: int) -> Problem:
     if problem is None:
         raise Http404("未找到该问题")
     return problem
+
+
+def department_records_for_user(*, user: User) -> list[tuple[str, DepartmentRecord]]:
+    """Each department's open and ended problems and mean days to end, over the problems the
+    user reads, with the department's name."""
+    rows = [
+        (
+            department,
+            timezone.localdate(created_at),
+            timezone.localdate(closed_at) if closed_at is not None else None,
+        )
+        for department, created_at, closed_at in Problem.objects.filter(
+            problem_filter_for_user(user)
+        ).values_list("department", "created_at", "closed_at")
+    ]
+    labels = dict(Department.choices)
+    return [(labels.get(r.department, r.department), r) for r in department_records(rows)]

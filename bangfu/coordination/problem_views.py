@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from bangfu.coordination.domain.problems import STATUS_LABELS
 from bangfu.coordination.problem_forms import ProblemForm, ReplyForm
 from bangfu.coordination.problem_selectors import (
+    department_records_for_user,
     problem_can_answer,
     problem_get_for_user,
     problem_list_for_user,
@@ -40,6 +41,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
             "statuses": list(STATUS_LABELS.items()),
             "query": query_without_page(request),
             "can_raise": user.role in RAISING_ROLES,
+            "department_records": department_records_for_user(user=user),
         },
     )
 

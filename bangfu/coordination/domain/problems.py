@@ -8,6 +8,7 @@ works on it and closes it, or declines it with a reason; each reply is the raise
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 CATEGORY_LABELS: dict[str, str] = {
@@ -79,3 +80,37 @@ def reply_decision(current: str, new: str, reason: str) -> ReplyDecision:
     if then != now and then not in _NEXT[now]:
         return ReplyDecision(False, f"问题不能从“{STATUS_LABELS[now]}”改为“{STATUS_LABELS[then]}”")
     return ReplyDecision(True)
+
+
+@dataclass(frozen=True)
+class DepartmentRecord:
+    """One department's problems: how many are open, how many ended (办结 or 不予受理), and the
+    mean whole days from raising to ending (None while none has ended)."""
+
+    department: str
+    open: int
+    ended: int
+    mean_days_to_end: float | None
+
+
+def department_records(rows: list[tuple[str, date, date | None]]) -> list[DepartmentRecord]:
+    """Each department's record from (department, raised on, ended on or None), sorted by
+    department code: how departments are measured on their time to close (§五)."""
+    by_department: dict[str, list[date | None]] = {}
+    days: dict[str, list[int]] = {}
+    for department, raised_on, ended_on in rows:
+        by_department.setdefault(department, []).append(ended_on)
+        if ended_on is not None:
+            days.setdefault(department, []).append((ended_on - raised_on).days)
+    records = []
+    for department in sorted(by_department):
+        ended = days.get(department, [])
+        records.append(
+            DepartmentRecord(
+                department=department,
+                open=sum(1 for e in by_department[department] if e is None),
+                ended=len(ended),
+                mean_days_to_end=round(sum(ended) / len(ended), 1) if ended else None,
+            )
+        )
+    return records

@@ -175,3 +175,32 @@ def test_the_pages_raise_and_answer_a_problem(client, county_officer):
     client.force_login(county_officer)
     page = client.get(url).content.decode()
     assert "请向省卫健委反映" in page and "reply-form" not in page
+
+
+def test_departments_are_measured_on_open_and_ended_problems_and_days_to_end():
+    from datetime import date
+
+    from bangfu.coordination.domain.problems import department_records
+
+    rows = [
+        ("science", date(2026, 1, 1), date(2026, 1, 11)),
+        ("science", date(2026, 1, 1), date(2026, 1, 21)),
+        ("science", date(2026, 2, 1), None),
+        ("health", date(2026, 3, 1), None),
+    ]
+    health, science = department_records(rows)
+    assert (health.department, health.open, health.ended, health.mean_days_to_end) == (
+        "health",
+        1,
+        0,
+        None,
+    )
+    assert (science.open, science.ended, science.mean_days_to_end) == (1, 2, 15.0)
+
+
+def test_the_problem_list_shows_each_departments_record(client, province_officer):
+    client.force_login(province_officer)
+    page = client.get(reverse("coordination:problem_list"))
+    labels = [label for label, _record in page.context["department_records"]]
+    assert "省人社厅" in labels and "省医保局" in labels
+    assert 'data-testid="department-records"' in page.content.decode()
