@@ -2,17 +2,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal, Protocol
 
+from django.core.exceptions import ValidationError as ServiceValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from bangfu.accounts.models import User
 from bangfu.core.pagination import PageNumber, PerPage
 from bangfu.core.request import request_user
 from bangfu.core.schema_types import (
     CREATE_ERRORS,
     LIST_ERRORS,
     READ_ERRORS,
+    SMALL_INT_MAX,
     WRITE_ERRORS,
     DivisionCode,
     Id,
@@ -22,8 +25,10 @@ from bangfu.core.schema_types import (
     Search,
     SmallCount,
 )
+from bangfu.partnerships.selectors import partnership_get_for_user
 from bangfu.people.models import (
     AppointmentLetter,
+    CoverageLink,
     Deployment,
     Expert,
     InsuranceBriefing,
@@ -38,12 +43,14 @@ from bangfu.people.selectors import (
     TeamFilters,
     TeamRow,
     appointment_letter_list_for_user,
+    coverage_link_get_for_user,
     deployment_get_for_user,
     deployment_list_for_user,
     expert_get_for_user,
     expert_list_for_user,
     expert_with_deployments_for_user,
     insurance_briefing_list_for_user,
+    recipient_department_for_deployment,
     recognition_get_for_user,
     recognition_list_for_user,
     scitech_application_list_for_user,
@@ -59,13 +66,18 @@ from bangfu.people.services import (
     ExpertInput,
     RecognitionInput,
     appointment_letter_create,
+    coverage_link_add,
+    coverage_link_remove,
     deployment_create,
+    deployment_end,
     expert_create,
     expert_sensitive_view,
     insurance_briefing_create,
     recognition_create,
     recognition_withdraw,
     scitech_application_create,
+    team_create,
+    team_set_captain,
     title_application_create,
     title_application_decide,
 )
@@ -390,6 +402,128 @@ def deployment_create_endpoint(
         ),
     )
     return Status(201, _deployment_out(deployment_get_for_user(user=user, pk=deployment.pk)))
+
+
+# ---- teams, captains, 3X links and the end of a stay: the services of the team page ----
+#
+# A team, deployment or expert the user may not read is a 404; one it reads but may not manage
+# (only the province or either party of the partnership, §三(四)) a 403; a refused value a 422.
+
+
+class TeamIn(Schema):
+    partnership_id: Id = Field(..., description="帮扶关系编号")
+    batch: int = Field(
+        ..., ge=1, le=SMALL_INT_MAX, description="批次（正整数，同一帮扶关系不重复）"
+    )
+    note: Annotated[str, Line(300)] = ""
+
+
+def _team_row_out(user: User, team_id: int) -> dict[str, object]:
+    (row,) = team_rows([team_get_for_user(user=user, pk=team_id)])
+    return _team_out(row)
+
+
+@router.post(
+    "/teams",
+    response={201: TeamOut, **CREATE_ERRORS},
+    summary="组建帮扶队（省卫健委或帮扶关系双方，§三(四)）",
+)
+def team_create_endpoint(request: HttpRequest, body: TeamIn) -> Status[dict[str, object]]:
+    user = request_user(request)
+    row = partnership_get_for_user(user=user, pk=body.partnership_id)
+    team = team_create(actor=user, partnership=row.partnership, batch=body.batch, note=body.note)
+    return Status(201, _team_row_out(user, team.pk))
+
+
+@router.get("/teams/{team_id}", response={200: TeamOut, **READ_ERRORS}, summary="帮扶队详情")
+def team_detail(request: HttpRequest, team_id: Id) -> dict[str, object]:
+    return _team_row_out(request_user(request), team_id)
+
+
+class CaptainIn(Schema):
+    expert_id: Id | None = Field(..., description="队长（须为该队队员）；null 取消队长")
+
+
+@router.post(
+    "/teams/{team_id}/captain",
+    response={200: TeamOut, **WRITE_ERRORS},
+    summary="指定帮扶队队长（须为队员，§三(四)）",
+)
+def team_captain_endpoint(request: HttpRequest, team_id: Id, body: CaptainIn) -> dict[str, object]:
+    user = request_user(request)
+    team = team_get_for_user(user=user, pk=team_id)
+    captain = None if body.expert_id is None else expert_get_for_user(user=user, pk=body.expert_id)
+    team_set_captain(actor=user, team=team, captain=captain)
+    return _team_row_out(user, team.pk)
+
+
+class CoverageLinkIn(Schema):
+    department_id: Id = Field(..., description="受扶医院的临床科室（无派驻专家的科室计入3X）")
+
+
+class CoverageLinkOut(Schema):
+    id: int
+    deployment_id: int
+    department_id: int
+    department_name: str
+
+
+def _coverage_link_out(link: CoverageLink) -> dict[str, object]:
+    return {
+        "id": link.pk,
+        "deployment_id": link.deployment_id,
+        "department_id": link.department_id,
+        "department_name": link.department.name,
+    }
+
+
+@router.post(
+    "/deployments/{deployment_id}/coverage-links",
+    response={201: CoverageLinkOut, **CREATE_ERRORS},
+    summary="登记3X联系科室（常驻队员，A1-(15)）",
+)
+def coverage_link_add_endpoint(
+    request: HttpRequest, deployment_id: Id, body: CoverageLinkIn
+) -> Status[dict[str, object]]:
+    user = request_user(request)
+    deployment = deployment_get_for_user(user=user, pk=deployment_id)
+    department = recipient_department_for_deployment(deployment=deployment, pk=body.department_id)
+    if department is None:
+        raise ServiceValidationError({"department_id": "联系科室应为受扶医院的科室"})
+    link = coverage_link_add(actor=user, deployment=deployment, department=department)
+    return Status(201, _coverage_link_out(link))
+
+
+@router.delete(
+    "/deployments/{deployment_id}/coverage-links/{link_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="删除3X联系科室",
+)
+def coverage_link_remove_endpoint(
+    request: HttpRequest, deployment_id: Id, link_id: Id
+) -> Status[None]:
+    user = request_user(request)
+    link = coverage_link_get_for_user(user=user, deployment_id=deployment_id, pk=link_id)
+    coverage_link_remove(actor=user, link=link)
+    return Status(204, None)
+
+
+class DeploymentEndIn(Schema):
+    actual_end: ProgrammeDate = Field(..., description="实际结束日期（不早于开始，不晚于今天）")
+
+
+@router.post(
+    "/deployments/{deployment_id}/end",
+    response={200: DeploymentOut, **WRITE_ERRORS},
+    summary="登记派驻实际结束（省卫健委或帮扶关系双方）",
+)
+def deployment_end_endpoint(
+    request: HttpRequest, deployment_id: Id, body: DeploymentEndIn
+) -> dict[str, object]:
+    user = request_user(request)
+    deployment = deployment_get_for_user(user=user, pk=deployment_id)
+    deployment_end(actor=user, deployment=deployment, actual_end=body.actual_end)
+    return _deployment_out(deployment_get_for_user(user=user, pk=deployment.pk))
 
 
 # ---- department services (§五, §六): the same scope as the department-services page ----

@@ -680,6 +680,27 @@ def team_service_target_for_user(*, user: User, pk: int) -> Team:
         raise Http404("未找到该帮扶队") from exc
 
 
+def coverage_link_get_for_user(*, user: User, deployment_id: int, pk: int) -> CoverageLink:
+    """A 3X link of a deployment the user may read; else 404."""
+    try:
+        return CoverageLink.objects.select_related("department").get(
+            deployment__in=Deployment.objects.filter(access.deployment_filter_for_user(user)),
+            deployment_id=deployment_id,
+            pk=pk,
+        )
+    except CoverageLink.DoesNotExist as exc:
+        raise Http404("未找到该3X联系科室") from exc
+
+
+def recipient_department_for_deployment(*, deployment: Deployment, pk: int) -> Department | None:
+    """A department of the deployment's recipient hospital (the 3X link's target), or None."""
+    return (
+        department_choices(institution_id=deployment.team.partnership.recipient_id)
+        .filter(pk=pk)
+        .first()
+    )
+
+
 # ---- recognitions (表现突出认定, §六) ----
 
 
