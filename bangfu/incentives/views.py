@@ -310,9 +310,20 @@ def ledger(request: HttpRequest) -> HttpResponse:
                 for obj, cells in zip(page.object_list, rows, strict=True)
             ],
             "any_writable": bool(writable),
+            "can_create": _ledger_can_create(user, kind),
             "query": query_without_page(request),
         },
     )
+
+
+def _ledger_can_create(user: User, kind: str) -> bool:
+    """Whether the kind's 登记 button is offered: the user has at least one row the service
+    would accept, from the same scoped choices as the form (an observer has none)."""
+    if kind == LedgerKind.TRAVEL:
+        return deployments_claimable_by_user(user=user).exists()
+    if kind == LedgerKind.WORK_FUND:
+        return recipients_fundable_by_user(user=user).exists()
+    return experts_payable_by_user(user=user).exists()
 
 
 @login_required
