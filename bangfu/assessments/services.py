@@ -33,6 +33,7 @@ from bangfu.assessments.selectors import (
     measure_codes,
     user_level,
 )
+from bangfu.capability.services import capability_values_confirm
 from bangfu.core.audit import audit_record
 from bangfu.core.text import forbidden_characters_message
 from bangfu.core.uploads import SCAN_KINDS, FileKind, upload_checked, upload_kind
@@ -223,6 +224,15 @@ def assessment_act(
         current.submitted_at = now
         updated.append("submitted_at")
     current.save(update_fields=updated)
+    if action is Action.APPROVE and current.status == "county_approved":
+        # The county reviews the year's capability indicator values with the assessment (§一,
+        # §七): approving it confirms the hospital's values still pending for that year.
+        capability_values_confirm(
+            actor=actor,
+            institution=current.agreement.partnership.recipient,
+            year=current.year,
+            when_none="skip",
+        )
     audit_record(
         actor=actor,
         action=f"assessment_{action.value}",

@@ -161,8 +161,12 @@ def capability_values_save(
 
 
 @transaction.atomic
-def capability_values_confirm(*, actor: User, institution: Institution, year: int) -> int:
-    """The county confirms the hospital's values for ``year``; returns how many were confirmed."""
+def capability_values_confirm(
+    *, actor: User, institution: Institution, year: int, when_none: str = "refuse"
+) -> int:
+    """The county confirms the hospital's values for ``year``; returns how many were confirmed.
+    With ``when_none="skip"`` a year with nothing pending confirms nothing instead of refusing
+    (the county's approval of the year's self-assessment confirms whatever is pending, §七)."""
     if not can_confirm_values(actor, institution):
         raise PermissionDenied("只有本县卫生健康部门可以确认能力指标")
     pending = IndicatorValue.objects.filter(
@@ -170,6 +174,8 @@ def capability_values_confirm(*, actor: User, institution: Institution, year: in
     )
     codes = sorted(pending.values_list("code", flat=True))
     if not codes:
+        if when_none == "skip":
+            return 0
         raise ValidationError({"year": "没有待确认的指标值"})
     pending.update(confirmed_by=actor, confirmed_at=timezone.now())
     audit_record(

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import timezone
 
 from bangfu.assessments.domain.review import Action
 from bangfu.assessments.models import Approval, Assessment, AssessmentAttachment
@@ -212,3 +213,26 @@ def test_attachments_are_content_checked(weining, recipient_user):
             upload=SimpleUploadedFile("fake.pdf", b"not a pdf", content_type="application/pdf"),
         )
     assert AssessmentAttachment.objects.filter(assessment=weining).count() == 1
+
+
+def test_the_countys_approval_confirms_the_years_indicator_values(
+    ready, recipient_user, county_officer
+):
+    from bangfu.capability.models import IndicatorValue
+
+    hospital = ready.agreement.partnership.recipient
+    IndicatorValue.objects.filter(institution=hospital, year=ready.year).delete()
+    value = IndicatorValue.objects.create(
+        institution=hospital,
+        year=ready.year,
+        code="T-1",
+        value="12",
+        catalogue_version="test",
+        entered_at=timezone.now(),
+    )
+    a = assessment_act(actor=recipient_user, assessment=ready, action=Action.SUBMIT)
+    value.refresh_from_db()
+    assert value.confirmed_at is None  # submitting does not confirm
+    assessment_act(actor=county_officer, assessment=a, action=Action.APPROVE)
+    value.refresh_from_db()
+    assert value.confirmed_by == county_officer and value.confirmed_at is not None
