@@ -15,9 +15,9 @@ NAV_EXTENSIONS: list[tuple[str, str]] = [
     ("incentives:budget", "激励与预算"),
     ("matching:round_list", "结对匹配"),
     ("activities:activity_list", "帮扶活动"),
+    ("assessments:board", "年度自查自评"),
     ("capability:summary", "能力达标"),
     ("coordination:meeting_list", "会商督导"),
-    ("assessments:board", "年度自查自评"),
 ]
 
 # Matching (§三(二)): the offices that run rounds see the rounds (the needs page is one click

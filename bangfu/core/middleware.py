@@ -13,10 +13,11 @@ from bangfu.core import views
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
-    """Simplified Chinese unless the user chose another language with the switcher.
+    """Simplified Chinese for everyone (the only entry in settings.LANGUAGES).
 
-    The browser's Accept-Language is ignored: the platform's own pages are written in Chinese,
-    and an English browser would otherwise get a mixed Chinese/English interface.
+    The browser's Accept-Language and any old language cookie are ignored: the platform's own
+    pages are written in Chinese, and an English browser would otherwise get a mixed
+    Chinese/English interface (Django's own strings only).
     """
 
     def process_request(self, request: HttpRequest) -> None:
