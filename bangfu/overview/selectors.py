@@ -142,7 +142,7 @@ def _agreements_in_force(user: User, day: date) -> Counter[str]:
 
 def agreements_in_force_by(user: User, day: date, key: str) -> Counter[Any]:
     """How many partnerships in the user's scope have an agreement governing `day`, grouped by
-    `key` (a path from Agreement) — counted in the database (ADR 0011)."""
+    `key` (a path from Agreement) — counted in the database (ADR 0012)."""
     rows = (
         governing_agreements(day)
         .filter(partnership__in=Partnership.objects.filter(partnership_filter_for_user(user)))

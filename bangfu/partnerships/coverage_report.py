@@ -2,7 +2,7 @@
 its Excel export and the dashboard.
 
 Its lists are sequences whose length is known without building a row: the expiring list is
-a `PartnershipRows` filtered in SQL (ADR 0011), gaps and unpaired recipients come from the
+a `PartnershipRows` filtered in SQL (ADR 0012), gaps and unpaired recipients come from the
 domain functions over plain dates, and their partnerships and hospitals are fetched only for
 the items a page shows (`LazyViews`), so a page costs the same at any size of programme."""
 

@@ -2,7 +2,7 @@
 
 Statuses are not stored: they are a pure function of the dates and today
 (`domain.lifecycle.agreement_status`), computed here for each row read, and translated into a
-SQL expression (`agreement_status_sql`, ADR 0011) wherever a list filters, counts or pages by it.
+SQL expression (`agreement_status_sql`, ADR 0012) wherever a list filters, counts or pages by it.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def agreement_facts(agreement: Agreement, *, has_next_cycle: bool) -> AgreementF
     )
 
 
-# ---- statuses in SQL (ADR 0011) ----
+# ---- statuses in SQL (ADR 0012) ----
 #
 # The same rules as `domain.lifecycle.agreement_status`, `in_force_on` and
 # `domain.actions.governing_agreement`, written as query expressions so that lists filter,
@@ -426,7 +426,7 @@ def partnership_list_for_user(
             modes_text__contains=json.dumps(filters.mode)
         )
     if filters.status or filters.expiring_within_days is not None:
-        # The current cycle's status as SQL (ADR 0011), so the filter counts and pages in the
+        # The current cycle's status as SQL (ADR 0012), so the filter counts and pages in the
         # database; the rows of a page get their statuses from the domain functions.
         expiring = AgreementStatus.EXPIRING.value
         if filters.status in ("", expiring) and (
@@ -654,7 +654,7 @@ def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
         agreements = agreements.filter(
             partnership__in=Partnership.objects.filter(partnership_filter_for_user(user))
         )
-    # The agreements in force that day (`in_force_q`, ADR 0011). The governing one of a
+    # The agreements in force that day (`in_force_q`, ADR 0012). The governing one of a
     # partnership is one of them and names the same county and helper, so one row per county,
     # helper province, grade and status (from `agreement_status_sql`) carries all that
     # `county_coverage` reads, whatever the size of the programme.

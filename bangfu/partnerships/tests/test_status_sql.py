@@ -1,4 +1,4 @@
-"""The SQL statuses (ADR 0011) equal the domain's, for every agreement and partnership of the
+"""The SQL statuses (ADR 0012) equal the domain's, for every agreement and partnership of the
 demo data, on days chosen around every date the rule turns on (boundary days included)."""
 
 from __future__ import annotations
