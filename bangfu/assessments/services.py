@@ -10,6 +10,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
@@ -37,6 +38,8 @@ from bangfu.capability.services import capability_values_confirm
 from bangfu.core.audit import audit_record
 from bangfu.core.text import forbidden_characters_message
 from bangfu.core.uploads import SCAN_KINDS, FileKind, upload_checked, upload_kind
+from bangfu.notifications.domain.kinds import ASSESSMENT_APPROVED, ASSESSMENT_RETURNED
+from bangfu.notifications.services import Message, institution_users, notification_send
 
 ATTACHMENT_CONTENT_TYPES = {
     FileKind.PDF: "application/pdf",
@@ -233,6 +236,7 @@ def assessment_act(
             year=current.year,
             when_none="skip",
         )
+    _notify_review_step(actor, current, action, comment.strip())
     audit_record(
         actor=actor,
         action=f"assessment_{action.value}",
@@ -241,6 +245,30 @@ def assessment_act(
         after={"status": current.status, "comment": comment.strip()},
     )
     return current
+
+
+def _notify_review_step(actor: User, assessment: Assessment, action: Action, comment: str) -> None:
+    """The recipient hospital hears when its self-assessment is returned, reopened or approved
+    at a level (F11); the comment travels with it."""
+    if action is Action.SUBMIT:
+        return
+    partnership = assessment.agreement.partnership
+    returned = action in (Action.RETURN, Action.REOPEN)
+    status_label = dict(Assessment._meta.get_field("status").flatchoices).get(
+        assessment.status, assessment.status
+    )
+    notification_send(
+        actor=actor,
+        recipients=institution_users([partnership.recipient_id]),
+        message=Message(
+            kind=ASSESSMENT_RETURNED if returned else ASSESSMENT_APPROVED,
+            title=f"{assessment.year} 年自查自评{'被退回' if returned else '审核通过'}：{status_label}",
+            body=comment,
+            link=reverse("assessments:assessment_detail", args=[assessment.pk]),
+            object_label=f"{partnership.recipient.name}（{partnership.helper.name}）",
+        ),
+        obj=assessment,
+    )
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import scope_for_user
@@ -61,6 +62,8 @@ from bangfu.matching.selectors import (
     recipient_needs_for,
     stated_preferences_for,
 )
+from bangfu.notifications.domain.kinds import MATCH_ACCEPTED
+from bangfu.notifications.services import Message, institution_users, notification_send
 from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.services import partnership_create
 from bangfu.registry.models import Institution, InstitutionCategory, Specialty
@@ -442,6 +445,18 @@ def matching_proposals_accept(
             after={"status": proposal.status, "partnership": partnership.pk},
         )
         partnerships.append(partnership)
+        notification_send(
+            actor=actor,
+            recipients=institution_users([partnership.helper_id, partnership.recipient_id]),
+            message=Message(
+                kind=MATCH_ACCEPTED,
+                title=f"结对已确认：{partnership.helper.name} 帮扶 {partnership.recipient.name}",
+                body="请双方商定并登记首期帮扶协议（§三(二)）。",
+                link=reverse("partnerships:partnership_detail", args=[partnership.pk]),
+                object_label=f"{partnership.recipient.name}（{partnership.helper.name}）",
+            ),
+            obj=partnership,
+        )
     _use_helper_places(actor, locked, [proposals[pk].helper_id for pk in ids])
     return partnerships
 

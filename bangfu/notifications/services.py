@@ -52,6 +52,11 @@ class Message:
     milestone: str = ""
 
 
+def institution_users(institution_ids: Iterable[int]) -> list[User]:
+    """The active accounts of these hospitals (their own users), who hear about their records."""
+    return list(User.objects.filter(institution_id__in=list(institution_ids), is_active=True))
+
+
 @transaction.atomic
 def notification_send(
     *,

@@ -22,6 +22,7 @@ from bangfu.activities.selectors import (
     progress_rows_for_user,
 )
 from bangfu.capability.selectors import SharePoint, standard_trend_for_user
+from bangfu.coordination.selectors import task_list_for_user
 from bangfu.partnerships.selectors import coverage_on
 from bangfu.policy.loader import load_policy
 
@@ -43,6 +44,7 @@ class HeadlineGoals:
     activities_unconfirmed: int
     agreements_tracked: int
     agreements_behind: int
+    tasks_overdue: int
     standard_trend: tuple[SharePoint, ...] = ()
 
     @property
@@ -92,5 +94,6 @@ def headline_goals_for_user(*, user: User, day: date) -> HeadlineGoals:
         activities_unconfirmed=activities.filter(confirmed_at__isnull=True).count(),
         agreements_tracked=len(progress),
         agreements_behind=behind,
+        tasks_overdue=task_list_for_user(user=user, status="overdue", today=day).count(),
         standard_trend=tuple(standard_trend_for_user(user=user, today=day)),
     )

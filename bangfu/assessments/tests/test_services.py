@@ -236,3 +236,26 @@ def test_the_countys_approval_confirms_the_years_indicator_values(
     assessment_act(actor=county_officer, assessment=a, action=Action.APPROVE)
     value.refresh_from_db()
     assert value.confirmed_by == county_officer and value.confirmed_at is not None
+
+
+def test_the_hospital_hears_when_its_assessment_is_returned_or_approved(
+    ready, recipient_user, county_officer
+):
+    from bangfu.notifications.models import Notification
+
+    def inbox():
+        return list(
+            Notification.objects.filter(
+                recipient=recipient_user, object_type="assessments.assessment"
+            )
+            .order_by("pk")
+            .values_list("kind", "body")
+        )
+
+    a = assessment_act(actor=recipient_user, assessment=ready, action=Action.SUBMIT)
+    assert inbox() == []  # its own submission is no news to it
+    a = assessment_act(actor=county_officer, assessment=a, action=Action.RETURN, comment="补数据")
+    assert inbox() == [("assessment_returned", "补数据")]
+    a = assessment_act(actor=recipient_user, assessment=a, action=Action.SUBMIT)
+    assessment_act(actor=county_officer, assessment=a, action=Action.APPROVE)
+    assert [kind for kind, _ in inbox()] == ["assessment_returned", "assessment_approved"]

@@ -254,6 +254,31 @@ def test_accepting_creates_draft_partnerships_with_audit_rows(small_round, provi
         }
 
 
+def test_both_hospitals_hear_that_their_pair_was_accepted(small_round, province_officer):
+    from bangfu.accounts.models import Role, User
+    from bangfu.notifications.models import Notification
+
+    round_ = small_round()
+    proposal = round_.proposals.order_by("pk").first()
+    hospital_users = [
+        User.objects.create_user(
+            username=f"pair_{kind}", password=None, role=kind, institution=institution
+        )
+        for kind, institution in (
+            (Role.HELPER, proposal.helper),
+            (Role.RECIPIENT, proposal.recipient),
+        )
+    ]
+    [partnership] = matching_proposals_accept(
+        actor=province_officer, round_=round_, proposal_ids=[proposal.pk]
+    )
+    for user in hospital_users:
+        note = Notification.objects.get(recipient=user, kind="match_accepted")
+        assert note.link == f"/partnerships/{partnership.pk}/"
+        assert proposal.recipient.name in note.title
+    assert not Notification.objects.filter(recipient=province_officer, kind="match_accepted")
+
+
 def test_accepted_recipients_leave_the_rerun_and_use_their_helpers_place(small_round):
     round_ = small_round()
     proposal = round_.proposals.order_by("pk").first()

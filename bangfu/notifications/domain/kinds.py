@@ -12,6 +12,9 @@ TASK_ASSIGNED = "task_assigned"
 TASK_DUE = "task_due"
 PROBLEM_ANSWERED = "problem_answered"
 PROBLEM_ROUTED = "problem_routed"
+ASSESSMENT_RETURNED = "assessment_returned"
+ASSESSMENT_APPROVED = "assessment_approved"
+MATCH_ACCEPTED = "match_accepted"
 GENERAL = "general"
 
 KIND_LABELS: dict[str, str] = {
@@ -23,6 +26,9 @@ KIND_LABELS: dict[str, str] = {
     TASK_DUE: "跟进任务到期",
     PROBLEM_ANSWERED: "问题答复",
     PROBLEM_ROUTED: "转来的问题",
+    ASSESSMENT_RETURNED: "自查自评被退回",
+    ASSESSMENT_APPROVED: "自查自评审核通过",
+    MATCH_ACCEPTED: "结对匹配已确认",
     GENERAL: "其他通知",
 }
 

@@ -52,3 +52,19 @@ def test_the_panel_shows_the_scoped_figures_and_links_the_lists(client, request,
     chart = json.loads(panel[panel.index(">", start) + 1 : panel.index("</script>", start)])
     assert len(chart["months"]) == 12 == len(chart["covered"])
     assert chart["covered"][-1] == coverage_report_for_user(user=user, day=today).covered
+
+
+@pytest.mark.django_db
+def test_the_panel_counts_overdue_tasks_in_scope(client, province_officer):
+    from django.utils import timezone
+
+    from bangfu.coordination.selectors import task_list_for_user
+
+    overdue = task_list_for_user(
+        user=province_officer, status="overdue", today=timezone.localdate()
+    ).count()
+    client.force_login(province_officer)
+    panel = client.get("/overview/goals/").content.decode()
+    count = panel.split('data-testid="tasks-overdue-count">', 1)[1].split("<", 1)[0]
+    assert int(count) == overdue > 0  # the demo has an overdue follow-up task
+    assert "/coordination/tasks/?mine=0&amp;status=overdue" in panel
