@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from bangfu.core.admin import AuditedModelAdmin
+from bangfu.core.admin import AuditedModelAdmin, ReadOnlyAuditedAdmin
 from bangfu.incentives.models import (
     HealthCheck,
     InsurancePolicy,
+    Payment,
     TourismCard,
     TravelClaim,
     WorkFund,
@@ -69,3 +70,30 @@ class WorkFundAdmin(AuditedModelAdmin):
     list_select_related = ("recipient",)
     autocomplete_fields = ("recipient",)
     readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAuditedAdmin):
+    """Frozen payment records (核定支付): read-only. The lines and the total are left out — a
+    salary top-up reveals pay (ADR 0004); they are read on the scoped payment page."""
+
+    fields = (
+        "expert",
+        "recipient",
+        "period_start",
+        "period_end",
+        "policy_version",
+        "basis",
+        "approved_by",
+        "approved_at",
+    )
+    list_display = (
+        "expert",
+        "recipient",
+        "period_start",
+        "period_end",
+        "approved_by",
+        "approved_at",
+    )
+    list_select_related = ("expert", "recipient", "approved_by")
+    search_fields = ("expert__name", "recipient__name")

@@ -7,12 +7,9 @@ services (accepting creates partnerships), so here they are read-only.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from bangfu.core.admin import AuditedModelAdmin
+from bangfu.core.admin import AuditedModelAdmin, ReadOnlyAuditedAdmin
 from bangfu.matching.models import MatchingProposal, MatchingRound, MatchPreference, RecipientNeed
 
 
@@ -39,17 +36,7 @@ class MatchPreferenceAdmin(AuditedModelAdmin):
         return len(preference.ranked_ids or [])
 
 
-class ReadOnlyAdmin(AuditedModelAdmin):
-    """Viewable, never added, changed or deleted here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+ReadOnlyAdmin = ReadOnlyAuditedAdmin
 
 
 @admin.register(MatchingRound)

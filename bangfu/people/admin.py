@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from bangfu.core.admin import AuditedModelAdmin
+from bangfu.core.admin import AuditedModelAdmin, ReadOnlyAuditedAdmin
 from bangfu.people.models import (
     Appointment,
     AppointmentLetter,
@@ -22,6 +22,7 @@ from bangfu.people.models import (
     Expert,
     InsuranceBriefing,
     Mentorship,
+    Recognition,
     SciTechApplication,
     Team,
     TitleEvaluationApplication,
@@ -213,3 +214,13 @@ class AppointmentLetterAdmin(AuditedModelAdmin):
     list_select_related = ("helper",)
     autocomplete_fields = ("helper",)
     readonly_fields = ("created_at",)
+
+
+@admin.register(Recognition)
+class RecognitionAdmin(ReadOnlyAuditedAdmin):
+    """Dated 表现突出 recognitions (§六): read-only here; recognised and withdrawn through the
+    service, so no past month is ever rewritten."""
+
+    list_display = ("expert", "start", "end", "decided_by", "decided_at", "withdrawn_from")
+    list_select_related = ("expert", "decided_by")
+    search_fields = ("expert__name", "reason")

@@ -13,9 +13,10 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from bangfu.core.models import AuditEntry
-from bangfu.incentives.models import HealthCheck
+from bangfu.incentives.models import HealthCheck, Payment
 from bangfu.incentives.services import health_check_create
 from bangfu.matching.models import MatchingRound
 from bangfu.matching.services import match_preference_set, matching_round_run
@@ -84,6 +85,18 @@ def one_of_each(province_officer, expert, team):
         method="optimal",
         recipient_ids=[_institution("赫章县人民医院").pk, _institution("纳雍县人民医院").pk],
         helper_ids=[_institution("中山市人民医院").pk, _institution("浙江省人民医院").pk],
+    )
+    Payment.objects.create(  # a frozen payment (normally made by statement_approve)
+        expert=expert,
+        recipient=team.partnership.recipient,
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 1, 31),
+        lines=[],
+        total=Decimal("0.00"),
+        policy_version="guizhou_2025",
+        basis="后台测试",
+        approved_by=province_officer,
+        approved_at=timezone.now(),
     )
     empty = [m._meta.label for m in MODELS if not m.objects.exists()]
     assert not empty, empty
