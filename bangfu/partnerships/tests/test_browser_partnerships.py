@@ -147,10 +147,14 @@ def test_officer_registers_the_first_agreement_of_a_matched_pair(page):
     assert "待签协议" in page.locator("h1").inner_text()
     assert page.locator("[data-action=renew]").count() == 0
     page.get_by_test_id("first-agreement").click()
+    # The form's script (which shows the default end for the typed start) must have run before
+    # the start is typed: wait for the page to load, then for the text to follow the input.
+    page.wait_for_load_state("load")
     start = date.today() - timedelta(days=10)
     page.fill("#id_start", start.isoformat())
-    assert (
-        page.get_by_test_id("end-default").inner_text() == cycle_default_end(start, 3).isoformat()
+    page.wait_for_function(
+        "expected => document.getElementById('end-default').textContent === expected",
+        arg=cycle_default_end(start, 3).isoformat(),
     )
     page.fill("#id_signed_on", (start - timedelta(days=2)).isoformat())
     page.check("#measure-M01")
