@@ -20,7 +20,6 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import NOTHING, scope_for_user
@@ -33,16 +32,13 @@ from bangfu.activities.domain.progress import (
 )
 from bangfu.activities.domain.records import Period, Side, confirmation_problem
 from bangfu.activities.models import Activity
+from bangfu.core.clock import today_local as today_local
 from bangfu.partnerships.domain.lifecycle import last_day_in_force
 from bangfu.partnerships.models import Agreement, Partnership
 from bangfu.partnerships.selectors import agreement_facts, partnership_filter_for_user
 from bangfu.people.models import Deployment
 from bangfu.policy.domain.activities import ActivityCatalogue
 from bangfu.policy.loader import load_policy
-
-
-def today_local() -> date:
-    return timezone.localdate()
 
 
 def activity_catalogue() -> ActivityCatalogue:

@@ -418,7 +418,7 @@ def _cell_date(value: object) -> dt.date | str:
     return "应为日期（如 2025-03-01）"
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -462,9 +462,9 @@ class _RowChecker:
         day = _cell_date(raw_date)
         if isinstance(day, str):
             error("日期", day)
-        kind = self.catalogue.kind_by_code_or_name(_cell_text(raw_kind))
+        kind = self.catalogue.kind_by_code_or_name(cell_text(raw_kind))
         if kind is None:
-            shown = _cell_text(raw_kind)
+            shown = cell_text(raw_kind)
             error("活动类型", f"未知的活动类型“{shown}”" if shown else "必填")
         main = _cell_int(raw_main)
         people = _cell_int(raw_people)
@@ -472,9 +472,9 @@ class _RowChecker:
             error("数量", main)
         if isinstance(people, str):
             error("受益人次", people)
-        title = _cell_text(raw_title)
-        note = _cell_text(raw_note)
-        external_id = _cell_text(raw_ext)
+        title = cell_text(raw_title)
+        note = cell_text(raw_note)
+        external_id = cell_text(raw_ext)
         for column, text, limit in (
             ("标题", title, TITLE_MAX_LENGTH),
             ("备注", note, NOTE_MAX_LENGTH),
@@ -584,7 +584,7 @@ def activity_import_file(
         result.errors.append(ImportRowError(1, "表头", "工作表为空"))
         return result
     _, total, header_cells = first
-    headers = tuple(_cell_text(c) for c in header_cells[: len(IMPORT_HEADERS)])
+    headers = tuple(cell_text(c) for c in header_cells[: len(IMPORT_HEADERS)])
     if headers != IMPORT_HEADERS:
         result.errors.append(
             ImportRowError(1, "表头", f"表头应依次为：{'、'.join(IMPORT_HEADERS)}")

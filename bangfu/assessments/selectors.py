@@ -19,7 +19,6 @@ from enum import StrEnum
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import scope_for_user
@@ -38,14 +37,10 @@ from bangfu.assessments.domain.review import (
 )
 from bangfu.assessments.domain.year import in_force_during, is_overdue
 from bangfu.assessments.models import Approval, Assessment
+from bangfu.core.clock import today_local as today_local
 from bangfu.partnerships.models import Agreement, Partnership
 from bangfu.partnerships.selectors import partnership_filter_for_user
 from bangfu.policy.loader import load_policy
-
-
-def today_local() -> date:
-    return timezone.localdate()
-
 
 # ---- scope ----
 

@@ -18,6 +18,8 @@ from openpyxl import load_workbook
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import scope_for_user
+from bangfu.activities.services import ImportRowError
+from bangfu.activities.services import cell_text as _cell_text
 from bangfu.capability.domain.standard import (
     IndicatorValue as Value,
 )
@@ -191,18 +193,6 @@ def capability_values_confirm(
 # ---- Excel import (the activities importer's all-or-nothing rules) ----
 
 
-@dataclass(frozen=True)
-class ImportRowError:
-    """One refused cell: the spreadsheet row number (header = 1), the column header, the reason."""
-
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"第{self.row}行「{self.column}」：{self.message}"
-
-
 @dataclass
 class CapabilityImportResult:
     rows: int = 0
@@ -212,14 +202,6 @@ class CapabilityImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _sheet_rows(path: str) -> Iterator[tuple[int, Sequence[object]]]:

@@ -31,10 +31,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.http import Http404
-from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import scope_for_user
+from bangfu.core.clock import today_local as today_local
 from bangfu.partnerships.domain.actions import (
     ActionDecision,
     AgreementAction,
@@ -67,10 +67,6 @@ from bangfu.partnerships.models import Agreement, AgreementMeasure, CountyPlan, 
 from bangfu.policy.domain.policy import Policy
 from bangfu.policy.loader import load_policy
 from bangfu.registry.models import County, Institution, InstitutionCategory
-
-
-def today_local() -> date:
-    return timezone.localdate()
 
 
 def partnership_filter_for_user(user: User) -> Q:

@@ -15,11 +15,11 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import scope_for_user
 from bangfu.core.audit import audit_object_type
+from bangfu.core.clock import today_local as today_local
 from bangfu.core.models import AuditEntry
 from bangfu.incentives.agreement_terms import rates_with_overrides
 from bangfu.incentives.domain.appointment import AppointmentEligibility, appointment_eligibility
@@ -55,10 +55,6 @@ from bangfu.people.models import (
 )
 from bangfu.policy.loader import load_policy
 from bangfu.registry.models import Department, Institution, InstitutionCategory, Specialty
-
-
-def today_local() -> date:
-    return timezone.localdate()
 
 
 def policy_rates() -> IncentiveRates:
