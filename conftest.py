@@ -5,9 +5,15 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("BANGFU_TESTING", "1")
+
+# Speed is measured in bench/, never asserted in tests: hypothesis's per-example deadline
+# (200 ms) only made property tests fail on a loaded CI machine.
+hypothesis_settings.register_profile("bangfu", deadline=None)
+hypothesis_settings.load_profile("bangfu")
 
 
 @pytest.fixture(scope="session")
