@@ -11,12 +11,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 RENDERED = "document.querySelector('[data-testid=county-map]').dataset.rendered === '1'"
 
 
-def _first_coloured_region(page):
-    # ECharts draws each region as an SVG path; coloured ones are the user's counties.
-    return page.locator(
-        "[data-testid=county-map] svg path[fill='#198754'], "
-        "[data-testid=county-map] svg path[fill='#dc3545']"
-    ).first
+# A point inside 威宁 (its label point, polylabel-computed, always inside the outline) in page
+# pixels: clicking a path's bounding-box centre can miss a concave county.
+INSIDE_WEINING = """async () => {
+  const el = document.querySelector('[data-testid=county-map]');
+  const geo = await (await fetch(el.dataset.geoUrl)).json();
+  const county = geo.features.find(f => f.properties.adcode === '520526');
+  const chart = echarts.getInstanceByDom(el);
+  const [x, y] = chart.convertToPixel({seriesIndex: 0}, county.properties.cp);
+  const box = el.getBoundingClientRect();
+  return [box.left + x, box.top + y];
+}"""
 
 
 def test_province_map_draws_88_units_and_hover_and_click_work(page):
@@ -24,13 +29,12 @@ def test_province_map_draws_88_units_and_hover_and_click_work(page):
     page.goto("/overview/map/")
     page.wait_for_function(RENDERED)
     assert page.locator("[data-testid=county-map] svg path").count() >= 88
-    region = _first_coloured_region(page)
-    region.hover(force=True)
-    tooltip = page.locator("text=覆盖状态：").first
-    tooltip.wait_for(state="visible")
-    region.click(force=True)
-    page.wait_for_url("**/registry/counties/*/")
-    assert page.locator("h1").first.inner_text()
+    x, y = page.evaluate(INSIDE_WEINING)
+    page.mouse.move(x, y)
+    page.locator("text=覆盖状态：").first.wait_for(state="visible")
+    page.mouse.click(x, y)
+    page.wait_for_url("**/registry/counties/520526/")
+    assert "威宁" in page.locator("h1").first.inner_text()
 
 
 def test_phone_map_fits_and_metric_switch_shows_experts(phone):
