@@ -23,28 +23,27 @@ from bangfu.core.schema_types import (
     SmallCount,
     Text,
 )
+from bangfu.incentives.budget_selectors import (
+    DEFAULT_ROUND_TRIP_COST,
+    BudgetReport,
+    budget_for_user,
+)
 from bangfu.incentives.domain.money import yuan
+from bangfu.incentives.ledger_selectors import (
+    health_check_search_for_user,
+    insurance_policy_search_for_user,
+    tourism_card_search_for_user,
+    travel_claim_get_for_user,
+    travel_claim_search_for_user,
+    work_fund_recipient_get_for_user,
+    work_fund_search_for_user,
+)
 from bangfu.incentives.models import (
     HealthCheck,
     InsurancePolicy,
     TourismCard,
     TravelClaim,
     WorkFund,
-)
-from bangfu.incentives.selectors import (
-    DEFAULT_ROUND_TRIP_COST,
-    BudgetReport,
-    ExpertStatement,
-    budget_for_user,
-    expert_statement_for_user,
-    health_check_search_for_user,
-    insurance_policy_search_for_user,
-    statement_period,
-    tourism_card_search_for_user,
-    travel_claim_get_for_user,
-    travel_claim_search_for_user,
-    work_fund_recipient_get_for_user,
-    work_fund_search_for_user,
 )
 from bangfu.incentives.services import (
     health_check_create,
@@ -53,6 +52,11 @@ from bangfu.incentives.services import (
     tourism_card_create,
     travel_claim_create,
     work_fund_save,
+)
+from bangfu.incentives.statement_selectors import (
+    ExpertStatement,
+    expert_statement_for_user,
+    statement_period,
 )
 from bangfu.people.api import OnDeploymentOut
 from bangfu.people.selectors import deployment_get_for_user, expert_get_for_user

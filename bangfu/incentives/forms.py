@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 
 from bangfu.core.forms import DateInput, StyledForm
 from bangfu.core.uploads import RECEIPT_KINDS, CheckedFileField
-from bangfu.incentives.selectors import DEFAULT_ROUND_TRIP_COST, BudgetLevel, LedgerKind
+from bangfu.incentives.budget_selectors import DEFAULT_ROUND_TRIP_COST, BudgetLevel
+from bangfu.incentives.ledger_selectors import LedgerKind
 from bangfu.people.forms import DeploymentChoiceField, ExpertChoiceField, ServiceForm
 from bangfu.people.models import Deployment, Expert
 from bangfu.registry.models import Institution

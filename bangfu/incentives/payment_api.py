@@ -27,15 +27,15 @@ from bangfu.core.schema_types import (
 )
 from bangfu.incentives.domain.periods import Period
 from bangfu.incentives.models import Payment
-from bangfu.incentives.payment_services import statement_approve
-from bangfu.incentives.selectors import (
+from bangfu.incentives.payment_selectors import (
     PaymentView,
     payment_amounts_visible,
     payment_get_for_user,
     payment_list_for_user,
     payment_view,
-    statement_period,
 )
+from bangfu.incentives.payment_services import statement_approve
+from bangfu.incentives.statement_selectors import statement_period
 from bangfu.people.selectors import expert_get_for_user
 
 router = Router()

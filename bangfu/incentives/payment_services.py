@@ -19,11 +19,11 @@ from bangfu.core.audit import audit_record
 from bangfu.core.duplicates import DuplicateError, refusing_duplicates
 from bangfu.incentives.domain.periods import Period
 from bangfu.incentives.models import Payment
-from bangfu.incentives.selectors import (
+from bangfu.incentives.permissions import statement_approval_recipient
+from bangfu.incentives.statement_selectors import (
     payment_lines,
     recipient_statement,
     statement_adjustments,
-    statement_approval_recipient,
 )
 from bangfu.people.models import Expert
 from bangfu.people.selectors import today_local

@@ -17,13 +17,13 @@ from django.views.decorators.http import require_POST
 from bangfu.core.excel import xlsx_response
 from bangfu.core.request import request_user
 from bangfu.incentives.forms import StatementPeriodForm
-from bangfu.incentives.payment_services import statement_approve
-from bangfu.incentives.selectors import (
+from bangfu.incentives.payment_selectors import (
     payment_get_for_user,
     payment_reveals_pay,
     payment_view,
-    statement_period,
 )
+from bangfu.incentives.payment_services import statement_approve
+from bangfu.incentives.statement_selectors import statement_period
 from bangfu.people.selectors import expert_get_for_user
 from bangfu.people.services import expert_sensitive_view
 

@@ -27,6 +27,7 @@ from bangfu.core.uploads import (
     upload_problem,
     upload_stored_name,
 )
+from bangfu.incentives.budget_selectors import hospital_rates_for_year
 from bangfu.incentives.domain.money import yuan
 from bangfu.incentives.models import (
     HealthCheck,
@@ -35,7 +36,7 @@ from bangfu.incentives.models import (
     TravelClaim,
     WorkFund,
 )
-from bangfu.incentives.selectors import ExpertStatement, hospital_rates_for_year
+from bangfu.incentives.statement_selectors import ExpertStatement
 from bangfu.partnerships.models import Agreement
 from bangfu.people import access
 from bangfu.people.models import Deployment, Expert

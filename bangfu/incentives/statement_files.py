@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font
 
 from bangfu.core.excel import append_row, workbook_bytes
 from bangfu.documents.render import PDF_FONT_FAMILIES, has_configured_cjk_font, pdf_font_names
-from bangfu.incentives.selectors import ExpertStatement
+from bangfu.incentives.statement_selectors import ExpertStatement
 
 STATEMENT_HEADERS = ("派驻", "项目", "金额（元）", "依据条款", "计算说明")
 REJECTED_HEADERS = ("派驻", "乘车日期", "金额（元）", "不予报销原因")

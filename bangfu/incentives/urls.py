@@ -1,7 +1,7 @@
 from django.urls import path
 
 from bangfu.incentives import payment_views, views
-from bangfu.incentives.selectors import LedgerKind
+from bangfu.incentives.ledger_selectors import LedgerKind
 
 app_name = "incentives"
 urlpatterns = [

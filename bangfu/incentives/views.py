@@ -28,6 +28,11 @@ from bangfu.core.excel import XLSX, xlsx_response
 from bangfu.core.request import id_from_query, query_without_page, request_user
 from bangfu.core.uploads import upload_size_checked
 from bangfu.core.views import StoredFileLink
+from bangfu.incentives.budget_selectors import (
+    DEFAULT_ROUND_TRIP_COST,
+    BudgetReport,
+    budget_for_user,
+)
 from bangfu.incentives.domain.money import yuan
 from bangfu.incentives.forms import (
     BudgetForm,
@@ -39,23 +44,18 @@ from bangfu.incentives.forms import (
     TravelClaimForm,
     WorkFundForm,
 )
-from bangfu.incentives.selectors import (
-    DEFAULT_ROUND_TRIP_COST,
-    ITEM_LABELS,
-    ITEM_ORDER,
-    BudgetReport,
-    ExpertStatement,
+from bangfu.incentives.labels import ITEM_LABELS, ITEM_ORDER
+from bangfu.incentives.ledger_selectors import (
     LedgerKind,
-    budget_for_user,
-    deployments_claimable_by_user,
-    expert_statement_for_user,
-    experts_payable_by_user,
     ledger_list_for_user,
+    travel_claim_get_for_user,
+)
+from bangfu.incentives.permissions import (
+    deployments_claimable_by_user,
+    experts_payable_by_user,
     ledger_row_get_for_writer,
     ledger_writable_ids_for_user,
     recipients_fundable_by_user,
-    statement_period,
-    travel_claim_get_for_user,
 )
 from bangfu.incentives.services import (
     health_check_create,
@@ -78,6 +78,11 @@ from bangfu.incentives.statement_files import (
     statement_filename,
     statement_pdf,
     statement_xlsx,
+)
+from bangfu.incentives.statement_selectors import (
+    ExpertStatement,
+    expert_statement_for_user,
+    statement_period,
 )
 from bangfu.people.views import form_submit
 

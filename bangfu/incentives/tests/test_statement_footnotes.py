@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from bangfu.incentives.selectors import expert_statement_for_user, statement_period
 from bangfu.incentives.statement_files import PDF_TEMPLATE_NAME
+from bangfu.incentives.statement_selectors import expert_statement_for_user, statement_period
 from bangfu.policy.loader import load_policy
 
 pytestmark = pytest.mark.django_db

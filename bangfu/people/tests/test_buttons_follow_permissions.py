@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from bangfu.incentives.selectors import (
-    LedgerKind,
+from bangfu.incentives.ledger_selectors import LedgerKind
+from bangfu.incentives.permissions import (
     deployments_claimable_by_user,
     experts_payable_by_user,
     recipients_fundable_by_user,

@@ -15,7 +15,7 @@ from bangfu.core.models import AuditEntry
 from bangfu.incentives.domain.benefits import ungoverned_days
 from bangfu.incentives.domain.people import DeploymentKind as K
 from bangfu.incentives.domain.periods import Period
-from bangfu.incentives.selectors import expert_statement_for_user
+from bangfu.incentives.statement_selectors import expert_statement_for_user
 from bangfu.partnerships.selectors import governing_agreement_of
 from bangfu.partnerships.services import agreement_terminate
 from bangfu.people.domain.deployments import (

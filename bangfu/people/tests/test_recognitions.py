@@ -15,7 +15,7 @@ from bangfu.incentives.domain.benefits import subsidy_months
 from bangfu.incentives.domain.people import Deployment as DomainDeployment
 from bangfu.incentives.domain.people import DeploymentKind
 from bangfu.incentives.domain.periods import CalendarMonth, Period
-from bangfu.incentives.selectors import expert_statement_for_user
+from bangfu.incentives.statement_selectors import expert_statement_for_user
 from bangfu.people.domain.recognition import (
     last_day_in_force,
     start_problem,
