@@ -233,10 +233,12 @@ def matching_candidates_for_user(*, user: User, today: date | None = None) -> Ro
     report = gap_report_for_user(user=user, today=today)
     not_in_force = {u.recipient for u in report.unpaired}
     signed_upcoming = {u.recipient for u in report.unpaired if u.next_start is not None}
+    # The report's cycles, already fetched: `p.agreements.all()` here was a query per
+    # partnership (the rows prefetch into a plain list).
     pending = {
         p.recipient_id
         for p in report.partnerships.values()
-        if not any(a.signed_on is not None for a in p.agreements.all())
+        if not any(a.signed_on is not None for a in report.cycles[p.pk])
     }
     standings = [
         RecipientStanding(

@@ -541,6 +541,7 @@ class GapReport:
     unpaired: list[UnpairedRecipient[int]]
     partnerships: dict[int, Partnership]
     recipients: dict[int, Institution]
+    cycles: dict[int, list[Agreement]]  # each partnership's agreements, by partnership id
 
 
 def gap_report_for_user(
@@ -578,6 +579,7 @@ def gap_report_for_user(
         unpaired=recipients_without_helper(by_recipient, today),
         partnerships={r.partnership.pk: r.partnership for r in rows},
         recipients=recipients,
+        cycles=cycles_by_pair,
     )
 
 

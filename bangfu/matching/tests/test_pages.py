@@ -267,3 +267,35 @@ def test_round_detail_query_count_does_not_grow_with_proposals(
     assert _queries(client, reverse("matching:round_detail", args=[small.pk])) == _queries(
         client, reverse("matching:round_detail", args=[large.pk])
     )
+
+
+@pytest.mark.parametrize("who", ["province_officer", "prefecture_officer"])
+def test_round_form_query_count_does_not_grow_with_partnerships(client, request, who):
+    """The form's preselection reads every partnership in scope with its cycles: a constant
+    number of queries at two data sizes (it once read each partnership's agreements again)."""
+    from bangfu.partnerships.models import Agreement
+    from bangfu.registry.models import County, Institution
+
+    client.force_login(request.getfixturevalue(who))
+    url = reverse("matching:round_create")
+    _queries(client, url)  # warm caches (policy file, session)
+    before = _queries(client, url)
+    template = Agreement.objects.exclude(signed_on=None).first()
+    county = County.objects.get(code="520526")  # 威宁, in both officers' scope
+    helpers = list(Institution.objects.filter(category="helper").order_by("pk")[:4])
+    for n, helper in enumerate(helpers * 2):
+        recipient = Institution.objects.create(
+            name=f"测试受扶医院{n}",
+            category="recipient",
+            county=county,
+            prefecture=county.prefecture,
+        )
+        partnership = Partnership.objects.create(helper=helper, recipient=recipient, modes=[])
+        Agreement.objects.create(
+            partnership=partnership,
+            party_c=f"{county.name}人民政府",
+            start=template.start,
+            end=template.end,
+            signed_on=template.signed_on if n % 2 else None,
+        )
+    assert _queries(client, url) == before
