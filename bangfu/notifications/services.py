@@ -16,26 +16,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from bangfu.accounts.models import User
 from bangfu.core.audit import audit_object_type, audit_record
 from bangfu.notifications.domain.kinds import EMAIL_MAX_ATTEMPTS, KIND_LABELS, email_wanted
-from bangfu.notifications.domain.reminders import (
-    Reminder,
-    agreement_reminders,
-    insurance_reminders,
-    task_reminders,
-)
 from bangfu.notifications.models import EmailPreference, Notification
-from bangfu.notifications.selectors import (
-    Parties,
-    agreement_reminder_candidates,
-    insurance_reminder_candidates,
-    task_reminder_candidates,
-    users_acting_on,
-)
+from bangfu.notifications.reminder_sources import reminder_sources
 
 logger = logging.getLogger(__name__)
 
@@ -223,57 +210,26 @@ class ReminderRun:
 
 
 def reminders_send(*, on: date) -> ReminderRun:
-    """The day's reminders (`bangfu send_reminders`): each rule of `domain.reminders` over the
-    candidate objects, sent to the users acting on each (`users_acting_on`). Each object,
-    milestone and recipient is sent once, so re-running the same day sends nothing new. Each
-    object's reminders commit on their own: one refused object does not hold back the rest."""
+    """The day's reminders (`bangfu send_reminders`): every registered reminder source
+    (`reminder_sources`: agreements, insurance policies, follow-up tasks) gives the reminders its
+    rules make due on `on`, each sent to its recipients. Each object, milestone and recipient is
+    sent once, so re-running the same day sends nothing new. Each object's reminders commit on
+    their own: one refused object does not hold back the rest."""
     due = sent = 0
-    for agreement_candidate in agreement_reminder_candidates(on=on):
-        agreement = agreement_candidate.agreement
-        link = reverse("partnerships:partnership_detail", args=[agreement.partnership_id])
-        for reminder in agreement_reminders(agreement_candidate.facts, on):
+    for _name, source in reminder_sources():
+        for item in source(on=on):
             due += 1
-            sent += _remind(
-                reminder, agreement, agreement_candidate.parties, link, agreement_candidate.label
+            message = Message(
+                kind=item.reminder.kind,
+                title=f"{KIND_LABELS[item.reminder.kind]}：{item.label}",
+                body=item.reminder.reason,
+                link=item.link,
+                object_label=item.label,
+                milestone=item.reminder.milestone,
             )
-    for insurance_candidate in insurance_reminder_candidates(on=on):
-        policy = insurance_candidate.policy
-        link = reverse("people:expert_detail", args=[policy.expert_id])
-        for reminder in insurance_reminders(insurance_candidate.facts, on):
-            due += 1
-            sent += _remind(
-                reminder, policy, insurance_candidate.parties, link, insurance_candidate.label
-            )
-    for task_candidate in task_reminder_candidates(on=on):
-        task = task_candidate.task
-        for reminder in task_reminders(task.due, task.done_on, on):
-            due += 1
             sent += len(
                 notification_send(
-                    actor=None,
-                    recipients=task_candidate.recipients,
-                    message=Message(
-                        kind=reminder.kind,
-                        title=f"{KIND_LABELS[reminder.kind]}：{task_candidate.label}",
-                        body=reminder.reason,
-                        link=reverse("coordination:task_list") + "?mine=1",
-                        object_label=task_candidate.label,
-                        milestone=reminder.milestone,
-                    ),
-                    obj=task,
+                    actor=None, recipients=item.recipients, message=message, obj=item.obj
                 )
             )
     return ReminderRun(on=on, due=due, sent=sent)
-
-
-def _remind(reminder: Reminder, obj: models.Model, parties: Parties, link: str, label: str) -> int:
-    recipients = users_acting_on(kind=reminder.kind, parties=parties)
-    message = Message(
-        kind=reminder.kind,
-        title=f"{KIND_LABELS[reminder.kind]}：{label}",
-        body=reminder.reason,
-        link=link,
-        object_label=label,
-        milestone=reminder.milestone,
-    )
-    return len(notification_send(actor=None, recipients=recipients, message=message, obj=obj))

@@ -155,3 +155,67 @@ def test_an_overdue_follow_up_task_reminds_its_owner_once(recipient_user):
     assert list(reminders.values_list("milestone", flat=True)) == ["overdue"]
     assert reminders.get().link == "/coordination/tasks/?mine=1"
     assert again.due >= 1  # still overdue the next day, but not sent again
+
+
+def test_every_app_with_reminder_rules_registers_its_source():
+    from bangfu.notifications.reminder_sources import reminder_sources
+
+    names = [name for name, _source in reminder_sources()]
+    assert sorted(names) == [
+        "coordination.tasks",
+        "incentives.insurance",
+        "partnerships.agreements",
+    ]
+
+
+def test_an_insurance_policy_ending_while_on_site_reminds_the_team_hospitals_once(recipient_user):
+    from decimal import Decimal
+
+    from bangfu.incentives.models import InsurancePolicy
+    from bangfu.notifications.domain.kinds import INSURANCE_ENDING
+    from bangfu.people.models import Deployment
+
+    deployment = (
+        Deployment.objects.filter(team__partnership__recipient_id=recipient_user.institution_id)
+        .select_related("team__partnership", "expert")
+        .first()
+    )
+    assert deployment is not None
+    partnership = deployment.team.partnership
+    Deployment.objects.filter(pk=deployment.pk).update(
+        start=ON - timedelta(days=100), planned_end=ON + timedelta(days=200), actual_end=None
+    )
+    InsurancePolicy.objects.filter(end__gte=ON - timedelta(days=400)).delete()
+    policy = InsurancePolicy.objects.create(
+        expert=deployment.expert,
+        insurer="测试保险",
+        policy_number="T-0001",
+        coverage=Decimal("1000000"),
+        start=ON - timedelta(days=300),
+        end=ON + timedelta(days=10),
+    )
+    reminders_send(on=ON)
+    reminders = Notification.objects.filter(kind=INSURANCE_ENDING, object_id=str(policy.pk))
+    sent = reminders.count()
+    assert sent > 0
+    reminders_send(on=ON + timedelta(days=1))
+    assert reminders.count() == sent  # same milestone the next day: nothing new
+    roles = set(reminders.values_list("recipient__role", flat=True))
+    assert roles <= {Role.RECIPIENT, Role.HELPER}
+    institutions = set(reminders.values_list("recipient__institution_id", flat=True))
+    assert institutions <= {partnership.helper_id, partnership.recipient_id}
+    assert reminders.filter(recipient=recipient_user).exists()
+    assert {n.link for n in reminders} == {f"/people/experts/{deployment.expert_id}/"}
+
+    # A second policy covering the day after the first ends: no reminder for the first.
+    InsurancePolicy.objects.create(
+        expert=deployment.expert,
+        insurer="测试保险",
+        policy_number="T-0002",
+        coverage=Decimal("1000000"),
+        start=ON + timedelta(days=11),
+        end=ON + timedelta(days=400),
+    )
+    Notification.objects.filter(kind=INSURANCE_ENDING).delete()
+    reminders_send(on=ON + timedelta(days=2))
+    assert not Notification.objects.filter(kind=INSURANCE_ENDING, object_id=str(policy.pk))
