@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +46,7 @@ from bangfu.activities.selectors import (
 from bangfu.core.audit import audit_record, model_snapshot, save_changes_audited
 from bangfu.core.text import forbidden_characters_message
 from bangfu.core.uploads import SCAN_KINDS, FileKind, upload_checked, upload_kind
+from bangfu.core.validation import raise_if_any
 from bangfu.partnerships.models import Partnership
 from bangfu.people.models import Expert
 from bangfu.policy.domain.activities import ActivityCatalogue, ActivityKind
@@ -80,16 +81,6 @@ class ActivityInput:
     title: str = ""
     note: str = ""
     external_id: str = ""
-
-
-def _raise(problems: Iterable[Problem]) -> None:
-    errors: dict[str, list[str]] = {}
-    for problem in problems:
-        known = errors.setdefault(problem.field, [])
-        if problem.message not in known:
-            known.append(problem.message)
-    if errors:
-        raise ValidationError(errors)
 
 
 def _text_problems(data: ActivityInput) -> list[Problem]:
@@ -134,7 +125,7 @@ def _validated(partnership: Partnership, data: ActivityInput, *, exclude_pk: int
             clash = clash.exclude(pk=exclude_pk)
         if clash.exists():
             problems.append(Problem("external_id", f"外部编号“{external_id}”在该帮扶关系中已存在"))
-    _raise(problems)
+    raise_if_any(problems)
 
 
 def _clean_quantities(data: ActivityInput) -> dict[str, int]:

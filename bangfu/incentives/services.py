@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 
@@ -27,6 +27,7 @@ from bangfu.core.uploads import (
     upload_problem,
     upload_stored_name,
 )
+from bangfu.core.validation import raise_if_any
 from bangfu.incentives.budget_selectors import hospital_rates_for_year
 from bangfu.incentives.domain.money import yuan
 from bangfu.incentives.models import (
@@ -54,14 +55,6 @@ TOURISM_CARD_FIELDS = ("expert", "card_number", "issued_on", "expires_on", "elec
 WORK_FUND_FIELDS = ("recipient", "year", "amount", "note")
 
 Errors = list[tuple[str, str]]
-
-
-def _raise(errors: Errors) -> None:
-    collected: dict[str, list[str]] = {}
-    for where, message in errors:
-        collected.setdefault(where, []).append(message)
-    if collected:
-        raise ValidationError(collected)
 
 
 def _delete_audited(*, actor: User, obj: models.Model, fields: Sequence[str]) -> None:
@@ -151,7 +144,7 @@ def travel_claim_create(
     deployments only) is decided on the statement by `travel_reimbursement`, with a reason."""
     deployment = _deployment_for_check(deployment.pk)
     _check_records_travel(actor, deployment)
-    _raise(
+    raise_if_any(
         _travel_claim_errors(
             deployment=deployment,
             date=date,
@@ -195,7 +188,7 @@ def travel_claim_update(
     _check_records_travel(actor, _deployment_for_check(claim.deployment_id))
     deployment = _deployment_for_check(deployment.pk)
     _check_records_travel(actor, deployment)
-    _raise(
+    raise_if_any(
         _travel_claim_errors(
             deployment=deployment,
             date=date,
@@ -283,7 +276,7 @@ def insurance_policy_create(
 ) -> InsurancePolicy:
     """Record an accident-insurance policy; cover of at least 1,000,000 yuan (§六; A2-四(三)3)."""
     _check_pays_for(actor, expert, "意外伤害保险")
-    _raise(
+    raise_if_any(
         _insurance_policy_errors(
             insurer=insurer,
             policy_number=policy_number,
@@ -328,7 +321,7 @@ def insurance_policy_update(
     policy = InsurancePolicy.objects.select_for_update().get(pk=policy.pk)
     _check_pays_for(actor, policy.expert, "意外伤害保险")
     _check_pays_for(actor, expert, "意外伤害保险")
-    _raise(
+    raise_if_any(
         _insurance_policy_errors(
             insurer=insurer,
             policy_number=policy_number,
@@ -374,7 +367,7 @@ def health_check_create(
 ) -> HealthCheck:
     """Record a yearly health check (§六; A2-四(三)3)."""
     _check_pays_for(actor, expert, "健康体检")
-    _raise(_health_check_errors(checked_on=checked_on, today=today or today_local()))
+    raise_if_any(_health_check_errors(checked_on=checked_on, today=today or today_local()))
     check = HealthCheck.objects.create(
         expert=expert, checked_on=checked_on, provider=provider.strip()
     )
@@ -400,7 +393,7 @@ def health_check_update(
     check = HealthCheck.objects.select_for_update().get(pk=check.pk)
     _check_pays_for(actor, check.expert, "健康体检")
     _check_pays_for(actor, expert, "健康体检")
-    _raise(_health_check_errors(checked_on=checked_on, today=today or today_local()))
+    raise_if_any(_health_check_errors(checked_on=checked_on, today=today or today_local()))
     before = model_snapshot(check, HEALTH_CHECK_FIELDS)
     check.expert = expert
     check.checked_on = checked_on
@@ -445,7 +438,7 @@ def tourism_card_create(
 ) -> TourismCard:
     """Record a 援黔专家旅游优惠证 (§五 文旅厅; §六; A2-四(三)7)."""
     _check_pays_for(actor, expert, "旅游优惠证")
-    _raise(
+    raise_if_any(
         _tourism_card_errors(
             card_number=card_number, issued_on=issued_on, expires_on=expires_on, card_id=None
         )
@@ -480,7 +473,7 @@ def tourism_card_update(
     card = TourismCard.objects.select_for_update().get(pk=card.pk)
     _check_pays_for(actor, card.expert, "旅游优惠证")
     _check_pays_for(actor, expert, "旅游优惠证")
-    _raise(
+    raise_if_any(
         _tourism_card_errors(
             card_number=card_number, issued_on=issued_on, expires_on=expires_on, card_id=card.pk
         )
@@ -551,7 +544,7 @@ def work_fund_save(
     # decided one after the other (the second corrects the first), never two inserts.
     Institution.objects.select_for_update().get(pk=recipient.pk)
     _check_funds(actor, recipient)
-    _raise(_work_fund_errors(recipient=recipient, year=year, amount=amount))
+    raise_if_any(_work_fund_errors(recipient=recipient, year=year, amount=amount))
     fund = WorkFund.objects.select_for_update().filter(recipient=recipient, year=year).first()
     if fund is None:
         with refusing_duplicates("year", f"「{recipient.name}」{year}年度的工作经费已登记"):

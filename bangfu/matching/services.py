@@ -22,6 +22,7 @@ from django.urls import reverse
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import scope_for_user
 from bangfu.core.audit import audit_record, model_snapshot, save_changes_audited
+from bangfu.core.validation import raise_if_any
 from bangfu.matching.domain.fit import HelperProfile, RecipientNeeds
 from bangfu.matching.domain.optimal import preload_solver
 from bangfu.matching.domain.result import MatchResult, Method
@@ -71,15 +72,6 @@ from bangfu.registry.models import Institution, InstitutionCategory, Specialty
 METHOD_ERROR = "匹配方法应为 stable（稳定匹配）或 optimal（最大契合度）"
 
 
-def _raise(issues: Iterable[RoundIssue | tuple[str, str]]) -> None:
-    errors: dict[str, list[str]] = {}
-    for issue in issues:
-        where, message = (issue.field, issue.message) if isinstance(issue, RoundIssue) else issue
-        errors.setdefault(where, []).append(message)
-    if errors:
-        raise ValidationError(errors)
-
-
 def _check_runner(actor: User) -> None:
     if not can_run_matching(actor):
         raise PermissionDenied("只有省卫生健康委和市州卫生健康局可以开展结对匹配")
@@ -99,7 +91,9 @@ def _lock_latest(round_: MatchingRound) -> MatchingRound:
     locked = MatchingRound.objects.select_for_update().get(pk=round_.pk)
     successor = MatchingRound.objects.filter(previous=locked).order_by("pk").first()
     if successor is not None:
-        _raise([("round", f"第{locked.pk}轮已重新匹配为第{successor.pk}轮，请在最新一轮上操作")])
+        raise_if_any(
+            [("round", f"第{locked.pk}轮已重新匹配为第{successor.pk}轮，请在最新一轮上操作")]
+        )
     return locked
 
 
@@ -152,7 +146,7 @@ def matching_round_run(
     )
     helpers = list(matching_helpers().filter(pk__in=parameters.helper_ids).order_by("pk"))
     helper_names = {h.pk: h.name for h in helpers}
-    _raise(
+    raise_if_any(
         round_parameter_issues(
             parameters,
             known_recipient_ids={r.pk for r in recipients},
@@ -318,7 +312,9 @@ def matching_proposal_exclude(*, actor: User, proposal: MatchingProposal) -> Mat
     _check_round_scope(actor, proposal.round)
     _lock_latest(proposal.round)
     if proposal.status != ProposalStatus.PROPOSED:
-        _raise([("proposal", f"「{proposal}」{proposal.get_status_display()}，只能排除待定的配对")])
+        raise_if_any(
+            [("proposal", f"「{proposal}」{proposal.get_status_display()}，只能排除待定的配对")]
+        )
     proposal.status = ProposalStatus.EXCLUDED
     proposal.save(update_fields=["status", "updated_at"])
     audit_record(
@@ -351,7 +347,7 @@ def matching_round_rerun(
         for hid in changes
         if hid not in helper_ids
     ]
-    _raise(issues)
+    raise_if_any(issues)
     rerun = rerun_parameters(
         previous,
         previous_capacities={h["id"]: h["capacity"] for h in locked.instance["helpers"]},
@@ -396,7 +392,7 @@ def matching_proposals_accept(
     locked = _lock_latest(round_)
     ids = list(dict.fromkeys(proposal_ids))
     if not ids:
-        _raise([("proposal_ids", "请至少选择一对配对")])
+        raise_if_any([("proposal_ids", "请至少选择一对配对")])
     proposals = {
         p.pk: p
         for p in MatchingProposal.objects.select_related("recipient", "helper").filter(
@@ -422,7 +418,7 @@ def matching_proposals_accept(
             issues.append(
                 ("proposal_ids", f"「{proposal.recipient.name}」已接受过其他结对，不能重复接受")
             )
-    _raise(issues)
+    raise_if_any(issues)
     partnerships = []
     for pk in ids:
         proposal = proposals[pk]
@@ -533,7 +529,7 @@ def recipient_needs_set(
             )
         if len(need.disease) > 100:
             issues.append((f"{where}.disease", "主要外转病种不能超过 100 个字"))
-    _raise(issues)
+    raise_if_any(issues)
     before = _needs_snapshot(
         RecipientNeed.objects.filter(institution=institution).select_related("specialty")
     )
@@ -601,7 +597,7 @@ def match_preference_set(
         elif pk in seen:
             issues.append((f"ranked_ids[{index}]", f"编号为 {pk} 的{label}重复出现"))
         seen.add(pk)
-    _raise(issues)
+    raise_if_any(issues)
     preference, created = MatchPreference.objects.select_for_update().get_or_create(
         institution=institution
     )

@@ -22,6 +22,7 @@ from bangfu.core.audit import audit_changes, audit_record, model_snapshot
 from bangfu.core.duplicates import refusing_duplicates
 from bangfu.core.programme_dates import programme_dates_validate
 from bangfu.core.uploads import SCAN_KINDS, file_delete_on_commit, upload_checked
+from bangfu.core.validation import raise_if_any
 from bangfu.partnerships.domain.actions import (
     AgreementAction,
     agreement_actions,
@@ -79,14 +80,6 @@ class AgreementInput:
     helper_exception: bool = False
     helper_exception_reason: str = ""
     party_c: str = ""
-
-
-def _raise(issues: Iterable[tuple[str, str]]) -> None:
-    errors: dict[str, list[str]] = {}
-    for where, message in issues:
-        errors.setdefault(where, []).append(message)
-    if errors:
-        raise ValidationError(errors)
 
 
 def _coerce_measures(
@@ -186,7 +179,7 @@ def _validated_agreement(
     ]
     if data.signed_on is not None and data.signed_on > today_local():
         issues.append(("signed_on", "签订日期不能晚于今天"))
-    _raise([*measure_errors, *term_errors, *issues])
+    raise_if_any([*measure_errors, *term_errors, *issues])
     assert data.start is not None and end is not None
     return data.start, end, measures, terms
 
@@ -234,7 +227,7 @@ def _partnership_validate(
                 f"「{helper.name}」与「{recipient.name}」的帮扶关系已存在，请在原关系上续签",
             )
         )
-    _raise(errors)
+    raise_if_any(errors)
 
 
 @transaction.atomic
@@ -279,7 +272,7 @@ def partnership_create(
             for key, messages in exc.message_dict.items():
                 known = problems.setdefault(key, [])
                 known.extend(m for m in messages if m not in known)
-    _raise((key, message) for key, messages in problems.items() for message in messages)
+    raise_if_any((key, message) for key, messages in problems.items() for message in messages)
     # Two identical requests together both pass the check above; the unique pair decides.
     with refusing_duplicates(
         "recipient", f"「{helper.name}」与「{recipient.name}」的帮扶关系已存在，请在原关系上续签"
@@ -325,7 +318,7 @@ def agreement_create(
     if previous is None:
         first = first_agreement_decision(len(existing))
         if not first.allowed:
-            _raise([("agreement", first.reason)])
+            raise_if_any([("agreement", first.reason)])
     start, end, measures, terms = _validated_agreement(
         policy=policy,
         partnership_helper=partnership.helper,
@@ -414,7 +407,7 @@ def _check_action_allowed(agreement: Agreement, action: AgreementAction) -> None
     )
     decision = agreement_actions(facts, today_local()).decision(action)
     if not decision.allowed:
-        _raise([("agreement", decision.reason)])
+        raise_if_any([("agreement", decision.reason)])
 
 
 @transaction.atomic
@@ -432,7 +425,7 @@ def agreement_terminate(*, actor: User, agreement: Agreement, on: date, reason: 
                 f"终止日期应在协议期限内（{agreement.start:%Y-%m-%d} 至 {agreement.end:%Y-%m-%d}）",
             )
         )
-    _raise(errors)
+    raise_if_any(errors)
     before = model_snapshot(agreement, ("terminated_on", "termination_reason"))
     agreement.terminated_on = on
     agreement.termination_reason = reason.strip()
@@ -456,7 +449,7 @@ def agreement_record_signing(
     programme_dates_validate(signed_on=signed_on)
     agreement = _agreement_for_update(actor, agreement, AgreementAction.SIGN)
     if signed_on > today_local():
-        _raise([("signed_on", "签订日期不能晚于今天")])
+        raise_if_any([("signed_on", "签订日期不能晚于今天")])
     stored_name = (
         upload_checked(scan, field="scan", label="扫描件", kinds=SCAN_KINDS) if scan else ""
     )
@@ -498,7 +491,7 @@ def agreement_record_filing(
         errors.append(("filed_on", "备案日期不能早于签订日期"))
     if filed_on > today_local():
         errors.append(("filed_on", "备案日期不能晚于今天"))
-    _raise(errors)
+    raise_if_any(errors)
     name = FILING_LEVELS[level]
     before = model_snapshot(agreement, (name,))
     setattr(agreement, name, filed_on)
@@ -546,7 +539,7 @@ def county_plan_save(
     )
     if foreign.exists():
         errors.append(("agreements", "只能关联本县受扶医院的协议"))
-    _raise(errors)
+    raise_if_any(errors)
     plan = CountyPlan.objects.filter(county=county, cycle_start=cycle_start).first()
     before = model_snapshot(plan, ("goals", "centres", "measure_codes")) if plan else None
     if plan is not None:

@@ -9,12 +9,11 @@ changed, never their values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -24,6 +23,7 @@ from bangfu.core.audit import audit_changes, audit_record, model_snapshot
 from bangfu.core.duplicates import DuplicateError, refusing_duplicates
 from bangfu.core.programme_dates import programme_dates_validate
 from bangfu.core.text import forbidden_characters_message
+from bangfu.core.validation import raise_if_any
 from bangfu.incentives.domain.appointment import appointment_eligibility
 from bangfu.incentives.domain.people import (
     PHYSICIAN_TITLE_GRADES,
@@ -112,14 +112,6 @@ DEPLOYMENT_FIELDS = (
     "actual_end",
     "helper_exception_reason",
 )
-
-
-def _raise(errors: Iterable[tuple[str, str]]) -> None:
-    collected: dict[str, list[str]] = {}
-    for where, message in errors:
-        collected.setdefault(where, []).append(message)
-    if collected:
-        raise ValidationError(collected)
 
 
 def expert_snapshot(expert: Expert) -> dict[str, object]:
@@ -223,7 +215,7 @@ def _expert_validate(actor: User, data: ExpertInput, expert_id: int | None) -> d
             errors.append(("username", f"账号“{username}”不是帮扶专家角色"))
         elif _other_experts(expert_id).filter(user=user).exists():
             errors.append(("username", f"账号“{username}”已关联其他专家"))
-    _raise(errors)
+    raise_if_any(errors)
     values: dict[str, object] = {
         "name": name,
         "sex": data.sex,
@@ -347,7 +339,7 @@ def recognition_create(
             .first()
         )
     if expert is None:
-        _raise([("expert", "请选择专家（须为您可查看的专家）")])
+        raise_if_any([("expert", "请选择专家（须为您可查看的专家）")])
     assert expert is not None
     if not access.can_pay_for_expert(actor, expert):
         raise PermissionDenied("只有省卫健委或专家服务的受扶医院可以认定表现突出")
@@ -377,7 +369,7 @@ def recognition_create(
                     ("start", f"与已有认定（{other.start:%Y-%m-%d}至{until}）重叠，请先撤销")
                 )
                 break
-    _raise(errors)
+    raise_if_any(errors)
     assert data.start is not None
     recognition = Recognition.objects.create(
         expert=expert,
@@ -427,7 +419,7 @@ def recognition_withdraw(
     )
     if refused is not None:
         errors.append(("on", refused))
-    _raise(errors)
+    raise_if_any(errors)
     before = model_snapshot(recognition, RECOGNITION_FIELDS)
     recognition.withdrawn_from = on
     recognition.withdrawn_at = timezone.now()
@@ -462,7 +454,7 @@ def team_create(
         errors.append(("batch", "批次应为正整数"))
     elif Team.objects.filter(partnership=partnership, batch=batch).exists():
         errors.append(("batch", f"该帮扶关系已有第{batch}批帮扶队"))
-    _raise(errors)
+    raise_if_any(errors)
     team = Team.objects.create(
         partnership=partnership, batch=batch, note=note.strip(), is_demo=is_demo
     )
@@ -479,7 +471,7 @@ def team_set_captain(*, actor: User, team: Team, captain: Expert | None) -> Team
     if not access.can_manage_team(actor, team.partnership):
         raise PermissionDenied("只有省卫健委或帮扶关系双方可以指定队长")
     if captain is not None and not team.deployments.filter(expert=captain).exists():
-        _raise([("captain", f"{captain.name}不是该队队员，请先登记派驻")])
+        raise_if_any([("captain", f"{captain.name}不是该队队员，请先登记派驻")])
     before = model_snapshot(team, ("captain",))
     team.captain = captain
     team.save(update_fields=["captain", "updated_at"])
@@ -622,7 +614,7 @@ def deployment_create(*, actor: User, team: Team, data: DeploymentInput) -> Depl
                     f"（{CLAUSE_SHORT_TRIP}）",
                 )
             )
-    _raise(errors)
+    raise_if_any(errors)
     assert expert is not None and data.start is not None and data.planned_end is not None
     deployment = Deployment.objects.create(
         expert=expert,
@@ -661,7 +653,7 @@ def deployment_end(
         errors.append(("actual_end", "实际结束日期不能早于开始日期"))
     if actual_end > today:
         errors.append(("actual_end", "实际结束日期不能晚于今天"))
-    _raise(errors)
+    raise_if_any(errors)
     before = model_snapshot(deployment, ("actual_end",))
     deployment.actual_end = actual_end
     deployment.save(update_fields=["actual_end", "updated_at"])
@@ -723,7 +715,7 @@ def appointment_create(
         )
     if Appointment.objects.filter(deployment=deployment, post=post, end__isnull=True).exists():
         errors.append(("post", "该专家已担任此职务"))
-    _raise(errors)
+    raise_if_any(errors)
     appointment = Appointment.objects.create(deployment=deployment, post=post, start=start)
     audit_record(
         actor=actor,
@@ -749,7 +741,7 @@ def coverage_link_add(
         errors.append(("department", "联系科室应为受扶医院的科室"))
     elif CoverageLink.objects.filter(deployment=deployment, department=department).exists():
         errors.append(("department", f"已联系{department.name}"))
-    _raise(errors)
+    raise_if_any(errors)
     link = CoverageLink.objects.create(deployment=deployment, department=department)
     audit_record(
         actor=actor,
@@ -800,7 +792,7 @@ def mentorship_create(
         and mentee_department.institution_id != deployment.team.partnership.recipient_id
     ):
         errors.append(("mentee_department", "徒弟科室应为受扶医院的科室"))
-    _raise(errors)
+    raise_if_any(errors)
     mentorship = Mentorship.objects.create(
         deployment=deployment,
         mentee_name=mentee_name.strip(),
@@ -835,7 +827,7 @@ def mentorship_record_outcome(
         errors.append(("outcome", "请填写培养成效"))
     if end is not None and end < mentorship.start:
         errors.append(("end", "结业日期不能早于结对日期"))
-    _raise(errors)
+    raise_if_any(errors)
     before = model_snapshot(mentorship, ("outcome", "end"))
     mentorship.outcome = outcome.strip()
     mentorship.end = end
@@ -885,7 +877,7 @@ def title_application_create(
     if not allowed:
         raise PermissionDenied("只有专家本人、受扶医院或省卫健委可以登记职称申报")
     if not applied_title.strip():
-        _raise([("applied_title", "请填写申报的职称")])
+        raise_if_any([("applied_title", "请填写申报的职称")])
     open_application = _open_title_application(deployment)
     if open_application is not None:
         raise DuplicateError({"deployment": [_open_title_application_message(open_application)]})
@@ -932,7 +924,7 @@ def title_application_decide(
         errors.append(("status", "评审结果应为“已通过”或“未通过”"))
     if decided_on < application.submitted_on:
         errors.append(("decided_on", "评审结果日期不能早于申报日期"))
-    _raise(errors)
+    raise_if_any(errors)
     before = model_snapshot(application, ("status", "decided_on"))
     application.status = status
     application.decided_on = decided_on
@@ -957,7 +949,7 @@ def scitech_application_create(
     if not access.can_manage_team(actor, team.partnership):
         raise PermissionDenied("只有省卫健委或帮扶关系双方可以登记科技项目申报")
     if not project_title.strip():
-        _raise([("project_title", "请填写项目名称")])
+        raise_if_any([("project_title", "请填写项目名称")])
     application = SciTechApplication.objects.create(
         team=team,
         project_title=project_title.strip(),
@@ -987,7 +979,7 @@ def insurance_briefing_create(
         errors.append(("topic", "请填写培训内容"))
     if attendees < 0:
         errors.append(("attendees", "参加人数不能为负数"))
-    _raise(errors)
+    raise_if_any(errors)
     briefing = InsuranceBriefing.objects.create(
         team=team, held_on=held_on, topic=topic.strip(), attendees=attendees
     )
@@ -1023,7 +1015,7 @@ def appointment_letter_create(
         errors.append(("letter_number", "请填写聘书编号"))
     elif AppointmentLetter.objects.filter(letter_number=letter_number.strip()).exists():
         errors.append(("letter_number", f"聘书编号“{letter_number.strip()}”已存在"))
-    _raise(errors)
+    raise_if_any(errors)
     with refusing_duplicates("letter_number", f"聘书编号“{letter_number.strip()}”已存在"):
         letter = AppointmentLetter.objects.create(
             helper=helper,
