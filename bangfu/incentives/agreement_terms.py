@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 
-from bangfu.incentives.domain.rates import IncentiveRates
+from bangfu.incentives.domain.rates import IncentiveRates, incentive_rates_from_terms
+from bangfu.policy.loader import load_policy
 
 # guarantee-term key (policy [guarantee_terms]) → IncentiveRates field; the loader checks that
 # both places state the same policy default (`_INCENTIVE_TERM_PAIRS`).
@@ -29,6 +30,11 @@ INTEGER_TERMS: dict[str, str] = {
     "travel_round_trips_per_month": "travel_claims_per_month",
     "health_checks_per_year": "health_checks_per_year",
 }
+
+
+def policy_rates() -> IncentiveRates:
+    """The policy's incentive rates, before any agreement's own terms."""
+    return incentive_rates_from_terms(load_policy().incentives)
 
 
 def rates_with_overrides(rates: IncentiveRates, overrides: Mapping[str, object]) -> IncentiveRates:

@@ -28,7 +28,6 @@ from bangfu.incentives.budget_selectors import (
     BudgetReport,
     budget_for_user,
 )
-from bangfu.incentives.domain.money import yuan
 from bangfu.incentives.ledger_selectors import (
     health_check_search_for_user,
     insurance_policy_search_for_user,
@@ -60,6 +59,7 @@ from bangfu.incentives.statement_selectors import (
 )
 from bangfu.people.api import OnDeploymentOut
 from bangfu.people.selectors import deployment_get_for_user, expert_get_for_user
+from bangfu.policy.domain.money import yuan
 
 router = Router()
 

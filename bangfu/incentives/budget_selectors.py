@@ -14,6 +14,7 @@ from django.db.models import F, Q, QuerySet
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import scope_for_user
+from bangfu.incentives.agreement_terms import policy_rates
 from bangfu.incentives.domain.benefits import (
     BenefitItem,
 )
@@ -23,7 +24,6 @@ from bangfu.incentives.domain.budget import (
     budget_forecast,
     work_fund_line,
 )
-from bangfu.incentives.domain.money import yuan
 from bangfu.incentives.domain.rates import IncentiveRates
 from bangfu.incentives.labels import ITEM_LABELS, ITEM_ORDER
 from bangfu.incentives.models import (
@@ -39,8 +39,8 @@ from bangfu.people.models import Deployment
 from bangfu.people.selectors import (
     domain_deployment,
     domain_expert,
-    policy_rates,
 )
+from bangfu.policy.domain.money import yuan
 from bangfu.registry.models import Institution
 
 # Product assumption for forecasts: the expected cost of one round trip between the helper's city

@@ -25,7 +25,6 @@ from bangfu.core.schema_types import (
     ProgrammeDate,
     Year,
 )
-from bangfu.incentives.domain.periods import Period
 from bangfu.incentives.models import Payment
 from bangfu.incentives.payment_selectors import (
     PaymentView,
@@ -37,6 +36,7 @@ from bangfu.incentives.payment_selectors import (
 from bangfu.incentives.payment_services import statement_approve
 from bangfu.incentives.statement_selectors import statement_period
 from bangfu.people.selectors import expert_get_for_user
+from bangfu.policy.domain.periods import Period
 
 router = Router()
 

@@ -15,8 +15,6 @@ from bangfu.accounts.scope import NOTHING, scope_for_user
 from bangfu.incentives.domain.benefits import (
     BenefitItem,
 )
-from bangfu.incentives.domain.money import yuan
-from bangfu.incentives.domain.periods import Period
 from bangfu.incentives.labels import HIDDEN_REASON
 from bangfu.incentives.models import (
     Payment,
@@ -24,6 +22,8 @@ from bangfu.incentives.models import (
 from bangfu.people import access
 from bangfu.people.domain.privacy import PAY_MASK
 from bangfu.people.models import Expert
+from bangfu.policy.domain.money import yuan
+from bangfu.policy.domain.periods import Period
 
 
 def payment_filter_for_user(user: User) -> Q:

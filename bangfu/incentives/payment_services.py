@@ -17,7 +17,6 @@ from django.utils import timezone
 from bangfu.accounts.models import User
 from bangfu.core.audit import audit_record
 from bangfu.core.duplicates import DuplicateError, refusing_duplicates
-from bangfu.incentives.domain.periods import Period
 from bangfu.incentives.models import Payment
 from bangfu.incentives.permissions import statement_approval_recipient
 from bangfu.incentives.statement_selectors import (
@@ -27,6 +26,7 @@ from bangfu.incentives.statement_selectors import (
 )
 from bangfu.people.models import Expert
 from bangfu.people.selectors import today_local
+from bangfu.policy.domain.periods import Period
 from bangfu.policy.loader import load_policy
 
 APPROVER_ONLY = "只有专家服务的受扶医院可以核定该期间的待遇明细"

@@ -11,12 +11,12 @@ from django.db.models import Q, QuerySet
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import scope_for_user
-from bangfu.incentives.domain.periods import Period
 from bangfu.incentives.ledger_selectors import LEDGER_MODELS, LedgerKind, ledger_row_get_for_user
 from bangfu.incentives.models import (
     Payment,
 )
 from bangfu.people.models import Deployment, Expert
+from bangfu.policy.domain.periods import Period
 from bangfu.registry.models import Institution
 
 

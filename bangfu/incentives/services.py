@@ -28,8 +28,8 @@ from bangfu.core.uploads import (
     upload_stored_name,
 )
 from bangfu.core.validation import raise_if_any
+from bangfu.incentives.agreement_terms import policy_rates
 from bangfu.incentives.budget_selectors import hospital_rates_for_year
-from bangfu.incentives.domain.money import yuan
 from bangfu.incentives.models import (
     HealthCheck,
     InsurancePolicy,
@@ -41,9 +41,10 @@ from bangfu.incentives.statement_selectors import ExpertStatement
 from bangfu.partnerships.models import Agreement
 from bangfu.people import access
 from bangfu.people.models import Deployment, Expert
-from bangfu.people.selectors import policy_rates, today_local
+from bangfu.people.selectors import today_local
 from bangfu.people.services import expert_sensitive_view
 from bangfu.policy.domain.dates import programme_date_issues
+from bangfu.policy.domain.money import yuan
 from bangfu.registry.models import Institution, InstitutionCategory
 
 CENT = Decimal("0.01")

@@ -17,7 +17,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from bangfu.accounts.models import User
-from bangfu.incentives.agreement_terms import rates_with_overrides
+from bangfu.incentives.agreement_terms import policy_rates, rates_with_overrides
 from bangfu.incentives.domain.benefits import (
     UNGOVERNED_CLAUSE,
     BenefitItem,
@@ -30,7 +30,6 @@ from bangfu.incentives.domain.benefits import (
 from bangfu.incentives.domain.benefits import (
     TravelClaim as DomainTravelClaim,
 )
-from bangfu.incentives.domain.money import yuan
 from bangfu.incentives.domain.payments import (
     ADJUSTMENT_CLAUSE,
     FrozenLine,
@@ -38,7 +37,6 @@ from bangfu.incentives.domain.payments import (
     adjustment_reason,
     approved_amounts,
 )
-from bangfu.incentives.domain.periods import Period, overlap
 from bangfu.incentives.domain.rates import IncentiveRates
 from bangfu.incentives.labels import HIDDEN_REASON, ITEM_LABELS
 from bangfu.incentives.models import (
@@ -60,9 +58,10 @@ from bangfu.people.selectors import (
     domain_deployment,
     domain_expert,
     expert_get_for_user,
-    policy_rates,
     today_local,
 )
+from bangfu.policy.domain.money import yuan
+from bangfu.policy.domain.periods import Period, overlap
 from bangfu.policy.loader import load_policy
 
 # ---- which agreement governs a deployment ----

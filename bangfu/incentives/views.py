@@ -33,7 +33,6 @@ from bangfu.incentives.budget_selectors import (
     BudgetReport,
     budget_for_user,
 )
-from bangfu.incentives.domain.money import yuan
 from bangfu.incentives.forms import (
     BudgetForm,
     HealthCheckForm,
@@ -85,6 +84,7 @@ from bangfu.incentives.statement_selectors import (
     statement_period,
 )
 from bangfu.people.views import form_submit
+from bangfu.policy.domain.money import yuan
 
 # ---- statements ----
 

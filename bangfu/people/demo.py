@@ -20,7 +20,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
-from bangfu.incentives.domain.people import DeploymentKind
 from bangfu.incentives.services import (
     health_check_create,
     insurance_policy_create,
@@ -29,6 +28,7 @@ from bangfu.incentives.services import (
     work_fund_set,
 )
 from bangfu.partnerships.models import Agreement, Partnership
+from bangfu.people.domain.experts import DeploymentKind
 from bangfu.people.domain.identity import id_number_check_char
 from bangfu.people.models import AppointmentPost, Expert
 from bangfu.people.services import (

@@ -6,11 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from bangfu.incentives.domain.people import DEPLOYMENT_KIND_LABELS, Degree, DeploymentKind, Title
-from bangfu.incentives.domain.title_route import TitleRoute
 from bangfu.partnerships.models import Partnership
+from bangfu.people.domain.experts import DEPLOYMENT_KIND_LABELS, Degree, DeploymentKind, Title
 from bangfu.people.domain.privacy import id_number_display, pay_display, phone_display
 from bangfu.people.domain.recognition import in_force_on, last_day_in_force
+from bangfu.people.domain.title_route import TitleRoute
 from bangfu.registry.models import Department, Institution, Specialty
 
 TITLE_CHOICES = [(t.value, t.value) for t in Title]

@@ -21,25 +21,29 @@ from bangfu.accounts.scope import scope_for_user
 from bangfu.core.audit import audit_object_type
 from bangfu.core.clock import today_local as today_local
 from bangfu.core.models import AuditEntry
-from bangfu.incentives.agreement_terms import rates_with_overrides
-from bangfu.incentives.domain.appointment import AppointmentEligibility, appointment_eligibility
-from bangfu.incentives.domain.people import Degree, DeploymentKind, Title
-from bangfu.incentives.domain.people import Deployment as DomainDeployment
-from bangfu.incentives.domain.people import Expert as DomainExpert
-from bangfu.incentives.domain.periods import Period
-from bangfu.incentives.domain.rates import (
-    IncentiveRates,
-    TeamRules,
-    incentive_rates_from_terms,
-    team_rules_from_terms,
-)
-from bangfu.incentives.domain.team import Team as DomainTeam
-from bangfu.incentives.domain.team import TeamCheck, TeamMember, team_check
 from bangfu.incentives.models import HealthCheck, InsurancePolicy, TourismCard, TravelClaim
 from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.selectors import governing_agreement_of, partnership_filter_for_user
 from bangfu.people import access
+from bangfu.people.domain.appointment import (
+    AppointmentEligibility,
+    AppointmentRules,
+    appointment_eligibility,
+    appointment_rules_from_terms,
+    appointment_rules_with_overrides,
+)
+from bangfu.people.domain.experts import Degree, DeploymentKind, Title
+from bangfu.people.domain.experts import Deployment as DomainDeployment
+from bangfu.people.domain.experts import Expert as DomainExpert
 from bangfu.people.domain.privacy import SENSITIVE_VIEW_ACTION
+from bangfu.people.domain.team import Team as DomainTeam
+from bangfu.people.domain.team import (
+    TeamCheck,
+    TeamMember,
+    TeamRules,
+    team_check,
+    team_rules_from_terms,
+)
 from bangfu.people.models import (
     Appointment,
     AppointmentLetter,
@@ -53,24 +57,25 @@ from bangfu.people.models import (
     Team,
     TitleEvaluationApplication,
 )
+from bangfu.policy.domain.periods import Period
 from bangfu.policy.loader import load_policy
 from bangfu.registry.models import Department, Institution, InstitutionCategory, Specialty
 
 
-def policy_rates() -> IncentiveRates:
-    return incentive_rates_from_terms(load_policy().incentives)
+def policy_appointment_rules() -> AppointmentRules:
+    return appointment_rules_from_terms(load_policy().incentives)
 
 
-def partnership_rates_on(partnership: Partnership, day: date) -> IncentiveRates:
-    """The policy's rates with the own terms of the agreement governing the partnership on `day`
-    (`partnerships.selectors.governing_agreement_of`), e.g. an agreed 3 years of residence to be
-    president (A2-四(三)1); the policy's when no agreement governs that day. Reads
-    `partnership.agreements.all()` (prefetch it)."""
-    base = policy_rates()
+def partnership_appointment_rules_on(partnership: Partnership, day: date) -> AppointmentRules:
+    """The policy's appointment rules with the own terms of the agreement governing the
+    partnership on `day` (`partnerships.selectors.governing_agreement_of`), e.g. an agreed 3 years
+    of residence to be president (A2-四(三)1); the policy's when no agreement governs that day.
+    Reads `partnership.agreements.all()` (prefetch it)."""
+    base = policy_appointment_rules()
     agreement = governing_agreement_of(partnership.agreements.all(), day)
     if agreement is None or not agreement.guarantee_overrides:
         return base
-    return rates_with_overrides(base, agreement.guarantee_overrides)
+    return appointment_rules_with_overrides(base, agreement.guarantee_overrides)
 
 
 def policy_team_rules() -> TeamRules:
@@ -243,7 +248,9 @@ def expert_detail_for_user(*, user: User, pk: int) -> ExpertDetail:
                 facts,
                 domain_deployment(d),
                 # the terms in force today, or at the deployment's nearest end
-                partnership_rates_on(d.team.partnership, min(max(today, d.start), d.effective_end)),
+                partnership_appointment_rules_on(
+                    d.team.partnership, min(max(today, d.start), d.effective_end)
+                ),
             ),
         )
         for d in deployments

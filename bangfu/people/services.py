@@ -24,19 +24,10 @@ from bangfu.core.duplicates import DuplicateError, refusing_duplicates
 from bangfu.core.programme_dates import programme_dates_validate
 from bangfu.core.text import forbidden_characters_message
 from bangfu.core.validation import raise_if_any
-from bangfu.incentives.domain.appointment import appointment_eligibility
-from bangfu.incentives.domain.people import (
-    PHYSICIAN_TITLE_GRADES,
-    Degree,
-    DeploymentKind,
-    Title,
-)
-from bangfu.incentives.domain.team import Team as DomainTeam
-from bangfu.incentives.domain.team import TeamMember, mentor_findings
-from bangfu.incentives.domain.title_route import RecipientCounty, title_evaluation_route
 from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.selectors import governed_spans_of
 from bangfu.people import access
+from bangfu.people.domain.appointment import appointment_eligibility
 from bangfu.people.domain.deployments import (
     CLAUSE_SHORT_TRIP,
     AgreementDates,
@@ -45,6 +36,12 @@ from bangfu.people.domain.deployments import (
     may_overlap,
     refused_days,
     ungoverned_message,
+)
+from bangfu.people.domain.experts import (
+    PHYSICIAN_TITLE_GRADES,
+    Degree,
+    DeploymentKind,
+    Title,
 )
 from bangfu.people.domain.identity import id_number_problem
 from bangfu.people.domain.privacy import (
@@ -58,6 +55,9 @@ from bangfu.people.domain.recognition import start_problem as recognition_start_
 from bangfu.people.domain.recognition import (
     withdrawal_problem as recognition_withdrawal_problem,
 )
+from bangfu.people.domain.team import Team as DomainTeam
+from bangfu.people.domain.team import TeamMember, mentor_findings
+from bangfu.people.domain.title_route import RecipientCounty, title_evaluation_route
 from bangfu.people.models import (
     ApplicationStatus,
     Appointment,
@@ -77,7 +77,7 @@ from bangfu.people.models import (
 from bangfu.people.selectors import (
     domain_deployment,
     domain_expert,
-    partnership_rates_on,
+    partnership_appointment_rules_on,
     policy_team_rules,
     today_local,
 )
@@ -695,7 +695,7 @@ def appointment_create(
             domain_expert(deployment.expert),
             domain_deployment(deployment),
             # the agreement's own thresholds where it sets them (A2-四(三)1), else §六's
-            partnership_rates_on(deployment.team.partnership, start),
+            partnership_appointment_rules_on(deployment.team.partnership, start),
         )
         eligible = (
             eligibility.president

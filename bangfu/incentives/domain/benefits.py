@@ -13,9 +13,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from bangfu.incentives.domain.money import exact_ratio, round_money, yuan
-from bangfu.incentives.domain.people import Degree, Deployment, Expert, Title
-from bangfu.incentives.domain.periods import (
+from bangfu.incentives.domain.rates import IncentiveRates
+from bangfu.people.domain.experts import Degree, Deployment, Expert, Title
+from bangfu.policy.domain.money import exact_ratio, round_money, yuan
+from bangfu.policy.domain.periods import (
     CalendarMonth,
     Period,
     days_in_year,
@@ -23,7 +24,6 @@ from bangfu.incentives.domain.periods import (
     overlap,
     overlap_days,
 )
-from bangfu.incentives.domain.rates import IncentiveRates
 
 
 class BenefitItem(StrEnum):

@@ -14,10 +14,10 @@ from bangfu.incentives.domain.benefits import (
     salary_top_up,
     settling_in_allowance,
 )
-from bangfu.incentives.domain.money import round_money, yuan
-from bangfu.incentives.domain.people import Deployment, Expert
-from bangfu.incentives.domain.periods import Period, months_touching, overlap
 from bangfu.incentives.domain.rates import IncentiveRates
+from bangfu.people.domain.experts import Deployment, Expert
+from bangfu.policy.domain.money import round_money, yuan
+from bangfu.policy.domain.periods import Period, months_touching, overlap
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from bangfu.incentives.domain.money import yuan
+from bangfu.policy.domain.money import yuan
 
 ADJUSTMENT_CLAUSE = "§六；A2-四(三)"
 ZERO = Decimal("0.00")

@@ -10,16 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bangfu.incentives.domain.appointment import AppointmentEligibility, appointment_eligibility
 from bangfu.incentives.domain.benefits import BenefitsStatement, TravelClaim, benefits_statement
-from bangfu.incentives.domain.people import Deployment, Expert
-from bangfu.incentives.domain.periods import Period
 from bangfu.incentives.domain.rates import IncentiveRates
-from bangfu.incentives.domain.title_route import (
+from bangfu.people.domain.appointment import AppointmentEligibility, appointment_eligibility
+from bangfu.people.domain.experts import Deployment, Expert
+from bangfu.people.domain.title_route import (
     RecipientCounty,
     TitleRouteDecision,
     title_evaluation_route,
 )
+from bangfu.policy.domain.periods import Period
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def benefits_preview(
         statement=benefits_statement(
             expert, deployment, period, rates, home_pay_in_period, travel_claims
         ),
-        appointment=appointment_eligibility(expert, deployment, rates),
+        appointment=appointment_eligibility(expert, deployment, rates.appointment_rules),
         title_route=title_evaluation_route(
             county, has_entrustment_letter, rates.clauses.title_route
         ),

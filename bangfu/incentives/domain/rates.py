@@ -2,8 +2,9 @@
 
 The values are policy data (`bangfu/policy/guizhou_2025.toml`, read by
 `bangfu.policy.loader.load_policy`); this module only gives them a typed, frozen
-shape. `incentive_rates_from_terms` and `team_rules_from_terms` accept any object
-with the policy's attribute names, so the domain never imports the loader.
+shape. `incentive_rates_from_terms` accepts any object with the policy's attribute names, so
+the domain never imports the loader. The team rules and the appointment rules belong to the
+people domain (`bangfu.people.domain.team`, `bangfu.people.domain.appointment`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from bangfu.incentives.domain.people import Title, title_from_text
+from bangfu.people.domain.appointment import AppointmentRules
 
 
 @dataclass(frozen=True)
@@ -47,22 +48,14 @@ class IncentiveRates:
     money_quantum: Decimal
     clauses: Clauses
 
-
-@dataclass(frozen=True)
-class TeamRules:
-    min_size: int
-    max_size: int
-    captains: int
-    coverage_3x_min_departments: int
-    mentor_min_title: Title
-    insurance_min_coverage: Decimal
-    health_checks_per_year: int
-    size_clause: str
-    captain_clause: str
-    coverage_3x_clause: str
-    mentor_clause: str
-    insurance_clause: str
-    health_check_clause: str
+    @property
+    def appointment_rules(self) -> AppointmentRules:
+        """The appointment thresholds within these rates (an agreement may override them)."""
+        return AppointmentRules(
+            vice_president_min_resident_years=self.vice_president_min_resident_years,
+            president_min_resident_years=self.president_min_resident_years,
+            clause=self.clauses.appointment,
+        )
 
 
 class IncentiveTermsSource(Protocol):
@@ -96,23 +89,6 @@ class IncentiveTermsSource(Protocol):
     def clauses(self) -> Mapping[str, str]: ...
 
 
-class TeamTermsSource(Protocol):
-    """The shape of the policy's team terms (read-only attributes)."""
-
-    @property
-    def min_size(self) -> int: ...
-    @property
-    def max_size(self) -> int: ...
-    @property
-    def captains(self) -> int: ...
-    @property
-    def coverage_3x_min_departments(self) -> int: ...
-    @property
-    def mentor_min_title(self) -> str: ...
-    @property
-    def clauses(self) -> Mapping[str, str]: ...
-
-
 CLAUSE_KEYS = (
     "salary_top_up",
     "monthly_subsidy",
@@ -124,8 +100,6 @@ CLAUSE_KEYS = (
     "appointment",
     "title_route",
 )
-
-TEAM_CLAUSE_KEYS = ("min_size", "captains", "coverage_3x_min_departments", "mentor_min_title")
 
 
 def clauses_from_mapping(clauses: Mapping[str, str]) -> Clauses:
@@ -152,27 +126,4 @@ def incentive_rates_from_terms(terms: IncentiveTermsSource) -> IncentiveRates:
         health_checks_per_year=int(terms.health_checks_per_year),
         money_quantum=Decimal(terms.money_quantum),
         clauses=clauses_from_mapping(terms.clauses),
-    )
-
-
-def team_rules_from_terms(team: TeamTermsSource, incentives: IncentiveTermsSource) -> TeamRules:
-    """The one place policy team terms (plus insurance and health checks) become `TeamRules`."""
-    clauses = clauses_from_mapping(incentives.clauses)
-    missing = [key for key in TEAM_CLAUSE_KEYS if key not in team.clauses]
-    if missing:
-        raise ValueError(f"政策文件缺少帮扶队条款引用：{', '.join(missing)}")
-    return TeamRules(
-        min_size=int(team.min_size),
-        max_size=int(team.max_size),
-        captains=int(team.captains),
-        coverage_3x_min_departments=int(team.coverage_3x_min_departments),
-        mentor_min_title=title_from_text(team.mentor_min_title),
-        insurance_min_coverage=Decimal(incentives.insurance_min_coverage),
-        health_checks_per_year=int(incentives.health_checks_per_year),
-        size_clause=team.clauses["min_size"],
-        captain_clause=team.clauses["captains"],
-        coverage_3x_clause=team.clauses["coverage_3x_min_departments"],
-        mentor_clause=team.clauses["mentor_min_title"],
-        insurance_clause=clauses.insurance,
-        health_check_clause=clauses.health_check,
     )

@@ -19,9 +19,9 @@ from importlib.resources import files
 from typing import TypeVar
 
 from bangfu.incentives.domain.benefits import TravelClaim
-from bangfu.incentives.domain.people import Degree, Deployment, DeploymentKind, Expert, Title
-from bangfu.incentives.domain.periods import Period
-from bangfu.incentives.domain.title_route import RecipientCounty
+from bangfu.people.domain.experts import Degree, Deployment, DeploymentKind, Expert, Title
+from bangfu.people.domain.title_route import RecipientCounty
+from bangfu.policy.domain.periods import Period
 
 COUNTIES_RESOURCE = ("bangfu.registry", "data/counties.csv")
 _DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")

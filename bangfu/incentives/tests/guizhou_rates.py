@@ -1,14 +1,14 @@
 """Guizhou 2025 rates written out by hand, so domain tests do not read the policy file.
 
-`test_rates.py` checks that the policy file yields exactly these values.
+`test_rates.py` checks that the policy file yields exactly these values. The team and
+appointment rules are in `bangfu/people/tests/guizhou_rules.py`.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from bangfu.incentives.domain.people import Title
-from bangfu.incentives.domain.rates import Clauses, IncentiveRates, TeamRules
+from bangfu.incentives.domain.rates import Clauses, IncentiveRates
 
 CLAUSES = Clauses(
     salary_top_up="§六；A2-四(三)2",
@@ -36,20 +36,4 @@ RATES = IncentiveRates(
     health_checks_per_year=1,
     money_quantum=Decimal("0.01"),
     clauses=CLAUSES,
-)
-
-TEAM_RULES = TeamRules(
-    min_size=3,
-    max_size=5,
-    captains=1,
-    coverage_3x_min_departments=3,
-    mentor_min_title=Title.ASSOCIATE_SENIOR,
-    insurance_min_coverage=Decimal(1000000),
-    health_checks_per_year=1,
-    size_clause="§三(四)；A1-(1)",
-    captain_clause="§三(四)；A1-(1)",
-    coverage_3x_clause="A1-(15)",
-    mentor_clause="A1-(5)",
-    insurance_clause="§六；A2-四(三)3",
-    health_check_clause="§六；A2-四(三)3",
 )

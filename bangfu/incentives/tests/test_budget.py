@@ -3,8 +3,8 @@ from decimal import Decimal
 
 from bangfu.incentives.domain.benefits import BenefitItem
 from bangfu.incentives.domain.budget import BudgetDeployment, budget_forecast
-from bangfu.incentives.domain.people import Degree, Deployment, DeploymentKind, Expert, Title
 from bangfu.incentives.tests.guizhou_rates import RATES
+from bangfu.people.domain.experts import Degree, Deployment, DeploymentKind, Expert, Title
 
 SENIOR = Expert(Title.SENIOR, Degree.NONE, Decimal(120000), True, True)
 ROUND_TRIP = Decimal(1500)

@@ -17,11 +17,11 @@ from openpyxl import load_workbook
 
 from bangfu.incentives.budget_selectors import DEFAULT_ROUND_TRIP_COST
 from bangfu.incentives.domain.budget import BudgetDeployment, budget_forecast
-from bangfu.incentives.domain.people import Degree, DeploymentKind, Title
-from bangfu.incentives.domain.people import Deployment as DomainDeployment
-from bangfu.incentives.domain.people import Expert as DomainExpert
 from bangfu.incentives.domain.rates import incentive_rates_from_terms
 from bangfu.partnerships.models import Agreement
+from bangfu.people.domain.experts import Degree, DeploymentKind, Title
+from bangfu.people.domain.experts import Deployment as DomainDeployment
+from bangfu.people.domain.experts import Expert as DomainExpert
 from bangfu.people.models import Deployment
 from bangfu.people.tests.fixtures import deploy, make_expert
 from bangfu.policy.loader import load_policy

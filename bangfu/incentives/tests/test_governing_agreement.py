@@ -11,13 +11,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from bangfu.incentives.budget_selectors import budget_for_user
-from bangfu.incentives.domain.periods import Period
 from bangfu.incentives.services import work_fund_set
 from bangfu.incentives.statement_selectors import expert_statement_for_user
 from bangfu.partnerships.demo import demo_measures
 from bangfu.partnerships.services import AgreementInput, agreement_terminate, partnership_create
 from bangfu.people.services import appointment_create
 from bangfu.people.tests.fixtures import deploy, make_expert, new_team, today
+from bangfu.policy.domain.periods import Period
 from bangfu.registry.models import Institution
 
 pytestmark = pytest.mark.django_db

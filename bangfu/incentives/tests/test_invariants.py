@@ -14,9 +14,9 @@ from bangfu.incentives.domain.benefits import (
     subsidy_months,
     travel_reimbursement,
 )
-from bangfu.incentives.domain.people import Degree, Deployment, DeploymentKind, Expert, Title
-from bangfu.incentives.domain.periods import Period, months_touching
 from bangfu.incentives.tests.guizhou_rates import RATES
+from bangfu.people.domain.experts import Degree, Deployment, DeploymentKind, Expert, Title
+from bangfu.policy.domain.periods import Period, months_touching
 
 CENT = Decimal("0.01")
 money = st.decimals(min_value=0, max_value=2_000_000, places=3, allow_nan=False)

@@ -9,9 +9,9 @@ from bangfu.incentives.domain.benefits import (
     monthly_subsidy_rate,
     subsidy_months,
 )
-from bangfu.incentives.domain.people import Degree, Deployment, DeploymentKind, Expert, Title
-from bangfu.incentives.domain.periods import CalendarMonth, Period
 from bangfu.incentives.tests.guizhou_rates import RATES
+from bangfu.people.domain.experts import Degree, Deployment, DeploymentKind, Expert, Title
+from bangfu.policy.domain.periods import CalendarMonth, Period
 
 YEAR_2025 = Period(date(2025, 1, 1), date(2025, 12, 31))
 YEAR_2024 = Period(date(2024, 1, 1), date(2024, 12, 31))

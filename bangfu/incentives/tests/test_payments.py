@@ -20,13 +20,13 @@ from bangfu.core.duplicates import DuplicateError
 from bangfu.core.models import AuditEntry
 from bangfu.incentives.budget_selectors import budget_for_user
 from bangfu.incentives.domain.payments import FrozenLine, approved_amounts
-from bangfu.incentives.domain.periods import Period
 from bangfu.incentives.models import Payment
 from bangfu.incentives.payment_services import statement_approve
 from bangfu.incentives.permissions import statement_approval_recipient
 from bangfu.incentives.statement_selectors import expert_statement_for_user
 from bangfu.people.services import deployment_end
 from bangfu.people.tests.fixtures import PAY
+from bangfu.policy.domain.periods import Period
 
 pytestmark = pytest.mark.django_db
 

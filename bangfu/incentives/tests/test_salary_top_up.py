@@ -4,9 +4,9 @@ from decimal import Decimal
 import pytest
 
 from bangfu.incentives.domain.benefits import BenefitItem, salary_top_up
-from bangfu.incentives.domain.people import Degree, Deployment, DeploymentKind, Expert, Title
-from bangfu.incentives.domain.periods import Period
 from bangfu.incentives.tests.guizhou_rates import RATES
+from bangfu.people.domain.experts import Degree, Deployment, DeploymentKind, Expert, Title
+from bangfu.policy.domain.periods import Period
 
 R = DeploymentKind.RESIDENT
 

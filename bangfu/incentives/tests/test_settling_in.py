@@ -3,9 +3,9 @@ from datetime import date
 import pytest
 
 from bangfu.incentives.domain.benefits import BenefitItem, settling_in_allowance
-from bangfu.incentives.domain.people import Deployment, DeploymentKind
-from bangfu.incentives.domain.periods import Period
 from bangfu.incentives.tests.guizhou_rates import RATES
+from bangfu.people.domain.experts import Deployment, DeploymentKind
+from bangfu.policy.domain.periods import Period
 
 R = DeploymentKind.RESIDENT
 

@@ -16,14 +16,14 @@ from pypdf import PdfReader
 from bangfu.core.templatetags.bangfu_format import yuan as shown_yuan
 from bangfu.documents.render import has_configured_cjk_font, pdf_font_names
 from bangfu.incentives.domain.benefits import TravelClaim, benefits_statement
-from bangfu.incentives.domain.money import yuan
-from bangfu.incentives.domain.people import Degree, Deployment, DeploymentKind, Expert, Title
-from bangfu.incentives.domain.periods import Period
 from bangfu.incentives.domain.rates import incentive_rates_from_terms
 from bangfu.incentives.services import travel_claim_create
+from bangfu.people.domain.experts import Degree, Deployment, DeploymentKind, Expert, Title
 from bangfu.people.models import Recognition
 from bangfu.people.services import deployment_end
 from bangfu.people.tests.fixtures import PAY, SENSITIVE, VISIBLE
+from bangfu.policy.domain.money import yuan
+from bangfu.policy.domain.periods import Period
 from bangfu.policy.loader import load_policy
 
 pytestmark = pytest.mark.django_db

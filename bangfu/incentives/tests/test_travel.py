@@ -4,9 +4,9 @@ from decimal import Decimal
 import pytest
 
 from bangfu.incentives.domain.benefits import TravelClaim, travel_reimbursement
-from bangfu.incentives.domain.people import Deployment, DeploymentKind
-from bangfu.incentives.domain.periods import Period
 from bangfu.incentives.tests.guizhou_rates import RATES
+from bangfu.people.domain.experts import Deployment, DeploymentKind
+from bangfu.policy.domain.periods import Period
 
 PERIOD = Period(date(2025, 1, 1), date(2025, 6, 30))
 ON_SITE = Deployment(DeploymentKind.SHORT_TERM, date(2025, 2, 10), date(2025, 12, 31))

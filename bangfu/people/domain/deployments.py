@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bangfu.incentives.domain.people import DeploymentKind
+from bangfu.people.domain.experts import DeploymentKind
 
 CLAUSE_TEAM = "§三(四)；附件1（一）"
 CLAUSE_AGREEMENT = "§七；附件2 五(一)"

@@ -41,7 +41,7 @@ def test_demo_builds_teams_links_demo_expert_and_is_idempotent(client, expert_us
 
 
 def test_most_demo_teams_are_clean_and_the_list_counts_only_must_fix(client, province_officer):
-    from bangfu.incentives.domain.team import Grade
+    from bangfu.people.domain.team import Grade
     from bangfu.people.selectors import team_list_for_user, team_rows
 
     people_demo_load()

@@ -13,8 +13,6 @@ from django.urls import reverse
 
 from bangfu.core.models import AuditEntry
 from bangfu.incentives.domain.benefits import ungoverned_days
-from bangfu.incentives.domain.people import DeploymentKind as K
-from bangfu.incentives.domain.periods import Period
 from bangfu.incentives.statement_selectors import expert_statement_for_user
 from bangfu.partnerships.selectors import governing_agreement_of
 from bangfu.partnerships.services import agreement_terminate
@@ -24,8 +22,10 @@ from bangfu.people.domain.deployments import (
     may_overlap,
     refused_days,
 )
+from bangfu.people.domain.experts import DeploymentKind as K
 from bangfu.people.models import Deployment
 from bangfu.people.tests.fixtures import deploy, new_team, today
+from bangfu.policy.domain.periods import Period
 
 D = date
 

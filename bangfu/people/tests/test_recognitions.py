@@ -12,10 +12,9 @@ from django.urls import reverse
 
 from bangfu.core.models import AuditEntry
 from bangfu.incentives.domain.benefits import subsidy_months
-from bangfu.incentives.domain.people import Deployment as DomainDeployment
-from bangfu.incentives.domain.people import DeploymentKind
-from bangfu.incentives.domain.periods import CalendarMonth, Period
 from bangfu.incentives.statement_selectors import expert_statement_for_user
+from bangfu.people.domain.experts import Deployment as DomainDeployment
+from bangfu.people.domain.experts import DeploymentKind
 from bangfu.people.domain.recognition import (
     last_day_in_force,
     start_problem,
@@ -24,6 +23,7 @@ from bangfu.people.domain.recognition import (
 from bangfu.people.models import Recognition
 from bangfu.people.services import RecognitionInput, recognition_create, recognition_withdraw
 from bangfu.people.tests.fixtures import today
+from bangfu.policy.domain.periods import CalendarMonth, Period
 
 D = date
 

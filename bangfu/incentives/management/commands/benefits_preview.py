@@ -14,7 +14,6 @@ from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bangfu.incentives.domain.money import yuan
 from bangfu.incentives.domain.preview import BenefitsPreview, benefits_preview
 from bangfu.incentives.domain.rates import incentive_rates_from_terms
 from bangfu.incentives.management.preview_case import (
@@ -22,6 +21,7 @@ from bangfu.incentives.management.preview_case import (
     parse_case_json,
     read_registry_counties,
 )
+from bangfu.policy.domain.money import yuan
 from bangfu.policy.loader import PolicyError, load_policy
 
 

@@ -4,16 +4,19 @@ from decimal import Decimal
 
 import pytest
 
-from bangfu.incentives.domain.people import Title
-from bangfu.incentives.domain.team import (
+from bangfu.people.domain.appointment import appointment_rules_from_terms
+from bangfu.people.domain.experts import Title
+from bangfu.people.domain.team import (
     GRADES,
     FindingCode,
     Grade,
     Team,
     TeamMember,
     team_check,
+    team_rules_from_terms,
 )
-from bangfu.incentives.tests.guizhou_rates import TEAM_RULES
+from bangfu.people.tests.guizhou_rules import APPOINTMENT_RULES, TEAM_RULES
+from bangfu.policy.loader import load_policy
 
 DEPTS = frozenset({"儿科", "眼科", "皮肤科"})
 INSURED = Decimal(1000000)
@@ -181,3 +184,12 @@ def test_must_fix_holds_only_the_required_findings():
     ]
     assert check.worst is Grade.MUST_FIX
     assert len(check.findings) == 3
+
+
+def test_policy_file_gives_the_guizhou_team_rules_the_domain_tests_use():
+    policy = load_policy()
+    assert team_rules_from_terms(policy.team, policy.incentives) == TEAM_RULES
+
+
+def test_policy_file_gives_the_guizhou_appointment_rules_the_domain_tests_use():
+    assert appointment_rules_from_terms(load_policy().incentives) == APPOINTMENT_RULES

@@ -1,6 +1,6 @@
 import pytest
 
-from bangfu.incentives.domain.title_route import (
+from bangfu.people.domain.title_route import (
     RecipientCounty,
     TitleRoute,
     title_evaluation_route,

@@ -1,4 +1,4 @@
-"""Calendar arithmetic the incentive rules share: periods, overlaps, anniversaries.
+"""Calendar arithmetic the people and incentive rules share: periods, overlaps, anniversaries.
 
 Every count of days here is inclusive of both ends: a deployment from 1 March to
 31 March is 31 days on site.

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from bangfu.incentives.domain.periods import (
+from bangfu.policy.domain.periods import (
     CalendarMonth,
     Period,
     anniversary,

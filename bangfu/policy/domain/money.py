@@ -1,4 +1,4 @@
-"""Rounding and display of yuan amounts (Decimal, never float)."""
+"""Rounding and display of yuan amounts (Decimal, never float), shared by the people and incentive rules."""
 
 from __future__ import annotations
 

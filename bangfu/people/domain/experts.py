@@ -1,4 +1,4 @@
-"""The facts about an expert and a deployment that the incentive rules read."""
+"""The facts about an expert and a deployment that the people and incentive rules read."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from bangfu.incentives.domain.periods import Period, covers_years
+from bangfu.policy.domain.periods import Period, covers_years
 
 
 class Title(StrEnum):

@@ -2,15 +2,91 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol
 
-from bangfu.incentives.domain.money import yuan
-from bangfu.incentives.domain.people import Title
-from bangfu.incentives.domain.rates import TeamRules
+from bangfu.people.domain.experts import Title, title_from_text
+from bangfu.policy.domain.money import yuan
+
+
+@dataclass(frozen=True)
+class TeamRules:
+    min_size: int
+    max_size: int
+    captains: int
+    coverage_3x_min_departments: int
+    mentor_min_title: Title
+    insurance_min_coverage: Decimal
+    health_checks_per_year: int
+    size_clause: str
+    captain_clause: str
+    coverage_3x_clause: str
+    mentor_clause: str
+    insurance_clause: str
+    health_check_clause: str
+
+
+class TeamTermsSource(Protocol):
+    """The shape of the policy's team terms (read-only attributes)."""
+
+    @property
+    def min_size(self) -> int: ...
+    @property
+    def max_size(self) -> int: ...
+    @property
+    def captains(self) -> int: ...
+    @property
+    def coverage_3x_min_departments(self) -> int: ...
+    @property
+    def mentor_min_title(self) -> str: ...
+    @property
+    def clauses(self) -> Mapping[str, str]: ...
+
+
+class CareTermsSource(Protocol):
+    """The shape of the policy's `IncentiveTerms` as far as the team checks read it: the
+    insurance cover and health checks every member is owed (§六; A2-四(三)3)."""
+
+    @property
+    def insurance_min_coverage(self) -> Decimal: ...
+    @property
+    def health_checks_per_year(self) -> int: ...
+    @property
+    def clauses(self) -> Mapping[str, str]: ...
+
+
+TEAM_CLAUSE_KEYS = ("min_size", "captains", "coverage_3x_min_departments", "mentor_min_title")
+CARE_CLAUSE_KEYS = ("insurance", "health_check")
+
+
+def team_rules_from_terms(team: TeamTermsSource, care: CareTermsSource) -> TeamRules:
+    """The one place policy team terms (plus insurance and health checks, read from the policy's
+    incentive terms) become `TeamRules`; a missing clause is a broken policy file, so it raises."""
+    missing = [key for key in TEAM_CLAUSE_KEYS if key not in team.clauses]
+    if missing:
+        raise ValueError(f"政策文件缺少帮扶队条款引用：{', '.join(missing)}")
+    missing = [key for key in CARE_CLAUSE_KEYS if key not in care.clauses]
+    if missing:
+        raise ValueError(f"政策文件缺少条款引用：{', '.join(missing)}")
+    return TeamRules(
+        min_size=int(team.min_size),
+        max_size=int(team.max_size),
+        captains=int(team.captains),
+        coverage_3x_min_departments=int(team.coverage_3x_min_departments),
+        mentor_min_title=title_from_text(team.mentor_min_title),
+        insurance_min_coverage=Decimal(care.insurance_min_coverage),
+        health_checks_per_year=int(care.health_checks_per_year),
+        size_clause=team.clauses["min_size"],
+        captain_clause=team.clauses["captains"],
+        coverage_3x_clause=team.clauses["coverage_3x_min_departments"],
+        mentor_clause=team.clauses["mentor_min_title"],
+        insurance_clause=care.clauses["insurance"],
+        health_check_clause=care.clauses["health_check"],
+    )
 
 
 class Grade(StrEnum):
