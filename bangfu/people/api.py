@@ -70,6 +70,7 @@ from bangfu.people.services import (
     coverage_link_remove,
     deployment_create,
     deployment_end,
+    deployment_update,
     expert_create,
     expert_sensitive_view,
     insurance_briefing_create,
@@ -402,6 +403,43 @@ def deployment_create_endpoint(
         ),
     )
     return Status(201, _deployment_out(deployment_get_for_user(user=user, pk=deployment.pk)))
+
+
+class DeploymentUpdateIn(Schema):
+    kind: Literal["resident", "short_term", "flexible", "silver_age", "remote", "short_trip"] = (
+        Field(..., description="派驻方式；short_trip 为附件1（十六）相邻受扶医院短期巡诊")
+    )
+    start: ProgrammeDate = Field(..., description="开始日期（须在已签订且有效的协议期内）")
+    planned_end: ProgrammeDate = Field(..., description="计划结束日期")
+    department_id: Id | None = Field(None, description="派驻科室（受扶医院的科室）；空为不指定")
+    helper_exception_reason: Annotated[str, Line(500)] = Field(
+        "", description="专家不属于该队帮扶医院时必填的例外派驻原因（§三(四)）"
+    )
+
+
+@router.put(
+    "/deployments/{deployment_id}",
+    response={200: DeploymentOut, **WRITE_ERRORS},
+    summary="修改派驻（整体替换方式、日期、科室和例外原因；专家和帮扶队不变；规则同登记）",
+)
+def deployment_update_endpoint(
+    request: HttpRequest, deployment_id: Id, body: DeploymentUpdateIn
+) -> dict[str, object]:
+    user = request_user(request)
+    deployment = deployment_get_for_user(user=user, pk=deployment_id)
+    deployment_update(
+        actor=user,
+        deployment=deployment,
+        data=DeploymentInput(
+            expert_id=None,
+            kind=body.kind,
+            start=body.start,
+            planned_end=body.planned_end,
+            department_id=body.department_id,
+            helper_exception_reason=body.helper_exception_reason,
+        ),
+    )
+    return _deployment_out(deployment_get_for_user(user=user, pk=deployment.pk))
 
 
 # ---- teams, captains, 3X links and the end of a stay: the services of the team page ----

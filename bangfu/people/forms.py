@@ -211,8 +211,9 @@ class CaptainForm(ServiceForm):
         self.fields["captain"].queryset = members  # type: ignore[attr-defined]
 
 
-class DeploymentForm(ServiceForm):
-    expert = ExpertChoiceField(label="专家", queryset=Expert.objects.none())
+class DeploymentEditForm(ServiceForm):
+    """A deployment's kind, dates, department and exception reason (the expert stays)."""
+
     kind = forms.ChoiceField(label="派驻方式", choices=DEPLOYMENT_KIND_CHOICES)
     start = forms.DateField(label="开始日期", widget=DateInput())
     planned_end = forms.DateField(label="计划结束日期", widget=DateInput())
@@ -227,6 +228,15 @@ class DeploymentForm(ServiceForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+
+class DeploymentForm(DeploymentEditForm):
+    expert = ExpertChoiceField(label="专家", queryset=Expert.objects.none())
+    field_order = ["expert"]
+
     def __init__(
         self,
         *args: Any,
@@ -234,9 +244,8 @@ class DeploymentForm(ServiceForm):
         departments: QuerySet[Department],
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, departments=departments, **kwargs)
         self.fields["expert"].queryset = experts  # type: ignore[attr-defined]
-        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
 
 
 class DeploymentEndForm(ServiceForm):

@@ -19,7 +19,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
-from bangfu.core.audit import audit_changes, audit_record, model_snapshot
+from bangfu.core.audit import (
+    audit_changes,
+    audit_record,
+    model_snapshot,
+    save_changes_audited,
+)
 from bangfu.core.duplicates import DuplicateError, refusing_duplicates
 from bangfu.core.programme_dates import programme_dates_validate
 from bangfu.core.text import forbidden_characters_message
@@ -534,9 +539,17 @@ def _ungoverned_problem(partnership: Partnership, start: date, end: date) -> str
     )
 
 
-@transaction.atomic
-def deployment_create(*, actor: User, team: Team, data: DeploymentInput) -> Deployment:
-    """Put an expert on a team (F4): kind, start and planned end.
+def _deployment_problems(
+    *,
+    team: Team,
+    expert: Expert,
+    data: DeploymentInput,
+    actual_end: date | None = None,
+    exclude: int | None = None,
+) -> tuple[list[tuple[str, str]], Department | None, str]:
+    """The refusals of `data` for `expert` on `team` (create and update alike), with the
+    department and the exception reason to store. `actual_end`, when the stay has ended, is the
+    last day on site; `exclude` is the deployment being changed (it does not clash with itself).
 
     - The expert belongs to the team's helper hospital (§三(四)), unless an exception is recorded
       with its reason (`helper_exception_reason`).
@@ -544,30 +557,13 @@ def deployment_create(*, actor: User, team: Team, data: DeploymentInput) -> Depl
     - An expert is on site in one place at a time: deployments may overlap only as
       `people.domain.deployments.may_overlap` allows (remote help; A1-(16) short trips).
     """
-    programme_dates_validate(start=data.start, planned_end=data.planned_end)
-    team = Team.objects.select_related("partnership__helper").get(pk=team.pk)
-    if not access.can_manage_team(actor, team.partnership):
-        raise PermissionDenied("只有省卫健委或帮扶关系双方可以登记派驻")
     errors: list[tuple[str, str]] = []
-    expert = None
-    if data.expert_id is not None:
-        expert = (
-            Expert.objects.filter(access.expert_filter_for_user(actor), pk=data.expert_id)
-            .select_related("home_institution")
-            .first()
-        )
-    if expert is None:
-        errors.append(("expert", "请选择专家（须为您可查看的专家）"))
-    elif Deployment.objects.filter(team=team, expert=expert).exists():
-        errors.append(("expert", f"{expert.name}已在该队"))
     if data.kind not in KIND_VALUES:
         errors.append(("kind", "派驻方式应为常驻、短期、柔性、银龄、远程或相邻受扶医院巡诊"))
     exception_reason = data.helper_exception_reason.strip()
-    if (
-        expert is not None
-        and expert.home_institution_id != team.partnership.helper_id
-        and not exception_reason
-    ):
+    if expert.home_institution_id == team.partnership.helper_id:
+        exception_reason = ""
+    elif not exception_reason:
         errors.append(
             (
                 "helper_exception_reason",
@@ -576,14 +572,14 @@ def deployment_create(*, actor: User, team: Team, data: DeploymentInput) -> Depl
                 ),
             )
         )
-    elif expert is not None and expert.home_institution_id == team.partnership.helper_id:
-        exception_reason = ""
     if data.start is None:
         errors.append(("start", "请填写开始日期"))
     if data.planned_end is None:
         errors.append(("planned_end", "请填写计划结束日期"))
     elif data.start is not None and data.planned_end < data.start:
         errors.append(("planned_end", "计划结束日期不能早于开始日期"))
+    if actual_end is not None and data.start is not None and data.start > actual_end:
+        errors.append(("start", f"开始日期不能晚于已登记的实际结束日期 {actual_end:%Y-%m-%d}"))
     department = None
     if data.department_id:
         department = Department.objects.filter(
@@ -591,31 +587,49 @@ def deployment_create(*, actor: User, team: Team, data: DeploymentInput) -> Depl
         ).first()
         if department is None:
             errors.append(("department", "派驻科室应为受扶医院的科室"))
-    if not errors and data.start is not None and data.planned_end is not None:
-        problem = _ungoverned_problem(team.partnership, data.start, data.planned_end)
-        if problem is not None:
-            errors.append(("start", problem))
-    if (
-        not errors
-        and expert is not None
-        and data.start is not None
-        and data.planned_end is not None
-    ):
-        clash = _overlap_clash(
-            expert.pk, DeploymentKind(data.kind), data.start, data.planned_end, None
-        )
-        if clash is not None:
-            errors.append(
-                (
-                    "start",
-                    f"{expert.name}在{clash.start:%Y-%m-%d}至{clash.effective_end:%Y-%m-%d}已派驻"
-                    f"{clash.team.partnership.recipient.name}（{clash.get_kind_display()}），"
-                    f"驻点时间不能重叠；到相邻受扶医院短期巡诊请选择“相邻受扶医院巡诊”"
-                    f"（{CLAUSE_SHORT_TRIP}）",
-                )
+    if errors or data.start is None or data.planned_end is None:
+        return errors, department, exception_reason
+    last = actual_end if actual_end is not None else data.planned_end
+    problem = _ungoverned_problem(team.partnership, data.start, last)
+    if problem is not None:
+        return [("start", problem)], department, exception_reason
+    clash = _overlap_clash(expert.pk, DeploymentKind(data.kind), data.start, last, exclude)
+    if clash is not None:
+        errors.append(
+            (
+                "start",
+                f"{expert.name}在{clash.start:%Y-%m-%d}至{clash.effective_end:%Y-%m-%d}已派驻"
+                f"{clash.team.partnership.recipient.name}（{clash.get_kind_display()}），"
+                f"驻点时间不能重叠；到相邻受扶医院短期巡诊请选择“相邻受扶医院巡诊”"
+                f"（{CLAUSE_SHORT_TRIP}）",
             )
+        )
+    return errors, department, exception_reason
+
+
+@transaction.atomic
+def deployment_create(*, actor: User, team: Team, data: DeploymentInput) -> Deployment:
+    """Put an expert on a team (F4): kind, start and planned end, under the rules of
+    `_deployment_problems` (the expert's helper, the agreement's dates, the overlap rule)."""
+    programme_dates_validate(start=data.start, planned_end=data.planned_end)
+    team = Team.objects.select_related("partnership__helper").get(pk=team.pk)
+    if not access.can_manage_team(actor, team.partnership):
+        raise PermissionDenied("只有省卫健委或帮扶关系双方可以登记派驻")
+    expert = None
+    if data.expert_id is not None:
+        expert = (
+            Expert.objects.filter(access.expert_filter_for_user(actor), pk=data.expert_id)
+            .select_related("home_institution")
+            .first()
+        )
+    if expert is None:
+        raise_if_any([("expert", "请选择专家（须为您可查看的专家）")])
+    assert expert is not None
+    errors, department, exception_reason = _deployment_problems(team=team, expert=expert, data=data)
+    if Deployment.objects.filter(team=team, expert=expert).exists():
+        errors.insert(0, ("expert", f"{expert.name}已在该队"))
     raise_if_any(errors)
-    assert expert is not None and data.start is not None and data.planned_end is not None
+    assert data.start is not None and data.planned_end is not None
     deployment = Deployment.objects.create(
         expert=expert,
         team=team,
@@ -631,6 +645,59 @@ def deployment_create(*, actor: User, team: Team, data: DeploymentInput) -> Depl
         obj=deployment,
         after=model_snapshot(deployment, DEPLOYMENT_FIELDS),
     )
+    return deployment
+
+
+DEPLOYMENT_UPDATE_FIELDS = ("kind", "department", "start", "planned_end", "helper_exception_reason")
+
+
+def deployment_dependents_refresh(deployment: Deployment) -> None:
+    """Hook: refresh what is derived from a deployment after it changed.
+
+    Statements, payments' adjustments (ADR 0015) and today's budget forecasts are computed
+    from the deployments when read, so nothing is stale today. Stored budget forecasts
+    (incentives, in progress) are to be refreshed here, inside the update's transaction, once
+    their `refresh` function lands."""
+
+
+@transaction.atomic
+def deployment_update(*, actor: User, deployment: Deployment, data: DeploymentInput) -> Deployment:
+    """Correct a deployment's kind, department, dates or exception reason, under the same rules
+    as `deployment_create` (`_deployment_problems`). The expert and the team stay: a different
+    expert or team is another deployment. `data.expert_id`, when given, must be the same expert.
+
+    Payments already approved are not rewritten: a later statement carries the difference as an
+    adjustment (ADR 0015). One audit row "update" with the changed fields before and after."""
+    programme_dates_validate(start=data.start, planned_end=data.planned_end)
+    deployment = (
+        Deployment.objects.select_for_update(of=("self",))
+        .select_related("team__partnership__helper", "expert__home_institution")
+        .get(pk=deployment.pk)
+    )
+    if not access.can_manage_team(actor, deployment.team.partnership):
+        raise PermissionDenied("只有省卫健委或帮扶关系双方可以修改派驻")
+    errors, department, exception_reason = _deployment_problems(
+        team=deployment.team,
+        expert=deployment.expert,
+        data=data,
+        actual_end=deployment.actual_end,
+        exclude=deployment.pk,
+    )
+    if data.expert_id is not None and data.expert_id != deployment.expert_id:
+        errors.insert(0, ("expert", "不能更换派驻的专家；请为新专家另行登记派驻"))
+    raise_if_any(errors)
+    assert data.start is not None and data.planned_end is not None
+    before = model_snapshot(deployment, DEPLOYMENT_UPDATE_FIELDS)
+    deployment.kind = data.kind
+    deployment.department = department
+    deployment.start = data.start
+    deployment.planned_end = data.planned_end
+    deployment.helper_exception_reason = exception_reason
+    changed = save_changes_audited(
+        actor=actor, obj=deployment, fields=DEPLOYMENT_UPDATE_FIELDS, before=before
+    )
+    if changed:
+        deployment_dependents_refresh(deployment)
     return deployment
 
 

@@ -39,6 +39,7 @@ urlpatterns = [
     ),
     path("deployments/", views.deployment_list, name="deployment_list"),
     path("deployments/export.xlsx", views.deployment_export, name="deployment_export"),
+    path("deployments/<int:pk>/edit/", views.deployment_edit, name="deployment_edit"),
     path("deployments/<int:pk>/end/", views.deployment_end_view, name="deployment_end"),
     path(
         "deployments/<int:pk>/appointments/new/",

@@ -31,6 +31,7 @@ from bangfu.people.forms import (
     BriefingForm,
     CaptainForm,
     CoverageLinkForm,
+    DeploymentEditForm,
     DeploymentEndForm,
     DeploymentFilterForm,
     DeploymentForm,
@@ -86,6 +87,7 @@ from bangfu.people.services import (
     coverage_link_remove,
     deployment_create,
     deployment_end,
+    deployment_update,
     expert_create,
     expert_sensitive_view,
     expert_update,
@@ -666,13 +668,23 @@ def _deployment_filters(request: HttpRequest) -> tuple[DeploymentFilterForm, Dep
 
 @login_required
 def deployment_list(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
     form, filters = _deployment_filters(request)
-    deployments = deployment_list_for_user(user=request_user(request), filters=filters)
+    deployments = deployment_list_for_user(user=user, filters=filters)
     page = Paginator(deployments, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    # 修改 / 登记结束 per row: the permission the services enforce (no query per row).
+    manageable = {
+        d.pk for d in page.object_list if access.can_manage_team(user, d.team.partnership)
+    }
     return render(
         request,
         "people/deployment_list.html",
-        {"form": form, "page": page, "query": query_without_page(request)},
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "manageable": manageable,
+        },
     )
 
 
@@ -728,6 +740,53 @@ def deployment_end_view(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"登记派驻结束：{deployment}",
         intro="登记实际结束日期后，待遇明细按实际在岗期间计算。",
         confirm="确认登记实际结束日期？此操作将记入审计记录。",
+        back_url=team_url,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deployment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_user(request)
+    deployment = deployment_get_for_user(user=user, pk=pk)
+    if not access.can_manage_team(user, deployment.team.partnership):
+        raise PermissionDenied("只有省卫健委或帮扶关系双方可以修改派驻")
+    form = DeploymentEditForm(
+        request.POST or None,
+        initial={
+            "kind": deployment.kind,
+            "start": deployment.start,
+            "planned_end": deployment.planned_end,
+            "department": deployment.department_id,
+            "helper_exception_reason": deployment.helper_exception_reason,
+        },
+        departments=department_choices(institution_id=deployment.team.partnership.recipient_id),
+    )
+    team_url = _team_url(deployment.team_id)
+
+    def save(data: dict[str, Any]) -> Any:
+        return deployment_update(
+            actor=user,
+            deployment=deployment,
+            data=DeploymentInput(
+                expert_id=None,
+                kind=data["kind"],
+                start=data["start"],
+                planned_end=data["planned_end"],
+                department_id=data["department"].pk if data["department"] else None,
+                helper_exception_reason=data["helper_exception_reason"],
+            ),
+        )
+
+    return form_submit(
+        request,
+        form,
+        save,
+        done=lambda _: (f"已修改「{deployment.expert.name}」的派驻", team_url),
+        title=f"修改派驻：{deployment}",
+        intro="修改须符合登记时的规则（协议期内、派出单位、驻点时间不重叠）；已核定的待遇不改写，"
+        "差额在下一期待遇明细中调整（§六）。",
+        confirm="确认修改派驻？此操作将记入审计记录。",
         back_url=team_url,
     )
 
