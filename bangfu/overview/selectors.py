@@ -116,11 +116,16 @@ def county_map_for_user(*, user: User, metric: MapMetric, day: date) -> CountyMa
 def _coverage(user: User, day: date, counties: list[County]) -> list[CountyCellView]:
     report = coverage_report_for_user(user=user, day=day)
     covered = {cell.county.code for p in report.prefectures for cell in p.counties if cell.covered}
-    county_of = {c.pk: c.code for c in counties}
-    gap_codes = {county_of.get(g.partnership.recipient.county_id or 0) for g in report.gaps}
-    expiring_codes = {
-        county_of.get(r.partnership.recipient.county_id or 0) for r in report.expiring
-    }
+    gap_codes = set(
+        Partnership.objects.filter(pk__in=report.gap_partnership_ids()).values_list(
+            "recipient__county__code", flat=True
+        )
+    )
+    expiring_codes = set(
+        Partnership.objects.filter(pk__in=report.expiring.ids()).values_list(
+            "recipient__county__code", flat=True
+        )
+    )
     cells = []
     for c in counties:
         cell = coverage_cell(

@@ -1,10 +1,11 @@
 """The coverage-and-gaps report (§一, §七) as one scoped read, shared by the coverage page,
 its Excel export and the dashboard.
 
-Its lists are sequences whose length is known without building a row: the expiring list is
-a `PartnershipRows` filtered in SQL (ADR 0012), gaps and unpaired recipients come from the
-domain functions over plain dates, and their partnerships and hospitals are fetched only for
-the items a page shows (`LazyViews`), so a page costs the same at any size of programme."""
+Its lists are sequences whose length is a COUNT and whose slices build only their rows: the
+expiring list is a `PartnershipRows` filtered in SQL (ADR 0012), gaps and unpaired recipients
+are found, counted and ordered in SQL (`SqlGaps`, `SqlUnpaired`) and built by the domain
+functions for the items read, and their partnerships and hospitals are fetched only for the
+items a page shows (`LazyViews`)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.selectors import (
     CoverageExplanation,
     PartnershipFilters,
-    PartnershipRow,
+    PartnershipRows,
     coverage_explanations_on,
     coverage_on,
     gaps_for_user,
@@ -36,7 +37,7 @@ View = TypeVar("View")
 
 class LazyViews(Sequence[View], Generic[Item, View]):
     """Views of `items` made by `build` (one or two queries per call) only for the slice read:
-    `len()` and truth need no query, iterating builds them all once."""
+    `len()` and truth are the items' (a COUNT at most), iterating builds them all once."""
 
     def __init__(self, items: Sequence[Item], build: Callable[[Sequence[Item]], list[View]]):
         self._items = items
@@ -108,8 +109,10 @@ class CoverageReport:
     gaps: Sequence[GapView]
     lapsed: Sequence[UnpairedView]
     never_paired: Sequence[UnpairedView]
-    expiring: Sequence[PartnershipRow]
+    expiring: PartnershipRows
     prefecture_names: dict[int, str]
+    # The partnerships with a gap, as ids (one query; for the map's county colours).
+    gap_partnership_ids: Callable[[], list[int]]
     # Read only when shown (the coverage page), not by the dashboard.
     explain: Callable[[], list[CoverageExplanation]]
 
@@ -170,6 +173,7 @@ def coverage_report_for_user(*, user: User, day: date) -> CoverageReport:
             )
         )
     unpaired = unpaired_for_user(user=user, today=day)
+    gaps = gaps_for_user(user=user, today=day)
     return CoverageReport(
         day=day,
         target_total=result.target_total,
@@ -178,9 +182,10 @@ def coverage_report_for_user(*, user: User, day: date) -> CoverageReport:
         reasons=result.reasons,
         prefectures=prefectures,
         uncovered=[c for c in targets if c.code not in covered],
-        gaps=LazyViews(gaps_for_user(user=user, today=day), _gap_views),
-        lapsed=LazyViews([u for u in unpaired if u.days_since_last_end is not None], _unpaired),
-        never_paired=LazyViews([u for u in unpaired if u.days_since_last_end is None], _unpaired),
+        gaps=LazyViews(gaps, _gap_views),
+        gap_partnership_ids=gaps.partnership_ids,
+        lapsed=LazyViews(unpaired.lapsed, _unpaired),
+        never_paired=LazyViews(unpaired.never_paired, _unpaired),
         expiring=partnership_list_for_user(
             user=user,
             today=day,

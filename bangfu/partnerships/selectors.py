@@ -12,22 +12,28 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import overload
+from typing import Any, overload
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
+    Count,
     Exists,
     F,
+    IntegerField,
+    Max,
     Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    RowRange,
     Subquery,
     TextField,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Cast
 from django.http import Http404
@@ -35,6 +41,7 @@ from django.http import Http404
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scope import scope_for_user
 from bangfu.core.clock import today_local as today_local
+from bangfu.core.day_numbers import DayNumber, day_number, from_day_number
 from bangfu.partnerships.domain.actions import (
     ActionDecision,
     AgreementAction,
@@ -358,6 +365,10 @@ class PartnershipRows(Sequence[PartnershipRow]):
             self._count = len(self._all)
         return iter(self._all)
 
+    def ids(self) -> list[int]:
+        """The partnerships' ids, in order (one query; no row built)."""
+        return list(self._queryset.prefetch_related(None).values_list("pk", flat=True))
+
     def in_chunks(self, size: int = 500) -> Iterator[PartnershipRow]:
         """Every row, built and fetched `size` at a time and not kept (for streamed exports)."""
         start = 0
@@ -603,43 +614,273 @@ def _facts_by(agreements: QuerySet[Agreement], key: str) -> dict[int, list[Agree
     return grouped
 
 
-def gaps_for_user(*, user: User, today: date) -> list[Gap[int]]:
-    """断档 in the partnerships in scope on `today` (`domain.lifecycle.find_gaps`, keyed by
-    partnership id), from the dates of the cycles signed by then (only those count): one query
-    of plain values, no rows built."""
-    signed = Agreement.objects.filter(
-        partnership__in=Partnership.objects.filter(partnership_filter_for_user(user)),
-        signed_on__lte=today,
+def _in_scope(agreements: QuerySet[Agreement], user: User) -> QuerySet[Agreement]:
+    """Agreements of the partnerships the user may read (no filter for the whole province)."""
+    scope = partnership_filter_for_user(user)
+    if not scope:
+        return agreements
+    return agreements.filter(partnership__in=Partnership.objects.filter(scope))
+
+
+def last_day_number_sql() -> Case:
+    """`domain.lifecycle.last_day_in_force` as a day number (`core.day_numbers`): the day
+    before the termination when it falls on or before `end`, else `end`."""
+    return Case(
+        When(terminated_on__lte=F("end"), then=DayNumber("terminated_on") - 1),
+        default=DayNumber("end"),
+        output_field=IntegerField(),
     )
-    return find_gaps(_facts_by(signed, "partnership_id"), today)
 
 
-def unpaired_for_user(*, user: User, today: date) -> list[UnpairedRecipient[int]]:
+def signed_periods_sql(agreements: QuerySet[Agreement], today: date) -> QuerySet[Agreement]:
+    """`domain.lifecycle._signed_periods`: the cycles that count for gaps and for a recipient's
+    last day with a helper — signed by `today` and not terminated before they began — with
+    their first and last day in force as day numbers (`start_n`, `last_n`)."""
+    return (
+        agreements.filter(signed_on__lte=today)
+        .annotate(start_n=DayNumber("start"), last_n=last_day_number_sql())
+        .filter(last_n__gte=F("start_n"))
+    )
+
+
+# `domain.lifecycle.find_gaps` over day numbers. Walking a partnership's signed periods by
+# (start, id), a cycle whose last day is later than every earlier one's (`prev_max`, a window
+# over the preceding rows) moves the covered-until day and is a "record"; only records can
+# open or close a gap, and each record's predecessor among records is the cycle that covered
+# the days up to it (the domain's `covered_by`). A gap precedes a record starting more than a
+# day after its predecessor's last day; a trailing gap follows the last record when its last
+# day is before today. `test_gaps_sql.py` checks this equals `find_gaps`.
+_GAPS_CTE = """
+WITH records AS (
+    SELECT pk, partnership_id, start_n, last_n,
+        LAG(pk) OVER (PARTITION BY partnership_id ORDER BY start_n, pk) AS after_id,
+        LAG(last_n) OVER (PARTITION BY partnership_id ORDER BY start_n, pk) AS covered_until,
+        LEAD(pk) OVER (PARTITION BY partnership_id ORDER BY start_n, pk) AS next_id
+    FROM ({periods}) periods
+    WHERE prev_max IS NULL OR last_n > prev_max
+), gaps AS (
+    SELECT partnership_id AS pair, after_id, pk AS before_id, covered_until + 1 AS first_n
+    FROM records WHERE after_id IS NOT NULL AND start_n > covered_until + 1
+    UNION ALL
+    SELECT partnership_id AS pair, pk AS after_id, NULL AS before_id, last_n + 1 AS first_n
+    FROM records WHERE next_id IS NULL AND last_n < %s
+)
+"""
+
+
+# A list page shows this many items: the first page of gaps and unpaired recipients is read
+# with the total (`COUNT(*) OVER ()`), so a page's count and its rows are one query.
+FIRST_PAGE = 50
+
+
+class SqlGaps(Sequence[Gap[int]]):
+    """断档 in the partnerships in scope on `today`, in `find_gaps`'s order, found in the
+    database (`_GAPS_CTE`): `len()` and the first page are one query (keys and total), another
+    slice one query for its keys; `find_gaps` then builds the gaps read from the cycles of
+    their partnerships only (its reasons and figures: the domain stays the definition)."""
+
+    def __init__(self, agreements: QuerySet[Agreement], today: date) -> None:
+        self._today = today
+        self._agreements = agreements
+        periods = (
+            signed_periods_sql(agreements, today)
+            .annotate(
+                prev_max=Window(
+                    Max("last_n"),
+                    partition_by=[F("partnership_id")],
+                    order_by=[F("start").asc(), F("pk").asc()],
+                    frame=RowRange(start=None, end=-1),
+                )
+            )
+            .order_by()
+            .values("pk", "partnership_id", "start_n", "last_n", "prev_max")
+        )
+        sql, params = periods.query.sql_with_params()
+        self._cte = _GAPS_CTE.format(periods=sql)
+        self._params: list[Any] = [*params, day_number(today)]
+        self._count: int | None = None
+        self._first: list[tuple[int, date]] = []
+
+    def _fetch(self, tail: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(self._cte + tail, [*self._params, *params])
+            return list(cursor.fetchall())
+
+    _ORDERED = "SELECT pair, first_n{total} FROM gaps ORDER BY first_n, after_id"
+
+    def __len__(self) -> int:
+        if self._count is None:
+            rows = self._fetch(
+                self._ORDERED.format(total=", COUNT(*) OVER ()") + " LIMIT %s", [FIRST_PAGE]
+            )
+            self._first = [(pair, from_day_number(n)) for pair, n, _ in rows]
+            self._count = int(rows[0][2]) if rows else 0
+        return self._count
+
+    def _keys(self, start: int, stop: int | None) -> list[tuple[int, date]]:
+        if stop is not None and stop <= FIRST_PAGE and len(self) >= 0:
+            return self._first[start:stop]
+        tail, params = self._ORDERED.format(total=""), list[Any]()
+        if stop is not None:
+            tail += " LIMIT %s OFFSET %s"
+            params = [stop - start, start]
+        return [(pair, from_day_number(n)) for pair, n in self._fetch(tail, params)]
+
+    def partnership_ids(self) -> list[int]:
+        """The partnerships with a gap (one query of ids)."""
+        return [row[0] for row in self._fetch("SELECT DISTINCT pair FROM gaps")]
+
+    def _gaps(self, keys: list[tuple[int, date]]) -> list[Gap[int]]:
+        if not keys:
+            return []
+        cycles = _facts_by(
+            self._agreements.filter(partnership_id__in={pair for pair, _ in keys}),
+            "partnership_id",
+        )
+        built = {(g.pair, g.first_day): g for g in find_gaps(cycles, self._today)}
+        return [built[key] for key in keys]
+
+    @overload
+    def __getitem__(self, index: int) -> Gap[int]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Gap[int]]: ...
+
+    def __getitem__(self, index: int | slice) -> Gap[int] | list[Gap[int]]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return list(self)[index]
+            return self._gaps(self._keys(start, stop)) if stop > start else []
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._gaps(self._keys(index, index + 1))[0]
+
+    def __iter__(self) -> Iterator[Gap[int]]:
+        return iter(self._gaps(self._keys(0, None)))
+
+
+def gaps_for_user(*, user: User, today: date) -> SqlGaps:
+    """断档 in the partnerships in scope on `today` (`domain.lifecycle.find_gaps`, keyed by
+    partnership id), counted and paged in the database (`SqlGaps`)."""
+    return SqlGaps(_in_scope(Agreement.objects.all(), user), today)
+
+
+class SqlUnpaired(Sequence[UnpairedRecipient[int]]):
+    """Recipients with no agreement in force on `today`, in `recipients_without_helper`'s
+    order (`candidates`, an ordered queryset): `len()` and the first page are one query (ids
+    and total); the domain builds the items read, from their recipients' agreements only."""
+
+    def __init__(
+        self, candidates: QuerySet[Institution], agreements: QuerySet[Agreement], today: date
+    ) -> None:
+        self._candidates = candidates
+        self._agreements = agreements
+        self._today = today
+        self._count: int | None = None
+        self._first: list[int] = []
+
+    def __len__(self) -> int:
+        if self._count is None:
+            rows = list(
+                self._candidates.annotate(total=Window(Count("pk"))).values_list("pk", "total")[
+                    :FIRST_PAGE
+                ]
+            )
+            self._first = [pk for pk, _ in rows]
+            self._count = int(rows[0][1]) if rows else 0
+        return self._count
+
+    def _ids(self, start: int, stop: int | None) -> list[int]:
+        if stop is not None and stop <= FIRST_PAGE and len(self) >= 0:
+            return self._first[start:stop]
+        return list(self._candidates.values_list("pk", flat=True)[start:stop])
+
+    def _items(self, pks: list[int]) -> list[UnpairedRecipient[int]]:
+        if not pks:
+            return []
+        facts = _facts_by(
+            self._agreements.filter(partnership__recipient__in=pks), "partnership__recipient_id"
+        )
+        built = {
+            u.recipient: u
+            for u in recipients_without_helper({pk: facts.get(pk, []) for pk in pks}, self._today)
+        }
+        return [built[pk] for pk in pks]
+
+    @overload
+    def __getitem__(self, index: int) -> UnpairedRecipient[int]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[UnpairedRecipient[int]]: ...
+
+    def __getitem__(
+        self, index: int | slice
+    ) -> UnpairedRecipient[int] | list[UnpairedRecipient[int]]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return list(self)[index]
+            return self._items(self._ids(start, stop)) if stop > start else []
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._items(self._ids(index, index + 1))[0]
+
+    def __iter__(self) -> Iterator[UnpairedRecipient[int]]:
+        return iter(self._items(self._ids(0, None)))
+
+
+@dataclass(frozen=True)
+class Unpaired:
+    lapsed: SqlUnpaired
+    never_paired: SqlUnpaired
+
+
+def unpaired_for_user(*, user: User, today: date) -> Unpaired:
     """In-scope recipients with no agreement in force on `today`
     (`domain.lifecycle.recipients_without_helper`, keyed by institution id; a helper sees the
-    recipients of its own partnerships). The database finds the candidates (no in-force
-    agreement, `in_force_q`); the domain function reads only their agreements."""
+    recipients of its own partnerships), split as the coverage page shows them: those whose
+    last signed agreement has ended (`lapsed`, longest without a helper first, by the last day
+    in force of `signed_periods_sql`) and those that never had one. Found, ordered and counted
+    in the database; the domain builds only the items read."""
     scope = scope_for_user(user)
     in_scope = Partnership.objects.filter(partnership_filter_for_user(user))
+    agreements = _in_scope(Agreement.objects.all(), user)
     if scope.role == Role.HELPER:
         recipients = Institution.objects.filter(pk__in=in_scope.values("recipient_id"))
     else:
         recipients = scope.institutions(
             Institution.objects.filter(category=InstitutionCategory.RECIPIENT)
         )
-    in_force = Agreement.objects.filter(
-        in_force_q(today), partnership__in=in_scope, partnership__recipient=OuterRef("pk")
+    in_force = agreements.filter(in_force_q(today), partnership__recipient=OuterRef("pk"))
+    ended = signed_periods_sql(
+        agreements.filter(partnership__recipient=OuterRef("pk")), today
+    ).filter(Q(last_n__lt=day_number(today)))
+    last_ended = (
+        ended.order_by()
+        .values("partnership__recipient")
+        .annotate(last=Max("last_n"))
+        .values("last")
     )
-    candidates = list(
-        recipients.filter(~Exists(in_force))
-        .order_by("county__code", "name", "pk")
-        .values_list("pk", flat=True)
+    candidates = recipients.filter(~Exists(in_force))
+    return Unpaired(
+        lapsed=SqlUnpaired(
+            candidates.filter(Exists(ended))
+            .annotate(last_end_n=Subquery(last_ended))
+            .order_by("last_end_n", "county__code", "name", "pk"),
+            agreements,
+            today,
+        ),
+        never_paired=SqlUnpaired(
+            candidates.filter(~Exists(ended)).order_by("county__code", "name", "pk"),
+            agreements,
+            today,
+        ),
     )
-    facts = _facts_by(
-        Agreement.objects.filter(partnership__in=in_scope, partnership__recipient__in=candidates),
-        "partnership__recipient_id",
-    )
-    return recipients_without_helper({pk: facts.get(pk, []) for pk in candidates}, today)
 
 
 def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
@@ -649,16 +890,19 @@ def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
     agreements = Agreement.objects.all()
     if user is not None:
         counties = scope_for_user(user).counties(counties)
-        agreements = agreements.filter(
-            partnership__in=Partnership.objects.filter(partnership_filter_for_user(user))
-        )
+        agreements = _in_scope(agreements, user)
     # The agreements in force that day (`in_force_q`, ADR 0012). The governing one of a
     # partnership is one of them and names the same county and helper, so one row per county,
     # helper province, grade and status (from `agreement_status_sql`) carries all that
     # `county_coverage` reads, whatever the size of the programme.
+    # In force, an agreement is active or expiring whatever its next cycle (the renewed branch
+    # needs `end` before the day), so no `has_next_cycle` subquery per row.
     grouped = (
         with_status(
-            agreements.filter(in_force_q(on), partnership__recipient__county__isnull=False), on
+            agreements.filter(
+                in_force_q(on), partnership__recipient__county__isnull=False
+            ).annotate(has_next_cycle=Value(False)),
+            on,
         )
         .order_by()
         .values(
