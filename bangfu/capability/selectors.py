@@ -51,6 +51,12 @@ def capability_catalogue() -> Catalogue:
     return load_catalogue()
 
 
+def summary_year(today: date) -> int:
+    """The year the §一 figure is shown for unless another is asked: the last completed year
+    (values for the current one are still being entered), the first year during it."""
+    return max(FIRST_YEAR, today.year - 1)
+
+
 def year_choices(today: date | None = None) -> list[int]:
     """Years values may be entered for: the programme's first year through the current one."""
     current = (today or today_local()).year
@@ -205,6 +211,28 @@ class CapabilitySummary:
         if not self.assisted:
             return None
         return (Decimal(self.meeting_standard) / Decimal(self.assisted)).quantize(Decimal("0.0001"))
+
+    @property
+    def percent(self) -> int | None:
+        """The share as a whole percentage, as the pages show it."""
+        return None if self.share is None else round(self.share * 100)
+
+    def by_county(self) -> dict[str, CapabilitySummary]:
+        """The same figure for each county with an assisted hospital, by county code."""
+        groups: dict[str, list[HospitalStanding]] = defaultdict(list)
+        for s in self.standings:
+            if s.institution.county is not None:
+                groups[s.institution.county.code].append(s)
+        return {
+            code: CapabilitySummary(
+                year=self.year,
+                assisted=len(standings),
+                meeting_standard=sum(1 for s in standings if s.result.meets),
+                goal=self.goal,
+                standings=tuple(standings),
+            )
+            for code, standings in groups.items()
+        }
 
     def closest_to_passing(self, limit: int = 10) -> list[HospitalStanding]:
         """Hospitals not yet meeting the standard, fewest indicators short first."""

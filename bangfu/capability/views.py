@@ -23,6 +23,7 @@ from bangfu.capability.selectors import (
     plan_gaps_for_user,
     plan_year_for_user,
     recipient_get_for_user,
+    summary_year,
     year_choices,
 )
 from bangfu.capability.services import (
@@ -47,7 +48,7 @@ def _year_in_range(year: int) -> None:
 
 def _year(request: HttpRequest) -> tuple[YearForm, int]:
     years = year_choices()
-    default = years[-2] if len(years) > 1 else years[-1]
+    default = summary_year(today_local())
     form = YearForm(request.GET or None, years=years)
     year = form.cleaned_data["year"] if form.is_valid() else default
     if not form.is_bound:

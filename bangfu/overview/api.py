@@ -19,7 +19,10 @@ class CountyProperties(Schema):
     code: str = Field(description="县级行政区划代码")
     name: str
     prefecture_code: str
-    value: int = Field(description="指标值（覆盖状态为等级：0 非目标县 … 4 已覆盖）")
+    value: int | None = Field(
+        description="指标值（覆盖状态为等级：0 非目标县 … 4 已覆盖；能力达标率为百分数 0–100，"
+        "该县当年无受帮扶医院时为 null）"
+    )
     label: str = Field(description="指标的中文说明，如“已覆盖”“3 人”")
 
 
@@ -50,8 +53,10 @@ def map_counties(
     request: HttpRequest, metric: MapMetric = MapMetric.COVERAGE, on: date | None = None
 ) -> dict[str, Any]:
     """One feature per county-level unit in the caller's scope, with the metric's figure:
-    `coverage` (覆盖状态), `agreements` (生效协议数), `experts` (在岗专家数) or `activities`
-    (本年截至该日已确认的帮扶活动数), on `on`
+    `coverage` (覆盖状态), `agreements` (生效协议数), `experts` (在岗专家数), `activities`
+    (本年截至该日已确认的帮扶活动数) or `standard` (能力达标率: the share of the county's
+    assisted hospitals meeting the capability standard in the last completed year, as the
+    capability summary shows it; null without assisted hospitals), on `on`
     (default today, Asia/Shanghai)."""
     day = on or today_local()
     return county_map_for_user(

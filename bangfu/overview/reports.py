@@ -134,7 +134,7 @@ def report_data_for_user(
         lines=lines,
         actions=_actions(coverage, ids),
         map_cells={
-            c.code: c.value
+            c.code: c.value or 0  # coverage: a rank, never None
             for c in county_map.cells
             if not chosen or c.prefecture_code == chosen.code
         },

@@ -13,6 +13,7 @@ from django.db.models import Count
 
 from bangfu.accounts.models import User
 from bangfu.activities.selectors import ActivityFilters, activity_list_for_user
+from bangfu.capability.selectors import capability_summary, summary_year
 from bangfu.overview.domain.map_metrics import CountyFacts, coverage_cell, coverage_legend
 from bangfu.overview.geo import county_features, map_source
 from bangfu.partnerships.coverage_report import coverage_report_for_user
@@ -28,10 +29,16 @@ class MapMetric(StrEnum):
     AGREEMENTS = "agreements"
     EXPERTS = "experts"
     ACTIVITIES = "activities"
+    STANDARD = "standard"
 
     @property
     def label(self) -> str:
         return _METRIC_LABELS[self]
+
+    @property
+    def percent(self) -> bool:
+        """A share in percent (0–100), not a count."""
+        return self is MapMetric.STANDARD
 
 
 _METRIC_LABELS = {
@@ -39,6 +46,7 @@ _METRIC_LABELS = {
     MapMetric.AGREEMENTS: "生效协议数",
     MapMetric.EXPERTS: "在岗专家数",
     MapMetric.ACTIVITIES: "本年已确认活动数",
+    MapMetric.STANDARD: "能力达标率",
 }
 
 
@@ -48,7 +56,8 @@ class CountyCellView:
     name: str
     prefecture_code: str
     prefecture_name: str
-    value: int
+    # None: the county has no figure for the metric (standard: no assisted hospital that year).
+    value: int | None
     label: str
 
 
@@ -96,6 +105,8 @@ def county_map_for_user(*, user: User, metric: MapMetric, day: date) -> CountyMa
         cells, legend = _coverage(user, day, counties), coverage_legend()
     elif metric == MapMetric.AGREEMENTS:
         cells, legend = _counted(counties, _agreements_in_force(user, day), "份"), []
+    elif metric == MapMetric.STANDARD:
+        cells, legend = _standard(user, day, counties), []
     elif metric == MapMetric.ACTIVITIES:
         confirmed = Counter(
             activity_list_for_user(user=user, filters=ActivityFilters(confirmed=True))
@@ -140,6 +151,23 @@ def _coverage(user: User, day: date, counties: list[County]) -> list[CountyCellV
     return cells
 
 
+def _standard(user: User, day: date, counties: list[County]) -> list[CountyCellView]:
+    """Assisted hospitals meeting the capability standard, per county, in the year the
+    capability summary shows by default (its figure, `capability_summary`, narrowed to each
+    county)."""
+    year = summary_year(day)
+    by_county = capability_summary(year=year, user=user).by_county()
+    cells = []
+    for c in counties:
+        figure = by_county.get(c.code)
+        if figure is None or figure.percent is None:
+            cells.append(_view(c, None, f"无数据（{year}年无受帮扶医院）"))
+            continue
+        label = f"{figure.percent}%（{year}年 {figure.meeting_standard}/{figure.assisted} 家达标）"
+        cells.append(_view(c, figure.percent, label))
+    return cells
+
+
 def _agreements_in_force(user: User, day: date) -> Counter[str]:
     """Partnerships with an agreement governing `day`, per recipient county (one SQL count)."""
     return agreements_in_force_by(user, day, "partnership__recipient__county__code")
@@ -162,7 +190,7 @@ def _counted(counties: list[County], counts: Counter[str], unit: str) -> list[Co
     return [_view(c, counts[c.code], f"{counts[c.code]} {unit}") for c in counties]
 
 
-def _view(county: County, value: int, label: str) -> CountyCellView:
+def _view(county: County, value: int | None, label: str) -> CountyCellView:
     return CountyCellView(
         code=county.code,
         name=county.name,

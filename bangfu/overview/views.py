@@ -45,6 +45,7 @@ def county_map(request: HttpRequest) -> HttpResponse:
     data = {
         "metric": metric.value,
         "metric_label": metric.label,
+        "value_max": 100 if metric.percent else None,
         "legend": county_map_.legend,
         "prefectures": county_map_.prefecture_codes,
         "cells": [

@@ -90,7 +90,7 @@ def test_activities_on_the_map_add_up_to_the_confirmed_list(client, province_off
     assert sum(f["properties"]["value"] for f in body["features"]) == confirmed > 0
 
 
-@pytest.mark.parametrize("metric", ["coverage", "agreements", "experts", "activities"])
+@pytest.mark.parametrize("metric", ["coverage", "agreements", "experts", "activities", "standard"])
 def test_map_queries_do_not_grow_with_partnerships(
     client, province_officer, metric, django_assert_max_num_queries
 ):
@@ -144,3 +144,55 @@ def test_agreements_on_the_map_equal_the_partnerships_in_force_on_the_list(
     )
     assert {code: n for code, n in shown.items() if n} == dict(expected)
     assert sum(expected.values()) > 0
+
+
+def test_standard_share_on_the_map_equals_the_capability_summary_per_county(
+    client, province_officer
+):
+    from bangfu.capability.selectors import capability_summary, summary_year
+
+    body = _get(client, province_officer, "/api/v1/map/counties?metric=standard").json()
+    assert body["metric"] == "standard"
+    properties = {f["properties"]["code"]: f["properties"] for f in body["features"]}
+    assert len(properties) == 88
+    year = summary_year(today_local())
+    with_data = 0
+    for code, shown in properties.items():
+        county = capability_summary(year=year, user=province_officer, county=code)
+        if county.assisted:
+            with_data += 1
+            assert shown["value"] == county.percent == round(county.share * 100), code
+            assert f"{county.meeting_standard}/{county.assisted} 家达标" in shown["label"]
+        else:
+            assert shown["value"] is None, code
+            assert shown["label"].startswith("无数据"), code
+    assert 0 < with_data < 88
+
+
+def test_standard_share_is_scoped_like_the_other_metrics(client, county_officer):
+    body = _get(client, county_officer, "/api/v1/map/counties?metric=standard").json()
+    assert [f["properties"]["code"] for f in body["features"]] == [county_officer.county.code]
+
+
+def test_the_map_page_offers_exactly_the_metrics_the_api_accepts(client, province_officer):
+    """One list (`MapMetric`): every metric the page links to answers on the API and on the
+    page, with figures for the 88 units; the API refuses any other."""
+    import re
+
+    from bangfu.overview.selectors import MapMetric
+
+    client.force_login(province_officer)
+    page = client.get("/overview/map/").content.decode()
+    offered = re.findall(r'href="\?metric=([a-z_]+)"', page)
+    assert offered == [m.value for m in MapMetric]
+    assert set(offered) >= {"coverage", "agreements", "experts", "activities", "standard"}
+    for metric in offered:
+        api = _get(client, province_officer, f"/api/v1/map/counties?metric={metric}")
+        assert api.status_code == 200, metric
+        assert len(api.json()["features"]) == 88, metric
+        client.force_login(province_officer)
+        shown = client.get(f"/overview/map/?metric={metric}").content.decode()
+        start = shown.index('id="county-map-data"')
+        data = json.loads(shown[shown.index(">", start) + 1 : shown.index("</script>", start)])
+        assert data["metric"] == metric and len(data["cells"]) == 88, metric
+        assert all(c["label"] for c in data["cells"]), metric

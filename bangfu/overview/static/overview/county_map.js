@@ -19,8 +19,10 @@
     echarts.registerMap("bangfu-counties", {
       type: "FeatureCollection", features: everything ? geo.features : shown
     });
-    var values = data.cells.map(function (c) { return c.value; });
-    var max = Math.max.apply(null, values.concat([1]));
+    // A share has a fixed scale (0–100 %); a count runs to its largest value. No figure: null.
+    var values = data.cells.map(function (c) { return c.value || 0; });
+    var max = data.value_max || Math.max.apply(null, values.concat([1]));
+    var unit = data.value_max ? "%" : "";
     var visualMap = data.metric === "coverage"
       ? {
           type: "piecewise", orient: "horizontal", left: "center", bottom: 0,
@@ -30,7 +32,7 @@
         }
       : {
           type: "continuous", min: 0, max: max, calculable: false, orient: "horizontal",
-          left: "center", bottom: 0, text: [String(max), "0"],
+          left: "center", bottom: 0, text: [String(max) + unit, "0" + unit],
           inRange: { color: ["#e7f1ff", "#0d6efd", "#052c65"] }
         };
     var chart = echarts.init(el, null, { renderer: "svg" });
