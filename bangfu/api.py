@@ -235,12 +235,14 @@ def register_routers() -> None:
     from bangfu.overview.api import router as overview_router
     from bangfu.partnerships.api import router as partnerships_router
     from bangfu.people.api import router as people_router
+    from bangfu.people.scitech_api import router as scitech_router
     from bangfu.registry.api import router as registry_router
 
     api.add_router("/auth", accounts_router, tags=["认证"])
     api.add_router("/", registry_router, tags=["名录"])
     api.add_router("/", partnerships_router, tags=["帮扶关系与协议"])
     api.add_router("/", people_router, tags=["专家与帮扶队"])
+    api.add_router("/", scitech_router, tags=["专家与帮扶队"])
     api.add_router("/", incentives_router, tags=["激励保障"])
     api.add_router("/", payments_router, tags=["激励保障"])
     api.add_router("/", matching_router, tags=["结对匹配"])

@@ -696,7 +696,7 @@ class TitleApplicationQuery(Schema):
 class SciTechQuery(Schema):
     q: Search = Field("", description="按项目名称、帮扶医院或受扶医院名称搜索")
     team: Id | None = Field(None, description="帮扶队编号")
-    status: str = Field("", pattern="^(|submitted|approved|rejected)$")
+    status: str = Field("", pattern="^(|submitted|accepted|approved|rejected)$")
 
 
 class BriefingQuery(Schema):

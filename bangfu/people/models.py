@@ -10,12 +10,15 @@ from bangfu.partnerships.models import Partnership
 from bangfu.people.domain.experts import DEPLOYMENT_KIND_LABELS, Degree, DeploymentKind, Title
 from bangfu.people.domain.privacy import id_number_display, pay_display, phone_display
 from bangfu.people.domain.recognition import in_force_on, last_day_in_force
+from bangfu.people.domain.scitech import STATUS_LABELS as SCITECH_STATUS_LABELS
+from bangfu.people.domain.scitech import ScitechStatus
 from bangfu.people.domain.title_route import TitleRoute
 from bangfu.registry.models import Department, Institution, Specialty
 
 TITLE_CHOICES = [(t.value, t.value) for t in Title]
 DEGREE_CHOICES = [(d.value, d.value) for d in Degree]
 DEPLOYMENT_KIND_CHOICES = [(k.value, DEPLOYMENT_KIND_LABELS[k]) for k in DeploymentKind]
+SCITECH_STATUS_CHOICES = [(s.value, SCITECH_STATUS_LABELS[s]) for s in ScitechStatus]
 TITLE_ROUTE_CHOICES = [
     (TitleRoute.NEEDS_ENTRUSTMENT_LETTER.value, "须先取得委托评审函"),
     (TitleRoute.DIRECTED.value, "定向评价定向使用"),
@@ -444,12 +447,15 @@ class SciTechApplication(models.Model):
     project_title = models.CharField("项目名称", max_length=200)
     programme = models.CharField("计划类别", max_length=100, default="省级科技计划项目")
     submitted_on = models.DateField("申报日期")
+    # Moved only by `scitech_application_set_status` (rules in people.domain.scitech).
     status = models.CharField(
         "状态",
         max_length=12,
-        choices=ApplicationStatus.choices,
-        default=ApplicationStatus.SUBMITTED,
+        choices=SCITECH_STATUS_CHOICES,
+        default=ScitechStatus.SUBMITTED.value,
     )
+    decided_on = models.DateField("立项结果日期", null=True, blank=True)
+    decision_note = models.CharField("状态说明", max_length=500, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:

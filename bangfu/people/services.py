@@ -33,6 +33,7 @@ from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.selectors import governed_spans_of
 from bangfu.people import access
 from bangfu.people.domain.appointment import appointment_eligibility
+from bangfu.people.domain.department_services import may_record_title_result
 from bangfu.people.domain.deployments import (
     CLAUSE_SHORT_TRIP,
     AgreementDates,
@@ -981,10 +982,10 @@ def title_application_create(
 def title_application_decide(
     *, actor: User, application: TitleEvaluationApplication, status: str, decided_on: date
 ) -> TitleEvaluationApplication:
-    """Record the evaluation result (the province relays the HR department's decision, §五)."""
+    """Record the evaluation result: the 省人社厅 (§五) or the province relaying its decision."""
     programme_dates_validate(decided_on=decided_on)
-    if actor.role != Role.PROVINCE:
-        raise PermissionDenied("只有省级管理员可以登记评审结果")
+    if not may_record_title_result(actor.role, actor.department):
+        raise PermissionDenied("只有省人社厅或省级管理员可以登记评审结果")
     application = TitleEvaluationApplication.objects.select_for_update().get(pk=application.pk)
     errors = []
     if status not in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):

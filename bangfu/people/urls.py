@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bangfu.people import views
+from bangfu.people import scitech_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -58,6 +58,11 @@ urlpatterns = [
         name="title_application_decide",
     ),
     path("department-services/scitech/new/", views.scitech_create_view, name="scitech_create"),
+    path(
+        "department-services/scitech/<int:pk>/status/",
+        scitech_views.scitech_status_view,
+        name="scitech_status",
+    ),
     path("department-services/briefings/new/", views.briefing_create_view, name="briefing_create"),
     path("department-services/letters/new/", views.letter_create_view, name="letter_create"),
 ]

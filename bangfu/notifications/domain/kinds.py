@@ -15,6 +15,7 @@ PROBLEM_ROUTED = "problem_routed"
 ASSESSMENT_RETURNED = "assessment_returned"
 ASSESSMENT_APPROVED = "assessment_approved"
 MATCH_ACCEPTED = "match_accepted"
+SCITECH_STATUS = "scitech_status"
 GENERAL = "general"
 
 KIND_LABELS: dict[str, str] = {
@@ -29,6 +30,7 @@ KIND_LABELS: dict[str, str] = {
     ASSESSMENT_RETURNED: "自查自评被退回",
     ASSESSMENT_APPROVED: "自查自评审核通过",
     MATCH_ACCEPTED: "结对匹配已确认",
+    SCITECH_STATUS: "科技项目状态更新",
     GENERAL: "其他通知",
 }
 

@@ -284,7 +284,7 @@ def test_deciding_out_of_scope_is_404_and_in_scope_without_the_role_is_403(
     response = api_client.post(f"{API}/title-applications/{mine.pk}/decide", decide)
     assert (response.status_code, response.json()["detail"]) == (
         403,
-        "只有省级管理员可以登记评审结果",
+        "只有省人社厅或省级管理员可以登记评审结果",
     )
     assert _counts() == after_login
     assert _counts()[:-1] == before[:-1]
