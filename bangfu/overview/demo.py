@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from bangfu.accounts.models import Role, User
+from bangfu.accounts.models import Department, Role, User
 from bangfu.accounts.services import user_create
+from bangfu.core.audit import audit_record
 from bangfu.registry.models import (
     County,
     Institution,
@@ -198,15 +199,29 @@ def _demo_activity() -> None:
     from bangfu.matching.demo import matching_demo_load
     from bangfu.partnerships.demo import partnerships_demo_load
     from bangfu.people.demo import people_demo_load
+    from bangfu.people.department_demo import department_services_demo_load
 
     province = User.objects.get(username="demo_province")
     partnerships_demo_load(actor=province, today=timezone.localdate())
     matching_demo_load(actor=province)
     people_demo_load(actor=province, today=timezone.localdate())
+    department_services_demo_load(actor=province, today=timezone.localdate())
     activities_demo_load(actor=province, today=timezone.localdate())
     assessments_demo_load(actor=province, today=timezone.localdate())
     capability_demo_load(actor=province, today=timezone.localdate())
     coordination_demo_load(today=timezone.localdate())
+
+
+# Department accounts (§五) among the demo logins; demo_observer gets its 省人社厅 with the
+# demo problems (coordination.demo).
+DEMO_DEPARTMENTS = {"demo_science": Department.SCIENCE}
+
+
+def _demo_department_set(username: str, department: str) -> None:
+    user = User.objects.get(username=username)
+    user.department = department
+    user.save(update_fields=["department"])
+    audit_record(actor=None, action="update", obj=user, after={"department": department})
 
 
 def _demo_users(actor: User | None) -> list[DemoLogin]:
@@ -246,6 +261,7 @@ def _demo_users(actor: User | None) -> list[DemoLogin]:
         ),
         ("demo_expert", Role.EXPERT, "演示·帮扶专家", {"institution_id": helper.pk}, "本人"),
         ("demo_observer", Role.OBSERVER, "演示·省人社厅（只读）", {}, "全省（只读）"),
+        ("demo_science", Role.OBSERVER, "演示·省科技厅", {}, "省科技厅（科技项目、问题）"),
     ]
     logins = []
     for username, role, display, scope_fields, scope_label in specs:
@@ -261,5 +277,7 @@ def _demo_users(actor: User | None) -> list[DemoLogin]:
                 validate_strength=False,
                 **scope_fields,
             )
+            if username in DEMO_DEPARTMENTS:
+                _demo_department_set(username, DEMO_DEPARTMENTS[username])
         logins.append(DemoLogin(username, Role(role).label, scope_label))
     return logins
