@@ -227,6 +227,7 @@ def register_routers() -> None:
     from bangfu.capability.api import router as capability_router
     from bangfu.coordination.api import router as coordination_router
     from bangfu.coordination.problem_api import router as problems_router
+    from bangfu.coordination.workspace_api import router as workspace_router
     from bangfu.incentives.api import router as incentives_router
     from bangfu.incentives.payment_api import router as payments_router
     from bangfu.jobs.api import router as jobs_router
@@ -253,6 +254,7 @@ def register_routers() -> None:
     api.add_router("/", notifications_router, tags=["通知与提醒"])
     api.add_router("/", coordination_router, tags=["会商与督导"])
     api.add_router("/", problems_router, tags=["问题清单"])
+    api.add_router("/", workspace_router, tags=["问题清单"])
     api.add_router("/", overview_router, tags=["总览"])
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bangfu.coordination import problem_views, views
+from bangfu.coordination import problem_views, views, workspace_views
 
 app_name = "coordination"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("problems/", problem_views.problem_list, name="problem_list"),
     path("problems/new/", problem_views.problem_create_view, name="problem_create"),
     path("problems/<int:problem_id>/", problem_views.problem_detail, name="problem_detail"),
+    path("workspace/", workspace_views.workspace, name="workspace"),
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/export.xlsx", views.task_export, name="task_export"),
     path("tasks/<int:task_id>/done/", views.task_done, name="task_done"),

@@ -41,6 +41,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         ("registry:institution_list", "医疗机构"),
         *_entries_for_role(user.role),
     ]
+    # 部门工作台 (§五): a department account's own; the province office opens any department's.
+    if user.role == Role.PROVINCE or (user.role == Role.OBSERVER and user.department):
+        items.append(("coordination:workspace", "部门工作台"))
     return {
         "nav_items": [(name, label) for name, label in items if _resolvable(name)],
         "role_label": Role(user.role).label if user.role in Role.values else "",
