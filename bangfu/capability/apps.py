@@ -5,3 +5,11 @@ class CapabilityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "bangfu.capability"
     verbose_name = "能力达标与一县一方案"
+
+    def ready(self) -> None:
+        from bangfu.capability.services import county_plan_version_keep_on_change
+        from bangfu.partnerships.signals import county_plan_changing
+
+        county_plan_changing.connect(
+            county_plan_version_keep_on_change, dispatch_uid="capability.county_plan_version_keep"
+        )

@@ -351,6 +351,14 @@ def county_plan_version_keep(
     return version
 
 
+def county_plan_version_keep_on_change(
+    sender: object, *, plan: CountyPlan, actor: User | None, **kwargs: object
+) -> None:
+    """Receiver of partnerships' `county_plan_changing` (connected in `CapabilityConfig.ready`):
+    the plan's goals, centres or measures are about to change, so keep the plan as it is."""
+    county_plan_version_keep(plan=plan, actor=actor, note="方案调整")
+
+
 MEASURE_TARGET_MAX = 10_000
 
 

@@ -38,6 +38,7 @@ from bangfu.partnerships.domain.validation import (
 )
 from bangfu.partnerships.models import Agreement, AgreementMeasure, CountyPlan, Partnership
 from bangfu.partnerships.selectors import agreement_facts, can_manage_partnerships, today_local
+from bangfu.partnerships.signals import county_plan_changing
 from bangfu.policy.domain.policy import Policy, TargetKind, TermKind
 from bangfu.policy.loader import load_policy
 from bangfu.registry.models import County, Institution, InstitutionCategory
@@ -543,9 +544,7 @@ def county_plan_save(
     plan = CountyPlan.objects.filter(county=county, cycle_start=cycle_start).first()
     before = model_snapshot(plan, ("goals", "centres", "measure_codes")) if plan else None
     if plan is not None:
-        from bangfu.capability.services import county_plan_version_keep  # versions live there
-
-        county_plan_version_keep(plan=plan, actor=actor, note="方案调整")
+        county_plan_changing.send(sender=CountyPlan, plan=plan, actor=actor)
     if plan is None:
         plan = CountyPlan(county=county, cycle_start=cycle_start)
     plan.cycle_end = cycle_default_end(cycle_start, policy.cycle.years)

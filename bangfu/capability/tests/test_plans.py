@@ -125,3 +125,23 @@ def test_gap_lists(demo_plans, province_officer):
     assert "520521" not in {c.code for c in gaps.counties_without_plan}
     assert len(gaps.counties_without_plan) >= 60
     assert [p.county.code for p in gaps.plans_without_targets] == ["520524"]
+
+
+def test_changing_the_plan_in_partnerships_keeps_its_version_here(plan, county_officer):
+    """partnerships' county_plan_save tells capability (a signal) before it changes the plan."""
+    before = CountyPlanVersion.objects.filter(plan=plan).count()
+    old_goals = plan.goals
+    county_plan_save(
+        actor=county_officer,
+        county=plan.county,
+        cycle_start=plan.cycle_start,
+        goals="新的帮扶目标",
+        measure_codes=list(plan.measure_codes),
+        agreement_ids=list(plan.agreements.values_list("pk", flat=True)),
+    )
+    versions = list(CountyPlanVersion.objects.filter(plan=plan))
+    assert len(versions) == before + 1
+    assert versions[0].snapshot["goals"] == old_goals
+    assert versions[0].note == "方案调整" and versions[0].saved_by == county_officer
+    plan.refresh_from_db()
+    assert plan.goals == "新的帮扶目标"

@@ -1,0 +1,10 @@
+"""What partnerships tells the apps above it, which keep data of their own about its rows and may
+not be called from here (the app layers ADR)."""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# Sent by `services.county_plan_save` inside its transaction just before it changes an existing
+# plan, with `plan` (still as it was) and `actor`. capability keeps the plan's version on it (§七).
+county_plan_changing = Signal()
