@@ -3,7 +3,8 @@
 `notification_send` is the one way any app notifies people. The in-app row is written in the
 caller's transaction; the e-mail is a background task enqueued in `transaction.on_commit`, so a
 slow or failing mail server never blocks or fails the request that caused it. A failed send is
-re-enqueued (django-tasks does not retry) until `EMAIL_MAX_ATTEMPTS`."""
+re-enqueued (django-tasks does not retry) until `EMAIL_MAX_ATTEMPTS`; the task is
+`notification_email` below."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from bangfu.accounts.models import User
 from bangfu.core.audit import audit_object_type, audit_record
@@ -116,12 +118,17 @@ def _email_after_commit(notifications: list[Notification]) -> None:
         return
 
     def enqueue() -> None:
-        from bangfu.notifications.tasks import notification_email
-
         for notification_id in ids:
             notification_email.enqueue(notification_id=notification_id, attempt=1)
 
     transaction.on_commit(enqueue)
+
+
+@task()
+def notification_email(*, notification_id: int, attempt: int) -> None:
+    """The background task (settings.TASKS) that sends one notification's e-mail. It lives with
+    the service that enqueues it and that it runs, so neither imports the other lazily."""
+    notification_email_deliver(notification_id=notification_id, attempt=attempt)
 
 
 def notification_email_deliver(*, notification_id: int, attempt: int) -> bool:
@@ -148,8 +155,6 @@ def notification_email_deliver(*, notification_id: int, attempt: int) -> bool:
             email_attempts=attempt, email_error=(str(exc) or type(exc).__name__)[:500]
         )
         if attempt < EMAIL_MAX_ATTEMPTS:
-            from bangfu.notifications.tasks import notification_email
-
             notification_email.enqueue(notification_id=notification_id, attempt=attempt + 1)
         return False
     Notification.objects.filter(pk=notification_id).update(
