@@ -111,7 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "bangfu.core.context_processors.navigation",
+                "bangfu.overview.navigation.navigation",
                 "bangfu.notifications.context_processors.unread_notifications",
             ],
         },

@@ -12,13 +12,13 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from bangfu.accounts.models import User
+from bangfu.accounts.request import request_user
 from bangfu.accounts.selectors import (
     token_get_by_key_hash,
     token_get_for_user,
     token_list_for_user,
 )
 from bangfu.accounts.services import token_hash, token_issue, token_revoke
-from bangfu.core.request import request_user
 from bangfu.core.schema_types import ErrorOut, Line, Text
 
 router = Router()

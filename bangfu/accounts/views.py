@@ -11,13 +11,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.forms import LoginForm, PasswordChangeForm
+from bangfu.accounts.request import request_user
 from bangfu.accounts.selectors import (
     lockout_list_for_user,
     token_get_for_user,
     token_list_for_user,
 )
 from bangfu.accounts.services import token_revoke, user_change_password, user_unlock
-from bangfu.core.request import request_user
 
 
 class LoginView(auth_views.LoginView):

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from bangfu.accounts.request import request_user
 from bangfu.activities.models import (
     EXTERNAL_ID_MAX_LENGTH,
     KIND_MAX_LENGTH,
@@ -25,7 +26,6 @@ from bangfu.activities.selectors import (
 )
 from bangfu.activities.services import ActivityInput, activity_confirm, activity_create
 from bangfu.core.pagination import PageNumber, PerPage
-from bangfu.core.request import request_user
 from bangfu.core.schema_types import (
     CREATE_ERRORS,
     LIST_ERRORS,

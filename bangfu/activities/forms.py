@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from bangfu.accounts.models import User
-from bangfu.accounts.scope import scope_for_user
 from bangfu.activities.models import (
     DEPARTMENT_MAX_LENGTH,
     EXTERNAL_ID_MAX_LENGTH,
@@ -23,6 +22,7 @@ from bangfu.core.forms import DateInput, StyledForm
 from bangfu.partnerships.models import Partnership
 from bangfu.policy.domain.activities import ActivityCatalogue
 from bangfu.registry.models import County
+from bangfu.registry.scope import scope_for_user
 
 if TYPE_CHECKING:
     PartnershipChoiceField = forms.ModelChoiceField[Partnership]

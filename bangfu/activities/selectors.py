@@ -22,7 +22,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scope import NOTHING, scope_for_user
 from bangfu.activities.domain.progress import (
     ActivityFact,
     AgreementTerms,
@@ -39,6 +38,7 @@ from bangfu.partnerships.selectors import agreement_facts, partnership_filter_fo
 from bangfu.people.models import Deployment
 from bangfu.policy.domain.activities import ActivityCatalogue
 from bangfu.policy.loader import load_policy
+from bangfu.registry.scope import NOTHING, scope_for_user
 
 
 def activity_catalogue() -> ActivityCatalogue:

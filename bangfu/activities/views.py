@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bangfu.accounts.models import User
+from bangfu.accounts.request import request_user
 from bangfu.activities.domain.progress import ProgressStatus
 from bangfu.activities.forms import (
     ActivityFilterForm,
@@ -59,7 +60,7 @@ from bangfu.activities.services import (
 from bangfu.activities.spreadsheets import activity_template_bytes
 from bangfu.activities.tasks import activity_import_job_start, sheet_row_count
 from bangfu.core.excel import XLSX, xlsx_stream_response
-from bangfu.core.request import id_from_query, query_without_page, request_user
+from bangfu.core.request import id_from_query, query_without_page
 from bangfu.core.selectors import audit_list_for_object
 from bangfu.core.uploads import upload_size_checked
 from bangfu.policy.loader import load_policy

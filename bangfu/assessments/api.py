@@ -9,6 +9,7 @@ from ninja.errors import ValidationError
 from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticValidationError
 
+from bangfu.accounts.request import request_user
 from bangfu.assessments.domain.review import Action, Status
 from bangfu.assessments.models import COMMENT_MAX_LENGTH, NARRATIVE_MAX_LENGTH, Assessment
 from bangfu.assessments.selectors import (
@@ -19,7 +20,6 @@ from bangfu.assessments.selectors import (
 )
 from bangfu.assessments.services import AssessmentChanges, assessment_act, assessment_update
 from bangfu.core.pagination import PageNumber, PerPage
-from bangfu.core.request import request_user
 from bangfu.core.schema_types import (
     LIST_ERRORS,
     READ_ERRORS,

@@ -21,7 +21,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scope import scope_for_user
 from bangfu.activities.domain.progress import MeasureProgress
 from bangfu.activities.selectors import partnership_progress, signed_periods
 from bangfu.assessments.domain.review import (
@@ -41,6 +40,7 @@ from bangfu.core.clock import today_local as today_local
 from bangfu.partnerships.models import Agreement, Partnership
 from bangfu.partnerships.selectors import partnership_filter_for_user
 from bangfu.policy.loader import load_policy
+from bangfu.registry.scope import scope_for_user
 
 # ---- scope ----
 

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scope import scope_for_user
 from bangfu.assessments.domain.review import (
     LEVEL_CODES,
     Action,
@@ -40,6 +39,7 @@ from bangfu.core.text import forbidden_characters_message
 from bangfu.core.uploads import SCAN_KINDS, FileKind, upload_checked, upload_kind
 from bangfu.notifications.domain.kinds import ASSESSMENT_APPROVED, ASSESSMENT_RETURNED
 from bangfu.notifications.services import Message, institution_users, notification_send
+from bangfu.registry.scope import scope_for_user
 
 ATTACHMENT_CONTENT_TYPES = {
     FileKind.PDF: "application/pdf",

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bangfu.accounts.models import Role
-from bangfu.accounts.scope import scope_for_user
+from bangfu.accounts.request import request_user
 from bangfu.assessments.documents import (
     AssessmentRenderError,
     assessment_document,
@@ -54,8 +54,8 @@ from bangfu.assessments.services import (
     assessment_year_open,
 )
 from bangfu.core.excel import xlsx_response
-from bangfu.core.request import request_user
 from bangfu.core.uploads import upload_size_checked
+from bangfu.registry.scope import scope_for_user
 
 
 def _year(request: HttpRequest) -> int:

@@ -8,10 +8,10 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from bangfu.accounts.request import request_user
 from bangfu.capability.domain.standard import value_to_json
 from bangfu.capability.selectors import HospitalYear, capability_summary, hospital_year_for_user
 from bangfu.capability.services import capability_values_save
-from bangfu.core.request import request_user
 from bangfu.core.schema_types import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, Id, Line
 
 router = Router()

@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scope import scope_for_user
 from bangfu.activities.selectors import progress_rows_for_user
 from bangfu.capability.domain.catalogue import Catalogue, Indicator
 from bangfu.capability.domain.plans import measure_target_reached, plan_indicator_reached
@@ -43,6 +42,7 @@ from bangfu.partnerships.selectors import (
 )
 from bangfu.policy.loader import load_policy
 from bangfu.registry.models import County, Institution, InstitutionCategory, ProgrammeGroup
+from bangfu.registry.scope import scope_for_user
 
 FIRST_YEAR = 2025  # the programme starts in 2025 (§一)
 

@@ -17,7 +17,6 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scope import scope_for_user
 from bangfu.activities.services import ImportRowError
 from bangfu.activities.services import cell_text as _cell_text
 from bangfu.capability.domain.standard import (
@@ -46,6 +45,7 @@ from bangfu.core.audit import audit_record, model_snapshot
 from bangfu.core.text import forbidden_characters_message
 from bangfu.partnerships.models import CountyPlan
 from bangfu.registry.models import Institution, InstitutionCategory
+from bangfu.registry.scope import scope_for_user
 
 IMPORT_HEADERS = ("医院名称", "年度", "指标编码", "数值", "佐证说明")
 

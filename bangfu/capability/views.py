@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from bangfu.accounts.scope import scope_for_user
+from bangfu.accounts.request import request_user
 from bangfu.capability.forms import HospitalYearForm, ImportForm, YearForm
 from bangfu.capability.selectors import (
     PlanYear,
@@ -34,8 +34,8 @@ from bangfu.capability.services import (
     county_plan_year_save,
 )
 from bangfu.capability.spreadsheets import capability_template_bytes
-from bangfu.core.request import request_user
 from bangfu.partnerships.selectors import today_local
+from bangfu.registry.scope import scope_for_user
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 

@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from bangfu.accounts.models import User
+from bangfu.accounts.request import request_user
 from bangfu.coordination.domain.meetings import (
     MEETING_KIND_LABELS,
     MEETING_LEVEL_LABELS,
@@ -29,7 +30,6 @@ from bangfu.coordination.services import (
     task_mark_done,
 )
 from bangfu.core.pagination import PageNumber
-from bangfu.core.request import request_user
 from bangfu.core.schema_types import (
     CREATE_ERRORS,
     LIST_ERRORS,

@@ -7,12 +7,12 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from bangfu.accounts.request import request_user
 from bangfu.coordination.domain.problems import CATEGORY_LABELS, STATUS_LABELS
 from bangfu.coordination.models import Problem
 from bangfu.coordination.problem_selectors import problem_get_for_user, problem_list_for_user
 from bangfu.coordination.problem_services import ProblemDraft, problem_raise, problem_reply
 from bangfu.core.pagination import PageNumber
-from bangfu.core.request import request_user
 from bangfu.core.schema_types import (
     CREATE_ERRORS,
     LIST_ERRORS,

@@ -10,10 +10,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from bangfu.accounts.models import Department, Role, User
-from bangfu.accounts.scope import NOTHING, scope_for_user
 from bangfu.coordination.domain.problems import DepartmentRecord, department_records
 from bangfu.coordination.models import Problem
 from bangfu.registry.models import County
+from bangfu.registry.scope import NOTHING, scope_for_user
 
 # The province office (省卫健委) answers what is routed to the health department.
 PROVINCE_DEPARTMENT = Department.HEALTH

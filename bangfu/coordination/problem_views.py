@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from bangfu.accounts.request import request_user
 from bangfu.coordination.domain.problems import STATUS_LABELS
 from bangfu.coordination.problem_forms import ProblemForm, ReplyForm
 from bangfu.coordination.problem_selectors import (
@@ -22,7 +23,7 @@ from bangfu.coordination.problem_services import (
     problem_raise,
     problem_reply,
 )
-from bangfu.core.request import query_without_page, request_user
+from bangfu.core.request import query_without_page
 
 
 @login_required

@@ -16,12 +16,12 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scope import NOTHING, scope_for_user
 from bangfu.coordination.domain.meetings import TaskStatus
 from bangfu.coordination.models import AgendaItem, FollowUpTask, Meeting
 from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.selectors import partnership_filter_for_user
 from bangfu.registry.models import County, Institution
+from bangfu.registry.scope import NOTHING, scope_for_user
 
 HOSPITAL_ROLES = (Role.RECIPIENT, Role.HELPER, Role.EXPERT)
 

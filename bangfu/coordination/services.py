@@ -13,7 +13,6 @@ from django.db import transaction
 from django.urls import reverse
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scope import scope_for_user
 from bangfu.coordination.domain.meetings import MEETING_KIND_LABELS
 from bangfu.coordination.models import (
     AgendaItem,
@@ -33,6 +32,7 @@ from bangfu.core.uploads import SCAN_KINDS, upload_checked
 from bangfu.notifications.domain.kinds import TASK_ASSIGNED
 from bangfu.notifications.services import Message, notification_send
 from bangfu.registry.models import County, Institution, Prefecture
+from bangfu.registry.scope import scope_for_user
 
 RECORDING_ROLES = (Role.PROVINCE, Role.PREFECTURE, Role.COUNTY, Role.RECIPIENT, Role.HELPER)
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from bangfu.accounts.request import request_user
 from bangfu.coordination.domain.meetings import TASK_STATUS_LABELS, TaskStatus, task_status
 from bangfu.coordination.forms import DECISION_ROWS, MeetingForm, TaskDoneForm
 from bangfu.coordination.models import FollowUpTask
@@ -31,7 +32,7 @@ from bangfu.coordination.services import (
     task_mark_done,
 )
 from bangfu.core.excel import xlsx_response
-from bangfu.core.request import query_without_page, request_user
+from bangfu.core.request import query_without_page
 from bangfu.core.uploads import upload_size_checked
 
 

@@ -10,12 +10,12 @@ from datetime import date
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from bangfu.accounts.request import request_user
 from bangfu.coordination.workspace_selectors import (
     Workspace,
     department_workspace,
     workspace_department_for_user,
 )
-from bangfu.core.request import request_user
 from bangfu.core.schema_types import WRITE_ERRORS
 
 router = Router()

@@ -5,11 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from bangfu.accounts.models import Department, Role
+from bangfu.accounts.request import request_user
 from bangfu.coordination.workspace_selectors import (
     department_workspace,
     workspace_department_for_user,
 )
-from bangfu.core.request import request_user
 
 
 @login_required

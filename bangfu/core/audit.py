@@ -9,15 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
 from bangfu.core.models import AuditEntry
-
-if TYPE_CHECKING:
-    from bangfu.accounts.models import User
 
 
 def audit_object_type(obj: models.Model) -> str:
@@ -52,7 +50,7 @@ def model_snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, object
 
 def audit_record(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     action: str,
     obj: models.Model,
     before: Mapping[str, Any] | None = None,
@@ -60,7 +58,7 @@ def audit_record(
     note: str = "",
 ) -> AuditEntry:
     return AuditEntry.objects.create(
-        actor=actor,
+        actor_id=actor.pk if actor is not None else None,
         actor_label=actor.get_username() if actor is not None else "系统",
         action=action,
         object_type=audit_object_type(obj),
@@ -79,7 +77,7 @@ def audit_changes(before: Mapping[str, object], after: Mapping[str, object]) -> 
 
 def save_changes_audited(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     obj: models.Model,
     fields: Sequence[str],
     before: Mapping[str, object],

@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scope import scope_for_user
 from bangfu.incentives.agreement_terms import policy_rates
 from bangfu.incentives.domain.benefits import (
     BenefitItem,
@@ -42,6 +41,7 @@ from bangfu.people.selectors import (
 )
 from bangfu.policy.domain.money import yuan
 from bangfu.registry.models import Institution
+from bangfu.registry.scope import scope_for_user
 
 # Product assumption for forecasts: the expected cost of one round trip between the helper's city
 # and the recipient county, when the user does not give one (the policy reimburses actual cost).

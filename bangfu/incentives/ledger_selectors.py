@@ -11,7 +11,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scope import NOTHING, scope_for_user
 from bangfu.incentives.models import (
     HealthCheck,
     InsurancePolicy,
@@ -22,6 +21,7 @@ from bangfu.incentives.models import (
 from bangfu.people import access
 from bangfu.people.models import Deployment, Expert
 from bangfu.registry.models import Institution
+from bangfu.registry.scope import NOTHING, scope_for_user
 
 # ---- ledger ----
 

@@ -11,7 +11,6 @@ from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scope import NOTHING, scope_for_user
 from bangfu.incentives.domain.benefits import (
     BenefitItem,
 )
@@ -24,6 +23,7 @@ from bangfu.people.domain.privacy import PAY_MASK
 from bangfu.people.models import Expert
 from bangfu.policy.domain.money import yuan
 from bangfu.policy.domain.periods import Period
+from bangfu.registry.scope import NOTHING, scope_for_user
 
 
 def payment_filter_for_user(user: User) -> Q:

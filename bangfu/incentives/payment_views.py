@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from bangfu.accounts.request import request_user
 from bangfu.core.excel import xlsx_response
-from bangfu.core.request import request_user
 from bangfu.incentives.forms import StatementPeriodForm
 from bangfu.incentives.payment_selectors import (
     payment_get_for_user,

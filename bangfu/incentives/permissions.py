@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scope import scope_for_user
 from bangfu.incentives.ledger_selectors import LEDGER_MODELS, LedgerKind, ledger_row_get_for_user
 from bangfu.incentives.models import (
     Payment,
@@ -18,6 +17,7 @@ from bangfu.incentives.models import (
 from bangfu.people.models import Deployment, Expert
 from bangfu.policy.domain.periods import Period
 from bangfu.registry.models import Institution
+from bangfu.registry.scope import scope_for_user
 
 
 def experts_payable_by_user(*, user: User) -> QuerySet[Expert]:

@@ -24,8 +24,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.models import User
+from bangfu.accounts.request import request_user
 from bangfu.core.excel import XLSX, xlsx_response
-from bangfu.core.request import id_from_query, query_without_page, request_user
+from bangfu.core.request import id_from_query, query_without_page
 from bangfu.core.uploads import upload_size_checked
 from bangfu.core.views import StoredFileLink
 from bangfu.incentives.budget_selectors import (

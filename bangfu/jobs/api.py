@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from bangfu.accounts.request import request_user
 from bangfu.core.pagination import PageNumber
-from bangfu.core.request import request_user
 from bangfu.core.schema_types import LIST_ERRORS, READ_ERRORS
 from bangfu.jobs.models import JobRun
 from bangfu.jobs.selectors import job_get_for_user, job_list_for_user

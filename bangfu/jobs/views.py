@@ -6,7 +6,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from bangfu.core.request import query_without_page, request_user
+from bangfu.accounts.request import request_user
+from bangfu.core.request import query_without_page
 from bangfu.jobs.selectors import job_get_for_user, job_list_for_user
 
 

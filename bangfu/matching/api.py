@@ -8,8 +8,8 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from bangfu.accounts.request import request_user
 from bangfu.core.pagination import PageNumber
-from bangfu.core.request import request_user
 from bangfu.core.schema_types import (
     CREATE_ERRORS,
     LIST_ERRORS,

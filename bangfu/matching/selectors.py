@@ -27,7 +27,6 @@ from django.db.models import (
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scope import scope_for_user
 from bangfu.core.audit import audit_object_type
 from bangfu.core.models import AuditEntry
 from bangfu.matching.domain import CityPairing, city_pairings_from_rows
@@ -54,6 +53,7 @@ from bangfu.registry.models import (
     Specialty,
 )
 from bangfu.registry.registry_files import read_csv_rows
+from bangfu.registry.scope import scope_for_user
 
 PAIRINGS_FILE = "guangdong_guizhou_pairs.csv"
 RUNNER_ROLES = (Role.PROVINCE, Role.PREFECTURE)

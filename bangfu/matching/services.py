@@ -20,7 +20,6 @@ from django.db import transaction
 from django.urls import reverse
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scope import scope_for_user
 from bangfu.core.audit import audit_record, model_snapshot, save_changes_audited
 from bangfu.core.validation import raise_if_any
 from bangfu.matching.domain.fit import HelperProfile, RecipientNeeds
@@ -68,6 +67,7 @@ from bangfu.notifications.services import Message, institution_users, notificati
 from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.services import partnership_create
 from bangfu.registry.models import Institution, InstitutionCategory, Specialty
+from bangfu.registry.scope import scope_for_user
 
 METHOD_ERROR = "匹配方法应为 stable（稳定匹配）或 optimal（最大契合度）"
 

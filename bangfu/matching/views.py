@@ -20,8 +20,9 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.models import User
+from bangfu.accounts.request import request_user
 from bangfu.core.excel import xlsx_response
-from bangfu.core.request import query_without_page, request_user
+from bangfu.core.request import query_without_page
 from bangfu.core.selectors import audit_list_for_object
 from bangfu.matching.forms import (
     AcceptForm,

@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from bangfu.accounts.request import request_user
 from bangfu.core.pagination import PageNumber
-from bangfu.core.request import request_user
 from bangfu.core.schema_types import LIST_ERRORS, WRITE_ERRORS, Id
 from bangfu.notifications.models import Notification
 from bangfu.notifications.selectors import notification_get_for_user, notification_list_for_user

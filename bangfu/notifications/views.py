@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from bangfu.core.request import query_without_page, request_user
+from bangfu.accounts.request import request_user
+from bangfu.core.request import query_without_page
 from bangfu.notifications.forms import EmailPreferencesForm
 from bangfu.notifications.selectors import (
     email_choices_for_user,

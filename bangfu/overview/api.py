@@ -8,7 +8,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from bangfu.core.request import request_user
+from bangfu.accounts.request import request_user
 from bangfu.overview.selectors import MapMetric, county_map_for_user
 from bangfu.partnerships.selectors import today_local
 

@@ -7,7 +7,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from bangfu.core.request import query_without_page, request_user
+from bangfu.accounts.request import request_user
+from bangfu.core.request import query_without_page
 from bangfu.jobs.services import job_start
 from bangfu.overview.forms import ReportForm
 from bangfu.overview.report_selectors import report_get_for_user, report_list_for_user

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from bangfu.core.request import request_user
+from bangfu.accounts.request import request_user
 from bangfu.overview.dashboard import dashboard_for_user
 from bangfu.overview.goals import coverage_trend_for_user, headline_goals_for_user
 from bangfu.overview.selectors import MapMetric, county_map_for_user

@@ -7,9 +7,8 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from bangfu.accounts.models import User
-from bangfu.accounts.scope import scope_for_user
+from bangfu.accounts.request import request_user
 from bangfu.core.pagination import PageNumber, PerPage
-from bangfu.core.request import request_user
 from bangfu.core.schema_types import (
     CREATE_ERRORS,
     LIST_ERRORS,
@@ -49,6 +48,7 @@ from bangfu.partnerships.services import (
     partnership_create,
 )
 from bangfu.registry.models import Institution
+from bangfu.registry.scope import scope_for_user
 
 router = Router()
 

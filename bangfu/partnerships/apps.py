@@ -8,7 +8,15 @@ class PartnershipsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from bangfu.accounts.models import Role
         from bangfu.notifications.reminder_sources import reminder_source_register
         from bangfu.partnerships.reminders import agreement_reminders_due
+        from bangfu.partnerships.scope import partner_recipient_filter
+        from bangfu.registry.scope import institution_widening_register
 
         reminder_source_register("partnerships.agreements", agreement_reminders_due)
+        institution_widening_register(
+            role=Role.HELPER,
+            name="partnerships.partner_recipients",
+            widening=partner_recipient_filter,
+        )

@@ -39,7 +39,6 @@ from django.db.models.functions import Cast
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scope import scope_for_user
 from bangfu.core.clock import today_local as today_local
 from bangfu.core.day_numbers import DayNumber, day_number, from_day_number
 from bangfu.partnerships.domain.actions import (
@@ -74,6 +73,7 @@ from bangfu.partnerships.models import Agreement, AgreementMeasure, CountyPlan, 
 from bangfu.policy.domain.policy import Policy
 from bangfu.policy.loader import load_policy
 from bangfu.registry.models import County, Institution, InstitutionCategory
+from bangfu.registry.scope import scope_for_user
 
 
 def partnership_filter_for_user(user: User) -> Q:

@@ -17,7 +17,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from bangfu.accounts.models import User
-from bangfu.accounts.scope import scope_for_user
 from bangfu.core.audit import audit_changes, audit_record, model_snapshot
 from bangfu.core.duplicates import refusing_duplicates
 from bangfu.core.programme_dates import programme_dates_validate
@@ -42,6 +41,7 @@ from bangfu.partnerships.signals import county_plan_changing
 from bangfu.policy.domain.policy import Policy, TargetKind, TermKind
 from bangfu.policy.loader import load_policy
 from bangfu.registry.models import County, Institution, InstitutionCategory
+from bangfu.registry.scope import scope_for_user
 
 PARTNERSHIP_FIELDS = ("helper", "recipient", "modes", "helper_liaison", "recipient_liaison")
 AGREEMENT_FIELDS = (

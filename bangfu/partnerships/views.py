@@ -26,9 +26,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.models import User
+from bangfu.accounts.request import request_user
 from bangfu.core.excel import xlsx_stream_response
 from bangfu.core.models import AuditEntry
-from bangfu.core.request import id_from_query, query_without_page, request_user
+from bangfu.core.request import id_from_query, query_without_page
 from bangfu.core.selectors import audit_list_for_object
 from bangfu.core.uploads import upload_size_checked
 from bangfu.documents.domain.agreement import AgreementDocumentError, agreement_filename

@@ -25,11 +25,11 @@ from django.db.models import BooleanField, Expression, Q, QuerySet, Value
 from django.db.models.expressions import Case, When
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scope import NOTHING, scope_for_user
 from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.selectors import partnership_filter_for_user
 from bangfu.people.models import Deployment, Expert
 from bangfu.registry.models import Institution, InstitutionCategory
+from bangfu.registry.scope import NOTHING, scope_for_user
 
 
 def recipients_in_scope(user: User) -> QuerySet[Institution]:

@@ -9,8 +9,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from bangfu.accounts.models import User
+from bangfu.accounts.request import request_user
 from bangfu.core.pagination import PageNumber, PerPage
-from bangfu.core.request import request_user
 from bangfu.core.schema_types import (
     CREATE_ERRORS,
     LIST_ERRORS,

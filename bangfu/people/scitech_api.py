@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from bangfu.core.request import request_user
+from bangfu.accounts.request import request_user
 from bangfu.core.schema_types import CREATE_ERRORS, Id, Text
 from bangfu.people.api import SciTechApplicationOut
 from bangfu.people.department_selectors import (

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from bangfu.core.request import request_user
+from bangfu.accounts.request import request_user
 from bangfu.people.department_selectors import scitech_application_get_for_user
 from bangfu.people.scitech_services import scitech_application_set_status
 

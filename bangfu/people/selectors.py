@@ -17,7 +17,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scope import scope_for_user
 from bangfu.core.audit import audit_object_type
 from bangfu.core.clock import today_local as today_local
 from bangfu.core.models import AuditEntry
@@ -60,6 +59,7 @@ from bangfu.people.models import (
 from bangfu.policy.domain.periods import Period
 from bangfu.policy.loader import load_policy
 from bangfu.registry.models import Department, Institution, InstitutionCategory, Specialty
+from bangfu.registry.scope import scope_for_user
 
 
 def policy_appointment_rules() -> AppointmentRules:

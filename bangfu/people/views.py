@@ -21,8 +21,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bangfu.accounts.models import Role
+from bangfu.accounts.request import request_user
 from bangfu.core.excel import xlsx_response, xlsx_stream_response
-from bangfu.core.request import query_without_page, request_user
+from bangfu.core.request import query_without_page
 from bangfu.people import access
 from bangfu.people.domain.privacy import mask_id_number, mask_phone
 from bangfu.people.forms import (

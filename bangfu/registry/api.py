@@ -5,8 +5,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from bangfu.accounts.request import request_user
 from bangfu.core.pagination import PageNumber
-from bangfu.core.request import request_user
 from bangfu.core.schema_types import (
     LIST_ERRORS,
     READ_ERRORS,

@@ -11,8 +11,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from bangfu.accounts.models import User
-from bangfu.accounts.scope import scope_for_user
 from bangfu.registry.models import County, Institution, Prefecture
+from bangfu.registry.scope import scope_for_user
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.db.models import ProtectedError
 
 from bangfu.accounts.models import User
-from bangfu.accounts.scope import scope_for_user
 from bangfu.core.audit import audit_changes, audit_record, model_snapshot, save_changes_audited
 from bangfu.registry.models import (
     County,
@@ -23,6 +22,7 @@ from bangfu.registry.models import (
     Specialty,
 )
 from bangfu.registry.registry_files import DATA_DIR, read_registry
+from bangfu.registry.scope import scope_for_user
 
 PREFECTURE_FIELDS = ("code", "name", "short_name")
 COUNTY_FIELDS = (

@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from bangfu.accounts.scope import scope_for_user
+from bangfu.accounts.request import request_user
 from bangfu.core.excel import xlsx_response
-from bangfu.core.request import query_without_page, request_user
+from bangfu.core.request import query_without_page
 from bangfu.core.selectors import audit_list_for_object
 from bangfu.registry.forms import (
     CountyFilterForm,
@@ -20,6 +20,7 @@ from bangfu.registry.forms import (
     ProgrammeGroupForm,
 )
 from bangfu.registry.models import Institution
+from bangfu.registry.scope import scope_for_user
 from bangfu.registry.selectors import (
     CountyFilters,
     InstitutionFilters,

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from openpyxl import Workbook
 
-from bangfu.accounts.scope import scope_for_user
 from bangfu.capability.models import IndicatorValue
 from bangfu.capability.selectors import capability_summary
 from bangfu.capability.services import (
@@ -24,6 +23,7 @@ from bangfu.capability.services import (
 from bangfu.core.models import AuditEntry
 from bangfu.partnerships.models import Agreement, Partnership
 from bangfu.registry.models import County, Institution, InstitutionCategory, InstitutionType
+from bangfu.registry.scope import scope_for_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,3 +1,7 @@
+"""The menu (a template context processor): each app's main page in menu order, by role.
+
+It names every app's pages, so it lives in overview, the top app (the app-layers ADR)."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest

@@ -11,10 +11,15 @@ Scope per role (documented in docs/adr/0002-scopes.md):
 - county officer: its county and the county's institutions, plus the helper directory;
 - recipient-hospital user, expert: their own institution (and its county and prefecture);
 - helper-hospital user: its own institution and the recipients it partners with.
+
+The scope lives in registry (it filters registry rows) and sits below partnerships: the apps above
+that widen a role's institutions register a widening in their `AppConfig.ready()` (partnerships:
+a helper hospital's partner recipients), see the app-layers ADR.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +29,17 @@ from bangfu.accounts.models import Role, User
 from bangfu.registry.models import County, Institution, InstitutionCategory, Prefecture
 
 NOTHING = Q(pk__in=[])
+
+# The institutions, beyond its own, that an institution-bound role sees: a filter on Institution
+# from the user's institution id. Registered by the apps above registry, per role and name.
+InstitutionWidening = Callable[[int], Q]
+_WIDENINGS: dict[str, dict[str, InstitutionWidening]] = {}
+
+
+def institution_widening_register(*, role: str, name: str, widening: InstitutionWidening) -> None:
+    """Let `role` also see the institutions `widening` gives (registering a name again
+    replaces it: `ready()` may run more than once)."""
+    _WIDENINGS.setdefault(role, {})[name] = widening
 
 
 @dataclass(frozen=True)
@@ -44,10 +60,8 @@ class Scope:
         if self.institution_id is None:
             return Institution.objects.none()
         ids = Q(pk=self.institution_id)
-        if self.role == Role.HELPER:
-            from bangfu.partnerships.scope import partner_recipient_filter
-
-            ids |= partner_recipient_filter(self.institution_id)
+        for widening in _WIDENINGS.get(self.role, {}).values():
+            ids |= widening(self.institution_id)
         return Institution.objects.filter(ids).values("pk")
 
     def institution_filter(self) -> Q:
