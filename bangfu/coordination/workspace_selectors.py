@@ -19,7 +19,11 @@ from django.utils import timezone
 
 from bangfu.accounts.models import Department, Role, User
 from bangfu.coordination.domain.problems import STATUS_LABELS, ProblemStatus
-from bangfu.coordination.problem_selectors import PROVINCE_DEPARTMENT, problem_list_for_user
+from bangfu.coordination.problem_selectors import (
+    PROVINCE_DEPARTMENT,
+    problem_can_answer,
+    problem_list_for_user,
+)
 from bangfu.core.clock import today_local
 from bangfu.people import access
 from bangfu.people.department_selectors import (
@@ -130,7 +134,7 @@ def _problems_card(user: User, department: str) -> WorkspaceCard:
             status_label=STATUS_LABELS[p.status],
             on=timezone.localdate(p.created_at),
             link=reverse("coordination:problem_detail", args=[p.pk]),
-            link_label="答复",
+            link_label="答复" if problem_can_answer(user, p) else "查看",
         )
         for p in waiting.order_by("created_at", "pk")[:ITEM_LIMIT]
     ]

@@ -59,6 +59,18 @@ def test_a_department_account_sees_its_own_problems_and_services(client, departm
     assert problems.waiting == routed.exclude(status__in=["closed", "declined"]).count()
     shown = {i.id for i in problems.items}
     assert shown <= set(routed.values_list("pk", flat=True))
+    assert all(i.link_label == "答复" for i in problems.items)  # routed to it: it answers
+
+
+def test_the_province_reads_another_departments_problems_without_an_answer_link(
+    client, province_officer
+):
+    client.force_login(province_officer)
+    problems = _cards(client.get(URL, {"department": "human_resources"}))["problems"]
+    assert problems.items  # the demo's 人社厅 problems still open
+    assert all(i.link_label == "查看" for i in problems.items)
+    problems = _cards(client.get(URL, {"department": "health"}))["problems"]
+    assert all(i.link_label == "答复" for i in problems.items)  # 省卫健委 answers its own
 
 
 def test_the_science_workspace_lists_open_projects_with_the_allowed_buttons(client):
