@@ -10,6 +10,7 @@ class PartnershipsConfig(AppConfig):
     def ready(self) -> None:
         from bangfu.accounts.models import Role
         from bangfu.notifications.reminder_sources import reminder_source_register
+        from bangfu.partnerships.registry_pages import register as registry_pages_register
         from bangfu.partnerships.reminders import agreement_reminders_due
         from bangfu.partnerships.scope import partner_recipient_filter
         from bangfu.registry.scope import institution_widening_register
@@ -20,3 +21,5 @@ class PartnershipsConfig(AppConfig):
             name="partnerships.partner_recipients",
             widening=partner_recipient_filter,
         )
+        # The registry's county list filter and its pages' partnership sections.
+        registry_pages_register()

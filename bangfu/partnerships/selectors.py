@@ -403,6 +403,7 @@ class PartnershipFilters:
     status: str = ""
     expiring_within_days: int | None = None
     q: str = ""
+    institution: int | None = None  # the helper or the recipient
 
 
 def partnership_list_for_user(
@@ -425,6 +426,8 @@ def partnership_list_for_user(
         qs = qs.filter(recipient__county__code=filters.county)
     if filters.helper_province:
         qs = qs.filter(helper__province=filters.helper_province)
+    if filters.institution is not None:
+        qs = qs.filter(Q(helper_id=filters.institution) | Q(recipient_id=filters.institution))
     if filters.q:
         qs = qs.filter(Q(helper__name__contains=filters.q) | Q(recipient__name__contains=filters.q))
     if filters.mode:
@@ -883,13 +886,11 @@ def unpaired_for_user(*, user: User, today: date) -> Unpaired:
     )
 
 
-def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
-    """Coverage of the target counties on a date (§一). The province-wide figure unless a user is given."""
-    policy = load_policy()
-    counties = County.objects.select_related("prefecture")
+def _coverage_facts(on: date, user: User | None) -> list[CoverageAgreement]:
+    """The agreements in force on `on` (in the user's scope), as the coverage domain reads them:
+    one row per county, helper province, grade and status."""
     agreements = Agreement.objects.all()
     if user is not None:
-        counties = scope_for_user(user).counties(counties)
         agreements = _in_scope(agreements, user)
     # The agreements in force that day (`in_force_q`, ADR 0012). The governing one of a
     # partnership is one of them and names the same county and helper, so one row per county,
@@ -913,7 +914,7 @@ def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
         )
         .annotate(agreement_id=Min("pk"))
     )
-    facts = [
+    return [
         CoverageAgreement(
             agreement_id=g["agreement_id"],
             recipient_county_code=g["partnership__recipient__county__code"],
@@ -923,6 +924,14 @@ def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
         )
         for g in grouped
     ]
+
+
+def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
+    """Coverage of the target counties on a date (§一). The province-wide figure unless a user is given."""
+    policy = load_policy()
+    counties = County.objects.select_related("prefecture")
+    if user is not None:
+        counties = scope_for_user(user).counties(counties)
     county_facts = [
         CountyFacts(
             code=c.code,
@@ -931,7 +940,40 @@ def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
         )
         for c in counties
     ]
-    return county_coverage(county_facts, facts, policy.helper_eligibility)
+    return county_coverage(county_facts, _coverage_facts(on, user), policy.helper_eligibility)
+
+
+def covered_county_codes_on(*, on: date, user: User) -> set[str]:
+    """The counties (target or not) with an agreement in force on `on` that counts toward §一
+    (`domain.coverage.agreement_counts_for_coverage`), among the partnerships in scope — the
+    same rule and the same query as `coverage_on`, one query."""
+    eligibility = load_policy().helper_eligibility
+    return {
+        f.recipient_county_code
+        for f in _coverage_facts(on, user)
+        if agreement_counts_for_coverage(f, eligibility)
+    }
+
+
+def expiring_county_ids_on(*, on: date, user: User) -> QuerySet[Agreement, int]:
+    """The governing agreements (in scope) that are 即将到期 on `on` (ADR 0012: in force and
+    ending within the policy's window), as a subquery of their counties' ids."""
+    window = load_policy().cycle.expiring_window_days
+    return (
+        _in_scope(governing_agreements(on), user)
+        .filter(end__lt=on + timedelta(days=window))
+        .values_list("partnership__recipient__county_id", flat=True)
+    )
+
+
+def gap_county_ids(*, user: User, today: date) -> set[int]:
+    """The counties of the partnerships in scope with a 断档 (`gaps_for_user`), two queries."""
+    pairs = gaps_for_user(user=user, today=today).partnership_ids()
+    return set(
+        Partnership.objects.filter(pk__in=pairs, recipient__county__isnull=False).values_list(
+            "recipient__county_id", flat=True
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from bangfu.core.forms import StyledForm
+from bangfu.registry.extensions import county_filter_choices
 from bangfu.registry.models import Institution, InstitutionCategory, ProgrammeGroup
 from bangfu.registry.services import INSTITUTION_GRADES
 
@@ -20,6 +21,12 @@ class CountyFilterForm(StyledForm):
     key = forms.ChoiceField(
         label="重点帮扶县", required=False, choices=[("", "全部"), ("1", "是"), ("0", "否")]
     )
+    coverage = forms.ChoiceField(label="覆盖情况", required=False, choices=[])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The values the apps above the registry offer (`registry.extensions`).
+        self.fields["coverage"].choices = [("", "全部覆盖情况"), *county_filter_choices()]  # type: ignore[attr-defined]
 
     def key_flag(self) -> bool | None:
         value = self.cleaned_data.get("key") if self.is_valid() else ""

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from bangfu.accounts.models import User
+from bangfu.registry.extensions import county_filter
 from bangfu.registry.models import County, Institution, Prefecture
 from bangfu.registry.scope import scope_for_user
 
@@ -21,6 +22,7 @@ class CountyFilters:
     programme_group: str = ""  # target / other
     national_key_county: bool | None = None
     q: str = ""  # name, short name or code
+    coverage: str = ""  # a value registered in `registry.extensions` (covered, uncovered, …)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ def county_list_for_user(*, user: User, filters: CountyFilters | None = None) ->
     if filters.q:
         q = filters.q.strip()
         qs = qs.filter(Q(name__contains=q) | Q(short_name__contains=q) | Q(code__startswith=q))
+    if filters.coverage and (coverage := county_filter(filters.coverage)) is not None:
+        qs = coverage.apply(user, qs)
     return qs.order_by("code")
 
 

@@ -13,6 +13,7 @@ from bangfu.accounts.request import request_user
 from bangfu.core.excel import xlsx_response
 from bangfu.core.request import query_without_page
 from bangfu.core.selectors import audit_list_for_object
+from bangfu.registry.extensions import county_sections, institution_sections
 from bangfu.registry.forms import (
     CountyFilterForm,
     InstitutionFilterForm,
@@ -60,6 +61,7 @@ def _county_filters(request: HttpRequest) -> tuple[CountyFilterForm, CountyFilte
         programme_group=data["programme_group"],
         national_key_county=form.key_flag(),
         q=data["q"],
+        coverage=data["coverage"],
     )
 
 
@@ -120,6 +122,7 @@ def county_detail(request: HttpRequest, code: str) -> HttpResponse:
         "county": county,
         "institutions": institutions,
         "history": audit_list_for_object(obj=county),
+        "sections": county_sections(user, county),
         "can_edit": scope_for_user(user).can_edit_registry,
         "group_form": ProgrammeGroupForm(
             initial={
@@ -161,6 +164,7 @@ def county_set_group(request: HttpRequest, code: str) -> HttpResponse:
             user=user, filters=InstitutionFilters(county=code)
         ),
         "history": audit_list_for_object(obj=county),
+        "sections": county_sections(user, county),
         "can_edit": True,
         "group_form": form,
     }
@@ -221,6 +225,7 @@ def _institution_page(
     context = {
         "institution": institution,
         "history": audit_list_for_object(obj=institution),
+        "sections": institution_sections(user, institution),
         "can_edit": can_edit,
         "profile_form": form,
     }
