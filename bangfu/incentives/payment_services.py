@@ -7,34 +7,22 @@ an adjustment on a later statement (`bangfu.incentives.domain.payments`).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from bangfu.accounts.models import User
 from bangfu.core.audit import audit_record
 from bangfu.core.duplicates import DuplicateError, refusing_duplicates
+from bangfu.incentives.domain.payments import already_approved_message
 from bangfu.incentives.models import Payment
-from bangfu.incentives.permissions import statement_approval_recipient
-from bangfu.incentives.statement_selectors import (
-    payment_lines,
-    recipient_statement,
-    statement_adjustments,
-)
+from bangfu.incentives.statement_selectors import statement_approval
 from bangfu.people.models import Expert
-from bangfu.people.selectors import today_local
 from bangfu.policy.domain.periods import Period
 from bangfu.policy.loader import load_policy
 
 APPROVER_ONLY = "只有专家服务的受扶医院可以核定该期间的待遇明细"
 PAYMENT_BASIS = "§六；帮扶协议（附件2）四(三)"
-
-
-def _already_approved(start: str, end: str) -> str:
-    return f"该专家{start}至{end}的待遇已核定（或与已核定的期间重叠），不能重复核定"
 
 
 @transaction.atomic
@@ -46,30 +34,20 @@ def statement_approve(*, actor: User, expert: Expert, period: Period) -> Payment
     (PermissionDenied); a period that has not ended yet (ValidationError); a period that
     overlaps one already approved for the same hospital (DuplicateError, also when two
     approvals race: the expert row is locked and the database refuses a second one)."""
-    recipient_id = statement_approval_recipient(actor, expert, period)
+    # Serialise approvals of one expert: the overlap check then sees every earlier one.
+    Expert.objects.select_for_update().filter(pk=expert.pk).first()
+    # The one decision the statement page's 核定 button and the API also use.
+    approval = statement_approval(actor, expert, period)
+    recipient_id = approval.recipient_id
     if recipient_id is None:
         raise PermissionDenied(APPROVER_ONLY)
-    if period.end >= today_local():
-        raise ValidationError({"end": "结算期间尚未结束，不能核定；请在期末之后核定"})
-    # Serialise approvals of one expert: the overlap check below then sees every earlier one.
-    Expert.objects.select_for_update().filter(pk=expert.pk).first()
-    message = _already_approved(period.start.isoformat(), period.end.isoformat())
-    overlapping = Payment.objects.filter(
-        expert=expert,
-        recipient_id=recipient_id,
-        period_start__lte=period.end,
-        period_end__gte=period.start,
-    )
-    if overlapping.exists():
-        raise DuplicateError({"period": [message]})
-    statement = recipient_statement(expert, recipient_id, period)
-    adjustments = statement_adjustments(
-        expert, period, Q(recipient_id=recipient_id), recipient_id=recipient_id
-    )
-    frozen = replace(statement, sensitive_visible=True, adjustments=adjustments)
-    lines = payment_lines(frozen)
-    if not lines:
-        raise ValidationError({"period": "本期没有应付待遇，也没有以前期间的调整，无需核定"})
+    refusal = approval.refusal
+    if refusal is not None:
+        if refusal.duplicate:
+            raise DuplicateError({refusal.field: [refusal.message]})
+        raise ValidationError({refusal.field: refusal.message})
+    lines = approval.lines
+    message = already_approved_message(period.start, period.end)
     policy = load_policy()
     with refusing_duplicates("period", message):
         payment = Payment.objects.create(
@@ -78,7 +56,7 @@ def statement_approve(*, actor: User, expert: Expert, period: Period) -> Payment
             period_start=period.start,
             period_end=period.end,
             lines=lines,
-            total=frozen.total,
+            total=approval.total,
             policy_version=policy.id,
             basis=f"《{policy.title}》{PAYMENT_BASIS}",
             approved_by=actor,

@@ -32,9 +32,11 @@ from bangfu.incentives.domain.benefits import (
 )
 from bangfu.incentives.domain.payments import (
     ADJUSTMENT_CLAUSE,
+    ApprovalRefusal,
     FrozenLine,
     adjustment_amount,
     adjustment_reason,
+    approval_refusal,
     approved_amounts,
 )
 from bangfu.incentives.domain.rates import IncentiveRates
@@ -139,7 +141,10 @@ class ExpertStatement:
     adjustments: tuple[StatementAdjustment, ...] = ()
     """Differences on earlier approved payments, carried into this period (frozen payments)."""
     approvable: bool = False
-    """The reader may approve this statement (`statement_approval_recipient`)."""
+    """The reader may approve this statement now (`statement_approval(...).accepted`)."""
+    approval_refusal: str = ""
+    """Why the hospital that pays may not approve it now (period not ended, approved already,
+    nothing to pay); empty for readers who may not approve at all."""
     approved: tuple[Payment, ...] = ()
     """Approved payments the reader may see whose period overlaps this one."""
 
@@ -272,12 +277,66 @@ def expert_statement_for_user(*, user: User, expert_id: int, period: Period) -> 
     expert = expert_get_for_user(user=user, pk=expert_id)
     computed = expert_statement(expert, period, access.deployment_filter_for_user(user))
     shown = payment_filter_for_user(user)
+    approval = statement_approval(user, expert, period)
     return replace(
         computed,
         adjustments=statement_adjustments(expert, period, shown),
-        approvable=statement_approval_recipient(user, expert, period) is not None,
+        approvable=approval.accepted,
+        approval_refusal=approval.refusal.message if approval.refusal else "",
         approved=tuple(payments_overlapping(expert, period, shown)),
     )
+
+
+@dataclass(frozen=True)
+class StatementApproval:
+    """Whether `user` may approve the statement of `expert` for `period` now, the one answer
+    the statement page's 核定 button, the API and `statement_approve` use."""
+
+    recipient_id: int | None
+    """The paying hospital the user approves for; None: the user may not approve at all."""
+    refusal: ApprovalRefusal | None
+    lines: list[dict[str, object]]
+    """What the payment would freeze (only when accepted)."""
+    total: Decimal
+
+    @property
+    def accepted(self) -> bool:
+        return self.recipient_id is not None and self.refusal is None
+
+
+def statement_approval(
+    user: User, expert: Expert, period: Period, *, today: date | None = None
+) -> StatementApproval:
+    """Who approves (`statement_approval_recipient`) and whether the statement may be approved
+    now (`domain.payments.approval_refusal`); the frozen lines are computed only when the
+    period has ended and nothing overlapping is approved."""
+    recipient_id = statement_approval_recipient(user, expert, period)
+    if recipient_id is None:
+        return StatementApproval(None, None, [], Decimal("0.00"))
+    today = today or today_local()
+    overlapping = Payment.objects.filter(
+        expert=expert,
+        recipient_id=recipient_id,
+        period_start__lte=period.end,
+        period_end__gte=period.start,
+    ).exists()
+    lines: list[dict[str, object]] = []
+    total = Decimal("0.00")
+    if period.end < today and not overlapping:
+        statement = recipient_statement(expert, recipient_id, period)
+        adjustments = statement_adjustments(
+            expert, period, Q(recipient_id=recipient_id), recipient_id=recipient_id
+        )
+        frozen = replace(statement, sensitive_visible=True, adjustments=adjustments)
+        lines, total = payment_lines(frozen), frozen.total
+    refusal = approval_refusal(
+        period_start=period.start,
+        period_end=period.end,
+        today=today,
+        overlaps_approved=overlapping,
+        has_lines=bool(lines),
+    )
+    return StatementApproval(recipient_id, refusal, lines if refusal is None else [], total)
 
 
 def expert_statement(expert: Expert, period: Period, deployments_shown: Q) -> ExpertStatement:

@@ -35,6 +35,7 @@ from bangfu.people.domain.experts import Degree, DeploymentKind, Title
 from bangfu.people.domain.experts import Deployment as DomainDeployment
 from bangfu.people.domain.experts import Expert as DomainExpert
 from bangfu.people.domain.privacy import SENSITIVE_VIEW_ACTION
+from bangfu.people.domain.recognition import withdrawal_problem
 from bangfu.people.domain.team import Team as DomainTeam
 from bangfu.people.domain.team import (
     TeamCheck,
@@ -213,6 +214,9 @@ class ExpertDetail:
     can_edit: bool
     can_pay: bool
     is_self: bool
+    appointable: frozenset[int] = frozenset()
+    """Deployments offered 登记挂任职: the user pays there (`access.can_pay`, as
+    `appointment_create` checks) and the expert is eligible for a post today."""
 
 
 def _expert_audit(expert: Expert) -> QuerySet[AuditEntry]:
@@ -275,6 +279,12 @@ def expert_detail_for_user(*, user: User, pk: int) -> ExpertDetail:
         can_edit=access.can_edit_expert(user, expert),
         can_pay=access.can_pay_for_expert(user, expert),
         is_self=access.is_the_expert(user, expert),
+        appointable=frozenset(
+            e.deployment.pk
+            for e in eligibilities
+            if (e.eligibility.vice_president or e.eligibility.president)
+            and access.can_pay(user, e.deployment.team.partnership)
+        ),
     )
 
 
@@ -717,6 +727,22 @@ def recognition_list_for_user(*, user: User, expert_id: int | None = None) -> Qu
     if expert_id is not None:
         qs = qs.filter(expert_id=expert_id)
     return qs.order_by("-start", "-pk")
+
+
+def recognitions_withdrawable(
+    *, user: User, expert: Expert, recognitions: Iterable[Recognition], today: date | None = None
+) -> frozenset[int]:
+    """The recognitions offered 撤销 (from today, the form's default): those
+    `recognition_withdraw` accepts — the user pays the expert (`access.can_pay_for_expert`) and
+    `people.domain.recognition.withdrawal_problem` finds nothing (not withdrawn, not ended)."""
+    if not access.can_pay_for_expert(user, expert):
+        return frozenset()
+    today = today or today_local()
+    return frozenset(
+        r.pk
+        for r in recognitions
+        if withdrawal_problem(r.start, r.end, r.withdrawn_from, today, today) is None
+    )
 
 
 def recognition_get_for_user(*, user: User, pk: int) -> Recognition:

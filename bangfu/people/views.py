@@ -65,6 +65,7 @@ from bangfu.people.selectors import (
     home_institution_choices_for_user,
     recognition_get_for_user,
     recognition_list_for_user,
+    recognitions_withdrawable,
     specialty_choices,
     team_choices_for_user,
     team_deployments,
@@ -345,6 +346,7 @@ def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     detail = expert_detail_for_user(user=user, pk=pk)
     expert_sensitive_view(actor=user, expert=detail.expert, channel="详情页")
+    recognitions = list(recognition_list_for_user(user=user, expert_id=pk))
     return render(
         request,
         "people/expert_detail.html",
@@ -352,7 +354,10 @@ def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "d": detail,
             "expert": detail.expert,
             "history": detail.history,
-            "recognitions": recognition_list_for_user(user=user, expert_id=pk),
+            "recognitions": recognitions,
+            "withdrawable": recognitions_withdrawable(
+                user=user, expert=detail.expert, recognitions=recognitions
+            ),
             "recognition_form": RecognitionForm(initial={"start": today_local().replace(day=1)}),
             "withdraw_form": RecognitionWithdrawForm(),
         },

@@ -61,3 +61,35 @@ def adjustment_reason(
         f"按现有专家、派驻和协议信息重新计算为{yuan(now)}元，本期{action}"
         f"{yuan(abs(difference))}元，原支付记录不变（依据{ADJUSTMENT_CLAUSE}）"
     )
+
+
+@dataclass(frozen=True)
+class ApprovalRefusal:
+    """Why the paying hospital may not approve a statement now (`approval_refusal`)."""
+
+    field: str
+    message: str
+    duplicate: bool = False
+    """The period is approved already (a conflict, not a bad value)."""
+
+
+def already_approved_message(start: date, end: date) -> str:
+    return f"该专家{start.isoformat()}至{end.isoformat()}的待遇已核定（或与已核定的期间重叠），不能重复核定"
+
+
+def approval_refusal(
+    *, period_start: date, period_end: date, today: date, overlaps_approved: bool, has_lines: bool
+) -> ApprovalRefusal | None:
+    """Whether the statement of a period may be approved by the hospital that pays it, once it
+    may approve at all (`incentives.permissions.statement_approval_recipient`): the period has
+    ended, no period of the same hospital overlapping it is approved already, and there is
+    something to pay or recover. The one rule for the 核定 button, the API and the service."""
+    if period_end >= today:
+        return ApprovalRefusal("end", "结算期间尚未结束，不能核定；请在期末之后核定")
+    if overlaps_approved:
+        return ApprovalRefusal(
+            "period", already_approved_message(period_start, period_end), duplicate=True
+        )
+    if not has_lines:
+        return ApprovalRefusal("period", "本期没有应付待遇，也没有以前期间的调整，无需核定")
+    return None

@@ -257,6 +257,8 @@ def test_edit_links_follow_can_manage_team(client, persona, world, resident):
     html = listing.content.decode()
     if f'data-id="{resident.pk}"' in html:
         assert (edit_url in html) == allowed, persona.username
+        end_url = reverse("people:deployment_end", args=[resident.pk])
+        assert (end_url in html) == allowed, persona.username
     assert (client.get(edit_url).status_code == 200) == allowed, persona.username
 
 
