@@ -770,7 +770,7 @@ class TitleDecisionIn(Schema):
 
 @router.post(
     f"{SERVICES}/title-applications/{{application_id}}/decide",
-    response={200: TitleApplicationOut, **WRITE_ERRORS},
+    response={200: TitleApplicationOut, **CREATE_ERRORS},
     summary="登记职称评审结果（省卫健委转达人社部门的评审结果，§五）",
 )
 def title_application_decide_endpoint(

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from bangfu.partnerships.models import Partnership
+from bangfu.people.domain.department_services import title_result_recordable
 from bangfu.people.domain.experts import DEPLOYMENT_KIND_LABELS, Degree, DeploymentKind, Title
 from bangfu.people.domain.privacy import id_number_display, pay_display, phone_display
 from bangfu.people.domain.recognition import in_force_on, last_day_in_force
@@ -436,6 +437,11 @@ class TitleEvaluationApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deployment.expert.name} 申报{self.applied_title}"
+
+    @property
+    def result_recordable(self) -> bool:
+        """The result may still be recorded (`title_result_recordable`, the service's rule)."""
+        return title_result_recordable(self.status) is None
 
 
 class SciTechApplication(models.Model):

@@ -31,6 +31,7 @@ from bangfu.people.domain.appointment import (
     appointment_rules_from_terms,
     appointment_rules_with_overrides,
 )
+from bangfu.people.domain.department_services import may_record_title_result
 from bangfu.people.domain.experts import Degree, DeploymentKind, Title
 from bangfu.people.domain.experts import Deployment as DomainDeployment
 from bangfu.people.domain.experts import Expert as DomainExpert
@@ -526,6 +527,7 @@ class DepartmentServices:
     can_issue_letters: bool
     can_manage_teams: bool
     can_apply_titles: bool
+    can_record_title_results: bool
     is_province: bool
 
 
@@ -556,6 +558,7 @@ def department_services_for_user(*, user: User, limit: int = 200) -> DepartmentS
         can_issue_letters=access.can_issue_appointment_letters(user),
         can_manage_teams=access.can_manage_teams_at_all(user),
         can_apply_titles=role in (Role.PROVINCE, Role.RECIPIENT, Role.EXPERT),
+        can_record_title_results=may_record_title_result(user.role, user.department),
         is_province=role == Role.PROVINCE,
     )
 

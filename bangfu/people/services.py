@@ -33,7 +33,10 @@ from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.selectors import governed_spans_of
 from bangfu.people import access
 from bangfu.people.domain.appointment import appointment_eligibility
-from bangfu.people.domain.department_services import may_record_title_result
+from bangfu.people.domain.department_services import (
+    may_record_title_result,
+    title_result_recordable,
+)
 from bangfu.people.domain.deployments import (
     CLAUSE_SHORT_TRIP,
     AgreementDates,
@@ -987,6 +990,9 @@ def title_application_decide(
     if not may_record_title_result(actor.role, actor.department):
         raise PermissionDenied("只有省人社厅或省级管理员可以登记评审结果")
     application = TitleEvaluationApplication.objects.select_for_update().get(pk=application.pk)
+    refusal = title_result_recordable(application.status)
+    if refusal:
+        raise DuplicateError({"status": [refusal]})  # 409: decided meanwhile or before
     errors = []
     if status not in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
         errors.append(("status", "评审结果应为“已通过”或“未通过”"))

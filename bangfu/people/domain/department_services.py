@@ -64,3 +64,12 @@ def may_record_title_result(role: str, department: str) -> bool:
         return True
     hrss = service_department(DepartmentService.TITLE_APPLICATIONS)
     return role == "observer" and department == hrss
+
+
+TITLE_RESULT_ALREADY_RECORDED = "该申报已登记评审结果，不能再次登记"
+
+
+def title_result_recordable(status: str) -> str | None:
+    """Why the result of an application in `status` cannot be recorded, or None: a result is
+    recorded once, on a submitted application; a recorded result is never silently rewritten."""
+    return None if status == "submitted" else TITLE_RESULT_ALREADY_RECORDED
