@@ -11,6 +11,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from django.urls import reverse
+
 from bangfu.accounts.models import Role, User
 from bangfu.partnerships.coverage_report import CoverageReport, coverage_report_for_user
 from bangfu.partnerships.domain.lifecycle import AgreementStatus
@@ -46,13 +48,15 @@ class Dashboard:
     def expiring(self) -> int:
         return sum(c.count for c in self.status_counts if c.status == AgreementStatus.EXPIRING)
 
-    def chart_data(self) -> dict[str, list[object]]:
+    def chart_data(self) -> dict[str, object]:
         """Covered and uncovered target counties per prefecture, for the ECharts bar chart."""
         prefectures = self.coverage.prefectures if self.coverage else []
         return {
             "names": [p.name for p in prefectures],
+            "codes": [p.code for p in prefectures],
             "covered": [p.covered for p in prefectures],
             "uncovered": [p.target - p.covered for p in prefectures],
+            "list_url": reverse("registry:county_list"),
         }
 
 

@@ -84,6 +84,10 @@ class PrefectureCoverage:
     def percent(self) -> int:
         return self.covered * 100 // self.target if self.target else 0
 
+    @property
+    def uncovered(self) -> int:
+        return self.target - self.covered
+
 
 @dataclass(frozen=True)
 class GapView:

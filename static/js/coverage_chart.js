@@ -29,6 +29,14 @@
       { name: "未覆盖", type: "bar", stack: "total", data: data.uncovered, itemStyle: { color: "#dc3545" } }
     ]
   });
+  // A bar opens the county list of that prefecture, covered or uncovered (as the links below).
+  if (data.codes && data.list_url) {
+    chart.on("click", function (params) {
+      var coverage = params.seriesName === "未覆盖" ? "uncovered" : "covered";
+      window.location.href = data.list_url + "?prefecture=" + encodeURIComponent(data.codes[params.dataIndex]) +
+        "&programme_group=target&coverage=" + coverage;
+    });
+  }
   el.setAttribute("data-rendered", "1");
   window.addEventListener("resize", function () {
     chart.setOption({
