@@ -1,5 +1,6 @@
 from typing import Annotated
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -16,6 +17,7 @@ from bangfu.core.schema_types import (
     Line,
     Search,
 )
+from bangfu.registry.extensions import county_filter, county_filter_choices
 from bangfu.registry.models import County, Department, Institution, Prefecture
 from bangfu.registry.selectors import (
     CountyFilters,
@@ -75,6 +77,12 @@ class CountyQuery(Schema):
     programme_group: str = Field("", pattern="^(|target|other)$", description="target 或 other")
     national_key_county: bool | None = Field(None, description="是否国家乡村振兴重点帮扶县")
     q: Search = Field("", description="按名称或代码搜索")
+    coverage: str = Field(
+        "",
+        max_length=20,
+        description="覆盖情况（今日）：covered 已覆盖、uncovered 未覆盖、gap 有帮扶断档、"
+        "expiring 有协议即将到期",
+    )
 
 
 class InstitutionQuery(Schema):
@@ -95,6 +103,9 @@ def prefectures(request: HttpRequest) -> QuerySet[Prefecture]:
 )
 @paginate(PageNumber)
 def counties(request: HttpRequest, filters: Query[CountyQuery]) -> QuerySet[County]:
+    if filters.coverage and county_filter(filters.coverage) is None:
+        choices = "、".join(value for value, _ in county_filter_choices())
+        raise ValidationError({"coverage": f"覆盖情况应为 {choices} 之一"})
     return county_list_for_user(user=request_user(request), filters=CountyFilters(**filters.dict()))
 
 

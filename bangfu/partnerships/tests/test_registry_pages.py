@@ -222,3 +222,22 @@ def test_the_coverage_page_links_to_the_uncovered_county_list(client, province_o
     assert (
         f"{reverse('registry:county_list')}?programme_group=target&amp;coverage=uncovered" in html
     )
+
+
+def test_the_api_filters_counties_by_coverage_and_names_a_bad_value(api_client, county_officer):
+    api_client.login(county_officer)
+    everything = {c.code for c in county_list_for_user(user=county_officer)}
+    found = {
+        value: {
+            c["code"]
+            for c in api_client.get("/api/v1/counties", coverage=value, page_size=500).json()[
+                "items"
+            ]
+        }
+        for value in ("covered", "uncovered")
+    }
+    assert found["covered"] | found["uncovered"] == everything
+    assert not found["covered"] & found["uncovered"]
+    refused = api_client.get("/api/v1/counties", coverage="all")
+    assert refused.status_code == 422
+    assert any(e["field"].endswith("coverage") for e in refused.json()["errors"])
