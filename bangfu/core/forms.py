@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
     ProhibitNullCharactersValidator,
 )
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from bangfu.core.text import forbidden_characters_message
 from bangfu.policy.domain.dates import programme_date_problem
@@ -105,3 +108,103 @@ class StyledForm(forms.Form):
     def full_clean(self) -> None:
         apply_input_rules(self)
         super().full_clean()
+
+
+# ---- forms whose data goes to a service, and the one POST flow for them ----
+
+
+class ServiceForm(StyledForm):
+    """A form whose data goes to a service; the service's field errors come back onto it."""
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc.messages)
+            return
+        for field, errors in exc.message_dict.items():
+            self.add_error(field if field in self.fields else None, errors)
+
+
+class ChoiceLabelField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A model choice named by the object's own `choice_label` (e.g. an expert with title and
+    home hospital), so the app that owns the model decides how it reads in a list."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(getattr(obj, "choice_label", obj))
+
+
+FORM_PAGE_TEMPLATE = "core/form_page.html"
+
+T = TypeVar("T")
+
+
+def form_page(
+    request: HttpRequest,
+    form: ServiceForm,
+    *,
+    title: str,
+    back_url: str,
+    submit: str = "保存",
+    confirm: str = "",
+    intro: str = "",
+    multipart: bool = False,
+    subnav: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The page a create/edit form renders into: `title`, the fields with their errors, a submit
+    button (`submit`; `confirm` asks first), a 返回 link to `back_url`; `subnav` names a template
+    included above the title (e.g. "people/_subnav.html")."""
+    context = {
+        "form": form,
+        "title": title,
+        "back_url": back_url,
+        "submit": submit,
+        "confirm": confirm,
+        "intro": intro,
+        "multipart": multipart,
+        "subnav": subnav,
+    }
+    return render(request, FORM_PAGE_TEMPLATE, context, status=status)
+
+
+def form_submit(
+    request: HttpRequest,
+    form: ServiceForm,
+    save: Callable[[dict[str, Any]], T],
+    *,
+    done: Callable[[T], tuple[str, str]],
+    title: str,
+    back_url: str,
+    **page: Any,
+) -> HttpResponse:
+    """The one GET/POST flow of a form whose data goes to one service call.
+
+    On a valid POST, `save(form.cleaned_data)` calls the service (which validates, writes and
+    audits in one transaction); on success the message of `done(result)` is flashed and the
+    browser is redirected to its URL (post/redirect/get). A `ValidationError` from the service
+    lands on the form's fields (`ServiceForm.add_service_errors`; keys that are not fields become
+    form errors) and the page is shown again with status 400, as is an invalid form. A GET shows
+    the empty or bound form with status 200. `page` goes to `form_page` (submit, confirm, intro,
+    multipart, subnav).
+
+    Example::
+
+        return form_submit(
+            request,
+            TeamForm(request.POST or None),
+            lambda data: team_create(actor=user, partnership=p, **data),
+            done=lambda team: (f"已创建第{team.batch}批帮扶队", team_url(team)),
+            title="新建帮扶队",
+            back_url=back,
+        )
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            message, url = done(result)
+            messages.success(request, message)
+            return redirect(url)
+    status = 400 if request.method == "POST" else 200
+    return form_page(request, form, title=title, back_url=back_url, status=status, **page)

@@ -8,11 +8,10 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from bangfu.core.forms import DateInput, StyledForm
+from bangfu.core.forms import ChoiceLabelField, DateInput, ServiceForm, StyledForm
 from bangfu.core.uploads import RECEIPT_KINDS, CheckedFileField
 from bangfu.incentives.budget_selectors import DEFAULT_ROUND_TRIP_COST, BudgetLevel
 from bangfu.incentives.ledger_selectors import LedgerKind
-from bangfu.people.forms import DeploymentChoiceField, ExpertChoiceField, ServiceForm
 from bangfu.people.models import Deployment, Expert
 from bangfu.registry.models import Institution
 
@@ -56,7 +55,7 @@ class LedgerFilterForm(StyledForm):
 
 
 class TravelClaimForm(ServiceForm):
-    deployment = DeploymentChoiceField(label="专家及派驻", queryset=Deployment.objects.none())
+    deployment = ChoiceLabelField(label="专家及派驻", queryset=Deployment.objects.none())
     date = forms.DateField(label="乘车日期", widget=DateInput())
     amount = forms.DecimalField(label="金额（元）", min_value=0, max_digits=10, decimal_places=2)
     receipt = CheckedFileField(
@@ -70,7 +69,7 @@ class TravelClaimForm(ServiceForm):
 
 
 class _ExpertLedgerForm(ServiceForm):
-    expert = ExpertChoiceField(label="专家", queryset=Expert.objects.none())
+    expert = ChoiceLabelField(label="专家", queryset=Expert.objects.none())
 
     def __init__(self, *args: Any, experts: QuerySet[Expert], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 from bangfu.accounts.models import User
 from bangfu.accounts.request import request_user
 from bangfu.core.excel import XLSX, xlsx_response
+from bangfu.core.forms import form_submit
 from bangfu.core.request import id_from_query, query_without_page
 from bangfu.core.uploads import upload_size_checked
 from bangfu.core.views import StoredFileLink
@@ -84,10 +85,12 @@ from bangfu.incentives.statement_selectors import (
     expert_statement_for_user,
     statement_period,
 )
-from bangfu.people.views import form_submit
 from bangfu.policy.domain.money import yuan
 
 # ---- statements ----
+
+SUBNAV = "people/_subnav.html"
+"""The people and incentives pages' sub-navigation, above every form page."""
 
 
 def _statement(request: HttpRequest, expert_pk: int) -> tuple[StatementPeriodForm, ExpertStatement]:
@@ -377,6 +380,7 @@ def travel_claim_create_view(request: HttpRequest) -> HttpResponse:
         intro="每月可据实报销1次往返两地交通费（§六；A2-四(三)4）；是否报销在待遇明细中按规则判定。",
         back_url=_ledger_url(LedgerKind.TRAVEL),
         multipart=True,
+        subnav=SUBNAV,
     )
 
 
@@ -397,6 +401,7 @@ def insurance_create_view(request: HttpRequest) -> HttpResponse:
         title="登记人身意外伤害保险",
         intro="为每名帮扶人员办理不低于100万元保额的人身意外伤害保险（§六；A2-四(三)3）。",
         back_url=_ledger_url(LedgerKind.INSURANCE),
+        subnav=SUBNAV,
     )
 
 
@@ -417,6 +422,7 @@ def health_check_create_view(request: HttpRequest) -> HttpResponse:
         title="登记健康体检",
         intro="鼓励每年组织帮扶干部开展1次健康体检（§六；A2-四(三)3）。",
         back_url=_ledger_url(LedgerKind.HEALTH),
+        subnav=SUBNAV,
     )
 
 
@@ -437,6 +443,7 @@ def tourism_card_create_view(request: HttpRequest) -> HttpResponse:
         title="登记援黔专家旅游优惠证",
         intro="为来黔协作专家和驻点专家办理援黔专家旅游优惠证（§五；A2-四(三)7）。",
         back_url=_ledger_url(LedgerKind.TOURISM),
+        subnav=SUBNAV,
     )
 
 
@@ -457,6 +464,7 @@ def work_fund_set_view(request: HttpRequest) -> HttpResponse:
         title="登记受扶医院年度工作经费",
         intro="受扶医院可每年按照20万元标准统筹安排工作经费（§六；A2-四(三)5）。同一年度再次登记即为更正。",
         back_url=_ledger_url(LedgerKind.WORK_FUND),
+        subnav=SUBNAV,
     )
 
 
@@ -505,6 +513,7 @@ def travel_claim_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         intro=CORRECTION_NOTE,
         back_url=_ledger_url(LedgerKind.TRAVEL),
         multipart=True,
+        subnav=SUBNAV,
     )
 
 
@@ -526,6 +535,7 @@ def insurance_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"修改意外伤害保险：{policy}",
         intro="保额不低于100万元（§六；A2-四(三)3）。" + CORRECTION_NOTE,
         back_url=_ledger_url(LedgerKind.INSURANCE),
+        subnav=SUBNAV,
     )
 
 
@@ -547,6 +557,7 @@ def health_check_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"修改健康体检：{check}",
         intro=CORRECTION_NOTE,
         back_url=_ledger_url(LedgerKind.HEALTH),
+        subnav=SUBNAV,
     )
 
 
@@ -568,6 +579,7 @@ def tourism_card_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"修改旅游优惠证：{card}",
         intro=CORRECTION_NOTE,
         back_url=_ledger_url(LedgerKind.TOURISM),
+        subnav=SUBNAV,
     )
 
 
@@ -596,6 +608,7 @@ def work_fund_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"修改工作经费：{fund}",
         intro="每年不超过20万元（§六；A2-四(三)5）。" + CORRECTION_NOTE,
         back_url=_ledger_url(LedgerKind.WORK_FUND),
+        subnav=SUBNAV,
     )
 
 

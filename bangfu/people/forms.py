@@ -6,10 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from bangfu.core.forms import SMALL_INTEGER_MAX, DateInput, StyledForm
+from bangfu.core.forms import (
+    SMALL_INTEGER_MAX,
+    ChoiceLabelField,
+    DateInput,
+    ServiceForm,
+    StyledForm,
+)
 from bangfu.partnerships.models import Partnership
 from bangfu.people.models import (
     DEGREE_CHOICES,
@@ -23,38 +28,6 @@ from bangfu.people.models import (
     Team,
 )
 from bangfu.registry.models import Department, Institution, Specialty
-
-
-class ServiceForm(StyledForm):
-    """A form whose data goes to a service; the service's field errors come back onto it."""
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc.messages)
-            return
-        for field, errors in exc.message_dict.items():
-            self.add_error(field if field in self.fields else None, errors)
-
-
-def _expert_label(expert: Expert) -> str:
-    return f"{expert.name}（{expert.title}，{expert.home_institution.name}）"
-
-
-def _deployment_label(deployment: Deployment) -> str:
-    return (
-        f"{deployment.expert.name}：{deployment.get_kind_display()} "
-        f"{deployment.start:%Y-%m-%d}至{deployment.effective_end:%Y-%m-%d}"
-    )
-
-
-class ExpertChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return _expert_label(obj)
-
-
-class DeploymentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return _deployment_label(obj)
 
 
 class DepartmentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -204,7 +177,7 @@ class TeamForm(ServiceForm):
 
 
 class CaptainForm(ServiceForm):
-    captain = ExpertChoiceField(label="队长", queryset=Expert.objects.none(), required=False)
+    captain = ChoiceLabelField(label="队长", queryset=Expert.objects.none(), required=False)
 
     def __init__(self, *args: Any, members: QuerySet[Expert], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -234,7 +207,7 @@ class DeploymentEditForm(ServiceForm):
 
 
 class DeploymentForm(DeploymentEditForm):
-    expert = ExpertChoiceField(label="专家", queryset=Expert.objects.none())
+    expert = ChoiceLabelField(label="专家", queryset=Expert.objects.none())
     field_order = ["expert"]
 
     def __init__(
@@ -258,7 +231,7 @@ class AppointmentForm(ServiceForm):
 
 
 class CoverageLinkForm(ServiceForm):
-    deployment = DeploymentChoiceField(label="常驻队员", queryset=Deployment.objects.none())
+    deployment = ChoiceLabelField(label="常驻队员", queryset=Deployment.objects.none())
     department = DepartmentChoiceField(label="联系科室", queryset=Department.objects.none())
 
     def __init__(
@@ -274,7 +247,7 @@ class CoverageLinkForm(ServiceForm):
 
 
 class MentorshipForm(ServiceForm):
-    deployment = DeploymentChoiceField(label="师傅", queryset=Deployment.objects.none())
+    deployment = ChoiceLabelField(label="师傅", queryset=Deployment.objects.none())
     mentee_name = forms.CharField(label="徒弟姓名", max_length=50)
     mentee_department = DepartmentChoiceField(
         label="徒弟科室", queryset=Department.objects.none(), required=False
@@ -302,7 +275,7 @@ class MentorshipOutcomeForm(ServiceForm):
 
 
 class TitleApplicationForm(ServiceForm):
-    deployment = DeploymentChoiceField(label="专家及派驻", queryset=Deployment.objects.none())
+    deployment = ChoiceLabelField(label="专家及派驻", queryset=Deployment.objects.none())
     applied_title = forms.CharField(label="申报职称", max_length=30, help_text="如 主任医师")
     has_entrustment_letter = forms.BooleanField(
         label="已取得派出单位所在省份人社部门的委托评审函（§五）", required=False

@@ -98,6 +98,12 @@ class Expert(models.Model):
         return self.name
 
     @property
+    def choice_label(self) -> str:
+        """How a form's choice list names the expert (`core.forms.ChoiceLabelField`); reads
+        `home_institution` (select it)."""
+        return f"{self.name}（{self.title}，{self.home_institution.name}）"
+
+    @property
     def outstanding(self) -> bool:
         """表现突出 today: a `Recognition` in force on today's date (§六). Reads the prefetched
         `recognitions` when the selector fetched them."""
@@ -210,6 +216,14 @@ class Deployment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.expert.name}（{self.get_kind_display()} {self.start:%Y-%m-%d}起）"
+
+    @property
+    def choice_label(self) -> str:
+        """How a form's choice list names the stay (`core.forms.ChoiceLabelField`)."""
+        return (
+            f"{self.expert.name}：{self.get_kind_display()} "
+            f"{self.start:%Y-%m-%d}至{self.effective_end:%Y-%m-%d}"
+        )
 
     @property
     def effective_end(self) -> date:

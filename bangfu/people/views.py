@@ -7,13 +7,12 @@ and exports, in full on the detail page to entitled readers with the view audite
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bangfu.accounts.models import Role
 from bangfu.accounts.request import request_user
 from bangfu.core.excel import xlsx_response, xlsx_stream_response
+from bangfu.core.forms import form_submit
 from bangfu.core.request import query_without_page
 from bangfu.people import access
 from bangfu.people.domain.privacy import mask_id_number, mask_phone
@@ -43,7 +43,6 @@ from bangfu.people.forms import (
     RecognitionForm,
     RecognitionWithdrawForm,
     SciTechForm,
-    ServiceForm,
     TeamFilterForm,
     TeamForm,
     TitleApplicationForm,
@@ -105,61 +104,8 @@ from bangfu.people.services import (
     title_application_decide,
 )
 
-FORM_TEMPLATE = "people/form_page.html"
-
-
-def form_page(
-    request: HttpRequest,
-    form: ServiceForm,
-    *,
-    title: str,
-    back_url: str,
-    submit: str = "保存",
-    confirm: str = "",
-    intro: str = "",
-    multipart: bool = False,
-    status: int = 200,
-) -> HttpResponse:
-    """The one template every create/edit form of people and incentives renders into."""
-    context = {
-        "form": form,
-        "title": title,
-        "back_url": back_url,
-        "submit": submit,
-        "confirm": confirm,
-        "intro": intro,
-        "multipart": multipart,
-    }
-    return render(request, FORM_TEMPLATE, context, status=status)
-
-
-T = TypeVar("T")
-
-
-def form_submit(
-    request: HttpRequest,
-    form: ServiceForm,
-    save: Callable[[dict[str, Any]], T],
-    *,
-    done: Callable[[T], tuple[str, str]],
-    title: str,
-    back_url: str,
-    **page: Any,
-) -> HttpResponse:
-    """The one POST flow of every service form: valid data goes to `save` (one service call);
-    success flashes `done(result)`'s message and redirects to its URL; the service's
-    ValidationError lands on the form's fields and the page is shown again with status 400."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save(form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            message, url = done(result)
-            messages.success(request, message)
-            return redirect(url)
-    status = 400 if request.method == "POST" else 200
-    return form_page(request, form, title=title, back_url=back_url, status=status, **page)
+SUBNAV = "people/_subnav.html"
+"""The people and incentives pages' sub-navigation, above every form page."""
 
 
 # ---- experts ----
@@ -306,6 +252,7 @@ def expert_create_view(request: HttpRequest) -> HttpResponse:
         done=lambda e: (f"已登记专家「{e.name}」", reverse("people:expert_detail", args=[e.pk])),
         title="登记帮扶专家",
         back_url=reverse("people:expert_list"),
+        subnav=SUBNAV,
     )
 
 
@@ -336,6 +283,7 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
         done=lambda e: (f"已更新专家「{e.name}」", detail_url),
         title=f"修改专家信息：{expert.name}",
         back_url=detail_url,
+        subnav=SUBNAV,
     )
 
 
@@ -383,6 +331,7 @@ def recognition_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         done=lambda _: (f"已认定「{expert.name}」表现突出", detail_url),
         title=f"认定表现突出：{expert.name}",
         back_url=detail_url,
+        subnav=SUBNAV,
     )
 
 
@@ -403,6 +352,7 @@ def recognition_withdraw_view(request: HttpRequest, pk: int, recognition_pk: int
         done=lambda _: (f"已撤销「{recognition.expert.name}」的表现突出认定", detail_url),
         title=f"撤销表现突出认定：{recognition.expert.name}",
         back_url=detail_url,
+        subnav=SUBNAV,
     )
 
 
@@ -493,6 +443,7 @@ def team_create_view(request: HttpRequest) -> HttpResponse:
         title="组建帮扶队",
         intro="每批次3-5人，设队长1名（§三(四)；A1-(1)）。组建后在队伍页面登记队员派驻。",
         back_url=reverse("people:team_list"),
+        subnav=SUBNAV,
     )
 
 
@@ -528,6 +479,7 @@ def team_captain(request: HttpRequest, pk: int) -> HttpResponse:
         done=lambda _: ("已更新队长", _team_url(pk)),
         title=f"指定队长：{team}",
         back_url=_team_url(pk),
+        subnav=SUBNAV,
     )
 
 
@@ -566,6 +518,7 @@ def deployment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"登记派驻：{team}",
         intro="常驻满1年可享薪酬补足和到岗生活必需品报销，可挂任副院长（§六）。",
         back_url=_team_url(pk),
+        subnav=SUBNAV,
     )
 
 
@@ -588,6 +541,7 @@ def coverage_link_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         done=lambda _: ("已登记3X联系科室", _team_url(pk)),
         title=f"3X联系科室：{team}",
         back_url=_team_url(pk),
+        subnav=SUBNAV,
     )
 
 
@@ -633,6 +587,7 @@ def mentorship_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"登记师带徒：{team}",
         intro="师傅须为副主任医师以上职称（A1-(5)）。",
         back_url=_team_url(pk),
+        subnav=SUBNAV,
     )
 
 
@@ -659,6 +614,7 @@ def mentorship_outcome(request: HttpRequest, pk: int, mentorship_pk: int) -> Htt
         done=lambda _: ("已登记培养成效", _team_url(pk)),
         title=f"培养成效：{mentorship}",
         back_url=_team_url(pk),
+        subnav=SUBNAV,
     )
 
 
@@ -747,6 +703,7 @@ def deployment_end_view(request: HttpRequest, pk: int) -> HttpResponse:
         intro="登记实际结束日期后，待遇明细按实际在岗期间计算。",
         confirm="确认登记实际结束日期？此操作将记入审计记录。",
         back_url=team_url,
+        subnav=SUBNAV,
     )
 
 
@@ -794,6 +751,7 @@ def deployment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "差额在下一期待遇明细中调整（§六）。",
         confirm="确认修改派驻？此操作将记入审计记录。",
         back_url=team_url,
+        subnav=SUBNAV,
     )
 
 
@@ -815,6 +773,7 @@ def appointment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"登记挂任职：{deployment}",
         intro="常驻1年以上、具备任职资格的可任副院长；常驻2年以上的可任院长（§六；A1-(1)）。",
         back_url=expert_url,
+        subnav=SUBNAV,
     )
 
 
@@ -856,6 +815,7 @@ def title_application_create_view(request: HttpRequest) -> HttpResponse:
         intro="受扶县为20个国家乡村振兴重点帮扶县的，按“定向评价定向使用”申报，职称限在该县有效；"
         "其他县按县级要求申报，限在我省县级范围内有效。均须先取得委托评审函。",
         back_url=_services_url(),
+        subnav=SUBNAV,
     )
 
 
@@ -876,6 +836,7 @@ def title_application_decide_view(request: HttpRequest, pk: int) -> HttpResponse
         done=lambda _: ("已登记评审结果", _services_url()),
         title=f"登记评审结果：{application}",
         back_url=_services_url(),
+        subnav=SUBNAV,
     )
 
 
@@ -890,6 +851,7 @@ def scitech_create_view(request: HttpRequest) -> HttpResponse:
         done=lambda _: ("已登记科技项目申报", _services_url()),
         title="登记科技项目申报（§五 省科技厅）",
         back_url=_services_url(),
+        subnav=SUBNAV,
     )
 
 
@@ -904,6 +866,7 @@ def briefing_create_view(request: HttpRequest) -> HttpResponse:
         done=lambda _: ("已登记医保政策培训", _services_url()),
         title="登记医保政策培训（§五 省医保局）",
         back_url=_services_url(),
+        subnav=SUBNAV,
     )
 
 
@@ -920,4 +883,5 @@ def letter_create_view(request: HttpRequest) -> HttpResponse:
         done=lambda _: ("已登记指导专家聘书", _services_url()),
         title="发放东西部协作指导专家聘书（§六）",
         back_url=_services_url(),
+        subnav=SUBNAV,
     )
