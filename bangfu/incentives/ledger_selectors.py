@@ -3,7 +3,10 @@ scoped to the user (F5)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,6 +22,7 @@ from bangfu.incentives.models import (
     WorkFund,
 )
 from bangfu.people import access
+from bangfu.people.contributions import MemberCare
 from bangfu.people.models import Deployment, Expert
 from bangfu.registry.models import Institution
 from bangfu.registry.scope import NOTHING, scope_for_user
@@ -209,3 +213,54 @@ def ledger_row_get_for_user(*, user: User, kind: str, pk: int) -> Any:
         return ledger_list_for_user(user=user, kind=kind).get(pk=pk)
     except model.DoesNotExist as exc:
         raise Http404(f"未找到该{model._meta.verbose_name}记录") from exc
+
+
+# ---- what the ledger adds to people's pages (`people.contributions`) ----
+
+
+@dataclass(frozen=True)
+class ExpertLedger:
+    """The expert page's 待遇台账: travel claims on the deployments the user may read (latest
+    deployment first), and the expert's insurance policies, health checks and tourism cards."""
+
+    travel_claims: list[TravelClaim]
+    insurance_policies: list[InsurancePolicy]
+    health_checks: list[HealthCheck]
+    tourism_cards: list[TourismCard]
+
+
+def expert_ledger_for_user(*, user: User, expert: Expert) -> ExpertLedger:
+    """The ledger rows of an expert the user already reads (`people.selectors.expert_get_for_user`)."""
+    deployments = Deployment.objects.filter(access.deployment_filter_for_user(user), expert=expert)
+    return ExpertLedger(
+        travel_claims=list(
+            TravelClaim.objects.filter(deployment__in=deployments).order_by(
+                "-deployment__start", "deployment__pk", "-date", "-pk"
+            )
+        ),
+        insurance_policies=list(expert.insurance_policies.all()),
+        health_checks=list(expert.health_checks.all()),
+        tourism_cards=list(expert.tourism_cards.all()),
+    )
+
+
+def member_care_of(*, expert_ids: Collection[int], year: int) -> dict[int, MemberCare]:
+    """For the team composition check (`people.domain.team`): each expert's largest accident
+    cover in force at some point of `year` and the days of their health checks (two queries)."""
+    covers: dict[int, Decimal] = {}
+    for expert_id, coverage in InsurancePolicy.objects.filter(
+        expert_id__in=expert_ids, start__lte=date(year, 12, 31), end__gte=date(year, 1, 1)
+    ).values_list("expert_id", "coverage"):
+        covers[expert_id] = max(coverage, covers.get(expert_id, coverage))
+    checks: dict[int, list[date]] = {}
+    for expert_id, checked_on in HealthCheck.objects.filter(expert_id__in=expert_ids).values_list(
+        "expert_id", "checked_on"
+    ):
+        checks.setdefault(expert_id, []).append(checked_on)
+    return {
+        expert_id: MemberCare(
+            insurance_coverage=covers.get(expert_id),
+            health_check_dates=tuple(checks.get(expert_id, ())),
+        )
+        for expert_id in set(covers) | set(checks)
+    }

@@ -196,6 +196,7 @@ def _demo_activity() -> None:
     from bangfu.assessments.demo import assessments_demo_load
     from bangfu.capability.demo import capability_demo_load
     from bangfu.coordination.demo import coordination_demo_load
+    from bangfu.incentives.demo import incentives_demo_load
     from bangfu.matching.demo import matching_demo_load
     from bangfu.partnerships.demo import partnerships_demo_load
     from bangfu.people.demo import people_demo_load
@@ -205,6 +206,7 @@ def _demo_activity() -> None:
     partnerships_demo_load(actor=province, today=timezone.localdate())
     matching_demo_load(actor=province)
     people_demo_load(actor=province, today=timezone.localdate())
+    incentives_demo_load(actor=province, today=timezone.localdate())
     department_services_demo_load(actor=province, today=timezone.localdate())
     activities_demo_load(actor=province, today=timezone.localdate())
     assessments_demo_load(actor=province, today=timezone.localdate())

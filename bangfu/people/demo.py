@@ -1,10 +1,11 @@
-"""Demo experts, teams, deployments and ledger rows for the demo partnerships (F4, F5).
+"""Demo experts, teams and deployments for the demo partnerships (F4).
 
 `people_demo_load()` runs after the partnership demo: for every partnership with a signed
 agreement in force today it forms a first-batch team. The 广州市番禺区中心医院 → 威宁彝族回族苗族
-自治县人民医院 pair gets a full picture (captain, vice-president, 3X links, mentorship, insurance,
-health check, travel claims, tourism card, work fund, a title application), and the demo_expert
-account is linked to its captain. With no partnership it creates nothing. Names are invented and
+自治县人民医院 pair gets a full picture (captain, vice-president, 3X links, mentorship, a title
+application), and the demo_expert account is linked to its captain. The ledger rows of the demo
+teams (insurance, health checks, travel claims, tourism card, work fund) are incentives'
+(`bangfu.incentives.demo`, run after this). With no partnership it creates nothing. Names are invented and
 every expert is flagged `is_demo`. Deterministic for a given day; running it twice changes nothing.
 """
 
@@ -20,13 +21,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
-from bangfu.incentives.services import (
-    health_check_create,
-    insurance_policy_create,
-    tourism_card_create,
-    travel_claim_create,
-    work_fund_set,
-)
 from bangfu.partnerships.models import Agreement, Partnership
 from bangfu.people.domain.experts import DeploymentKind
 from bangfu.people.domain.identity import id_number_check_char
@@ -166,7 +160,7 @@ def _create_expert(
     )
 
 
-def _plan_end(start: date, months: int, until: date | None = None) -> date:
+def plan_end(start: date, months: int, until: date | None = None) -> date:
     end = start + timedelta(days=round(months * 365 / 12) - 1)
     return min(end, until) if until else end
 
@@ -203,7 +197,7 @@ def _main_team(
                 expert_id=expert.pk,
                 kind=spec.kind.value,
                 start=start,
-                planned_end=_plan_end(start, spec.months, until),
+                planned_end=plan_end(start, spec.months, until),
                 department_id=department.pk if department else None,
             ),
         )
@@ -238,32 +232,6 @@ def _main_team(
         mentee_department=departments["内科"],
         start=min(start + timedelta(days=14), today),
     )
-    # Realistic, not flawless: everyone insured; the remote member's yearly health check is
-    # still to do (建议整改) and the second resident links one department (3X, 提示).
-    for expert in experts:
-        _insure(actor, expert, start)
-    for expert in experts[:3]:
-        _health_check(actor, expert, start, today, "威宁县人民医院体检中心")
-    tourism_card_create(
-        actor=actor, expert=captain, card_number=f"YQ-DEMO-{captain.pk:05d}", issued_on=start
-    )
-    month_start = (today - timedelta(days=60)).replace(day=5)
-    if month_start >= start:
-        for day, amount in ((5, Decimal("1180.00")), (20, Decimal("960.00"))):
-            travel_claim_create(
-                actor=actor,
-                deployment=resident,
-                date=month_start.replace(day=day),
-                amount=amount,
-                note="广州—威宁往返（演示）",
-            )
-    work_fund_set(
-        actor=actor,
-        recipient=partnership.recipient,
-        year=today.year,
-        amount=Decimal("200000"),
-        note="住房、用餐、取暖等生活保障（演示）",
-    )
     title_application_create(
         actor=actor,
         deployment=deployments[1],
@@ -294,10 +262,6 @@ def _small_team(
         ("内科", ("儿科", "眼科", "耳鼻咽喉科")),
         ("外科", ("急诊医学科", "麻醉科", "妇产科")),
     )
-    # About one team in eight has a member whose accident insurance is not yet bought
-    # (必须整改); the others are insured and checked, so their teams show no must-fix.
-    # (Chosen by the partnership's id, not `rng`, so the demo's names stay as they were.)
-    uninsured = 2 if partnership.pk % 8 == 3 else -1
     experts: list[Expert] = []
     for title, job_title, degree, kind, months, pay in specs:
         name = rng.choice(SURNAMES) + rng.choice(GIVEN)
@@ -311,35 +275,12 @@ def _small_team(
                 expert_id=expert.pk,
                 kind=kind.value,
                 start=start,
-                planned_end=_plan_end(start, months, until),
+                planned_end=plan_end(start, months, until),
                 department_id=departments[home].pk if home else None,
             ),
         )
         for name in linked:
             coverage_link_add(actor=actor, deployment=deployment, department=departments[name])
-        if len(experts) != uninsured:
-            _insure(actor, expert, start)
-        _health_check(actor, expert, start, today, f"{partnership.recipient.name}体检中心")
         experts.append(expert)
     team_set_captain(actor=actor, team=team, captain=experts[0])
     return len(experts)
-
-
-def _insure(actor: User, expert: Expert, start: date) -> None:
-    insurance_policy_create(
-        actor=actor,
-        expert=expert,
-        insurer="中国人民财产保险股份有限公司（演示）",
-        policy_number=f"DEMO-{expert.pk:06d}",
-        coverage=Decimal("1000000"),
-        start=start,
-        end=_plan_end(start, 12),
-    )
-
-
-def _health_check(actor: User, expert: Expert, start: date, today: date, provider: str) -> None:
-    """This year's check: on the start day, or on 2 January when the stay began last year."""
-    checked_on = max(start, date(today.year, 1, 2))
-    health_check_create(
-        actor=actor, expert=expert, checked_on=min(checked_on, today), provider=provider
-    )

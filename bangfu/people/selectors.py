@@ -8,10 +8,9 @@ full view (detail page, API detail); lists and exports never do (ADR 0004).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -20,10 +19,17 @@ from bangfu.accounts.models import Role, User
 from bangfu.core.audit import audit_object_type
 from bangfu.core.clock import today_local as today_local
 from bangfu.core.models import AuditEntry
-from bangfu.incentives.models import HealthCheck, InsurancePolicy, TourismCard, TravelClaim
 from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.selectors import governing_agreement_of, partnership_filter_for_user
 from bangfu.people import access
+from bangfu.people.contributions import (
+    NO_CARE,
+    ExpertPageReader,
+    ExpertSection,
+    MemberCare,
+    expert_sections,
+    member_care,
+)
 from bangfu.people.domain.appointment import (
     AppointmentEligibility,
     AppointmentRules,
@@ -206,10 +212,8 @@ class ExpertDetail:
     coverage_links: list[CoverageLink]
     mentorships: list[Mentorship]
     title_applications: list[TitleEvaluationApplication]
-    travel_claims: list[TravelClaim]
-    insurance_policies: list[InsurancePolicy]
-    health_checks: list[HealthCheck]
-    tourism_cards: list[TourismCard]
+    sections: list[ExpertSection]
+    """What other apps add to the page (incentives: the ledger), `people.contributions`."""
     history: list[AuditEntry]
     sensitive_views: list[AuditEntry]  # who read the full pay / ID / phone, and when
     can_edit: bool
@@ -227,7 +231,8 @@ def _expert_audit(expert: Expert) -> QuerySet[AuditEntry]:
 
 
 def expert_detail_for_user(*, user: User, pk: int) -> ExpertDetail:
-    """An expert with the deployments, appointments, 3X links, mentorships and ledger the user may see."""
+    """An expert with the deployments, appointments, 3X links and mentorships the user may see, and
+    the sections other apps add (the ledger, from incentives)."""
     expert = expert_get_for_user(user=user, pk=pk)
     deployments = list(
         _deployments_base()
@@ -239,13 +244,17 @@ def expert_detail_for_user(*, user: User, pk: int) -> ExpertDetail:
                 "mentorships", queryset=Mentorship.objects.select_related("mentee_department")
             ),
             Prefetch("title_applications"),
-            Prefetch("travel_claims", queryset=TravelClaim.objects.order_by("-date", "-pk")),
             "team__partnership__agreements",
         )
         .order_by("-start", "pk")
     )
     facts = domain_expert(expert)
     today = today_local()
+    reader = ExpertPageReader(
+        user=user,
+        can_pay=access.can_pay_for_expert(user, expert),
+        is_self=access.is_the_expert(user, expert),
+    )
     eligibilities = [
         DeploymentEligibility(
             d,
@@ -269,17 +278,14 @@ def expert_detail_for_user(*, user: User, pk: int) -> ExpertDetail:
         coverage_links=[c for d in deployments for c in d.coverage_links.all()],
         mentorships=[m for d in deployments for m in d.mentorships.all()],
         title_applications=[t for d in deployments for t in d.title_applications.all()],
-        travel_claims=[t for d in deployments for t in d.travel_claims.all()],
-        insurance_policies=list(expert.insurance_policies.all()),
-        health_checks=list(expert.health_checks.all()),
-        tourism_cards=list(expert.tourism_cards.all()),
+        sections=expert_sections(reader=reader, expert=expert),
         history=list(
             _expert_audit(expert).exclude(action=SENSITIVE_VIEW_ACTION)[:50],
         ),
         sensitive_views=list(_expert_audit(expert).filter(action=SENSITIVE_VIEW_ACTION)[:20]),
         can_edit=access.can_edit_expert(user, expert),
-        can_pay=access.can_pay_for_expert(user, expert),
-        is_self=access.is_the_expert(user, expert),
+        can_pay=reader.can_pay,
+        is_self=reader.is_self,
         appointable=frozenset(
             e.deployment.pk
             for e in eligibilities
@@ -318,8 +324,6 @@ def _teams_for_user(user: User) -> QuerySet[Team]:
                         "mentorships",
                         queryset=Mentorship.objects.select_related("mentee_department"),
                     ),
-                    "expert__insurance_policies",
-                    "expert__health_checks",
                 )
                 .order_by("start", "pk"),
             )
@@ -349,18 +353,9 @@ def team_get_for_user(*, user: User, pk: int) -> Team:
         raise Http404("未找到该帮扶队") from exc
 
 
-def _insurance_cover(expert: Expert, year: int) -> Decimal | None:
-    """The largest cover among the expert's policies in force at some point of `year`."""
-    covers = [
-        p.coverage
-        for p in expert.insurance_policies.all()
-        if p.start <= date(year, 12, 31) and p.end >= date(year, 1, 1)
-    ]
-    return max(covers) if covers else None
-
-
-def team_facts(team: Team, year: int) -> DomainTeam:
-    """The team as `team_check` reads it, from a team loaded by `team_list_for_user`."""
+def team_facts(team: Team, year: int, care: Mapping[int, MemberCare]) -> DomainTeam:
+    """The team as `team_check` reads it, from a team loaded by `team_list_for_user` and its
+    members' insurance and health checks (`people.contributions.member_care`)."""
     members = list(team.deployments.all())
     return DomainTeam(
         members=tuple(
@@ -371,8 +366,8 @@ def team_facts(team: Team, year: int) -> DomainTeam:
                 is_captain=d.expert_id == team.captain_id,
                 resident=d.kind == DeploymentKind.RESIDENT,
                 linked_departments=frozenset(str(c.department_id) for c in d.coverage_links.all()),
-                insurance_coverage=_insurance_cover(d.expert, year),
-                health_check_dates=tuple(h.checked_on for h in d.expert.health_checks.all()),
+                insurance_coverage=care.get(d.expert_id, NO_CARE).insurance_coverage,
+                health_check_dates=care.get(d.expert_id, NO_CARE).health_check_dates,
                 is_mentor=bool(d.mentorships.all()),
             )
             for d in members
@@ -397,6 +392,11 @@ def team_rows(teams: Iterable[Team], *, today: date | None = None) -> list[TeamR
     """Each team with its members and the composition check of `today`'s year (§三(四); A1-(15))."""
     today = today or today_local()
     rules = policy_team_rules()
+    teams = list(teams)
+    care = member_care(
+        expert_ids={d.expert_id for team in teams for d in team.deployments.all()},
+        year=today.year,
+    )
     rows = []
     for team in teams:
         members = list(team.deployments.all())
@@ -404,7 +404,7 @@ def team_rows(teams: Iterable[Team], *, today: date | None = None) -> list[TeamR
             TeamRow(
                 team=team,
                 members=members,
-                check=team_check(team_facts(team, today.year), rules, today.year),
+                check=team_check(team_facts(team, today.year, care), rules, today.year),
                 on_site_today=sum(1 for d in members if d.start <= today <= d.effective_end),
             )
         )

@@ -12,10 +12,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from bangfu.core.models import AuditEntry
-from bangfu.incentives.domain.benefits import ungoverned_days
-from bangfu.incentives.statement_selectors import expert_statement_for_user
-from bangfu.partnerships.selectors import governing_agreement_of
-from bangfu.partnerships.services import agreement_terminate
 from bangfu.people.domain.deployments import (
     Span,
     first_ungoverned_days,
@@ -25,7 +21,6 @@ from bangfu.people.domain.deployments import (
 from bangfu.people.domain.experts import DeploymentKind as K
 from bangfu.people.models import Deployment
 from bangfu.people.tests.fixtures import deploy, new_team, today
-from bangfu.policy.domain.periods import Period
 
 D = date
 
@@ -98,17 +93,6 @@ AGREED = [Span(D(2025, 1, 1), D(2027, 12, 31))]
 )  # fmt: skip
 def test_refused_days(first, last, renewable_after, refused):
     assert refused_days(AGREED, first, last, renewable_after) == refused
-
-
-def test_ungoverned_days_of_a_stay():
-    stay = Period(D(2026, 1, 1), D(2026, 12, 31))
-    governed = [Period(D(2026, 3, 1), D(2026, 4, 30)), Period(D(2026, 7, 1), D(2026, 9, 30))]
-    assert ungoverned_days(stay, governed) == (
-        Period(D(2026, 1, 1), D(2026, 2, 28)),
-        Period(D(2026, 5, 1), D(2026, 6, 30)),
-        Period(D(2026, 10, 1), D(2026, 12, 31)),
-    )
-    assert ungoverned_days(stay, [Period(D(2025, 1, 1), D(2027, 1, 1))]) == ()
 
 
 @pytest.mark.django_db
@@ -188,26 +172,6 @@ def test_a_short_trip_may_overlap_the_stay_but_not_another_short_trip(
             helper_exception_reason=reason,
         )
     assert "驻点时间不能重叠" in info.value.message_dict["start"][0]
-
-
-@pytest.mark.django_db
-def test_days_after_the_agreement_ended_earn_nothing_and_the_statement_says_why(
-    province_officer, expert, resident
-):
-    on = today() - timedelta(days=30)
-    period = Period(D(on.year, 1, 1), D(on.year, 12, 31))
-    before = expert_statement_for_user(user=province_officer, expert_id=expert.pk, period=period)
-    assert not [r for r in before.rows if r.item == "ungoverned"]
-    agreement = governing_agreement_of(resident.team.partnership.agreements.all(), on)
-    assert agreement is not None
-    agreement_terminate(actor=province_officer, agreement=agreement, on=on, reason="测试：终止")
-
-    after = expert_statement_for_user(user=province_officer, expert_id=expert.pk, period=period)
-    assert after.total < before.total
-    [row] = [r for r in after.rows if r.item == "ungoverned"]
-    assert row.amount == 0
-    assert f"{on.isoformat()}至" in row.reason
-    assert "不计发任何待遇" in row.reason and "§七" in row.reason
 
 
 @pytest.mark.django_db

@@ -1,4 +1,5 @@
-"""List pages, exports and API lists cost a constant number of queries as rows grow (DESIGN §5)."""
+"""People's list pages, exports and API lists cost a constant number of queries as rows grow
+(DESIGN §5), with the health checks incentives adds to the team check (`people.contributions`)."""
 
 from __future__ import annotations
 
