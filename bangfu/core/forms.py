@@ -117,11 +117,18 @@ class ServiceForm(StyledForm):
     """A form whose data goes to a service; the service's field errors come back onto it."""
 
     def add_service_errors(self, exc: ValidationError) -> None:
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc.messages)
-            return
-        for field, errors in exc.message_dict.items():
-            self.add_error(field if field in self.fields else None, errors)
+        add_service_errors(self, exc)
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's `ValidationError` on `form`: each key's messages next to the field of
+    that name; keys the form has no field for, and an error without keys, on the form as a
+    whole — so no message is ever lost."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 class ChoiceLabelField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -139,7 +146,7 @@ T = TypeVar("T")
 
 def form_page(
     request: HttpRequest,
-    form: ServiceForm,
+    form: forms.BaseForm,
     *,
     title: str,
     back_url: str,
@@ -168,12 +175,14 @@ def form_page(
 
 def form_submit(
     request: HttpRequest,
-    form: ServiceForm,
+    form: forms.BaseForm,
     save: Callable[[dict[str, Any]], T],
     *,
     done: Callable[[T], tuple[str, str]],
-    title: str,
-    back_url: str,
+    render_page: Callable[[int], HttpResponse] | None = None,
+    errors: Callable[[ValidationError], object] | None = None,
+    title: str = "",
+    back_url: str = "",
     **page: Any,
 ) -> HttpResponse:
     """The one GET/POST flow of a form whose data goes to one service call.
@@ -181,10 +190,13 @@ def form_submit(
     On a valid POST, `save(form.cleaned_data)` calls the service (which validates, writes and
     audits in one transaction); on success the message of `done(result)` is flashed and the
     browser is redirected to its URL (post/redirect/get). A `ValidationError` from the service
-    lands on the form's fields (`ServiceForm.add_service_errors`; keys that are not fields become
-    form errors) and the page is shown again with status 400, as is an invalid form. A GET shows
-    the empty or bound form with status 200. `page` goes to `form_page` (submit, confirm, intro,
-    multipart, subnav).
+    lands on the form (`errors(exc)`, by default `add_service_errors`: each key on its field,
+    other keys and keyless errors on the form as a whole) and the page is shown again with
+    status 400, as is an invalid form. A GET shows the empty or bound form with status 200.
+
+    The page is `render_page(status)` when given — e.g. a detail page with the bound form in
+    place of its empty one — else the standalone `form_page` with `title`, `back_url` and
+    `page` (submit, confirm, intro, multipart, subnav).
 
     Example::
 
@@ -197,14 +209,21 @@ def form_submit(
             back_url=back,
         )
     """
+    if render_page is None and not (title and back_url):
+        raise TypeError("form_submit needs render_page, or title and back_url for form_page")
     if request.method == "POST" and form.is_valid():
         try:
             result = save(form.cleaned_data)
         except ValidationError as exc:
-            form.add_service_errors(exc)
+            if errors is None:
+                add_service_errors(form, exc)
+            else:
+                errors(exc)
         else:
             message, url = done(result)
             messages.success(request, message)
             return redirect(url)
     status = 400 if request.method == "POST" else 200
+    if render_page is not None:
+        return render_page(status)
     return form_page(request, form, title=title, back_url=back_url, status=status, **page)
