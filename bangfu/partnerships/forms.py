@@ -3,7 +3,7 @@
 Forms parse and present; the rules live in `domain/` and `services.py`. The field names of
 `PartnershipForm` are the service's error keys (`helper`, `start`, `measures`,
 `measures.M01.team_size`, `guarantee_terms.top_up_multiplier` …), so every message of a
-`ValidationError` is shown next to the field it names (`form_add_service_errors`).
+`ValidationError` is shown next to the field it names (`bangfu.core.forms.add_service_errors`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from bangfu.accounts.models import User
@@ -78,16 +77,6 @@ def _check_boxes(form: forms.Form) -> None:
     for field in form.fields.values():
         if isinstance(field.widget, forms.CheckboxSelectMultiple):
             field.widget.attrs["class"] = "form-check-input"
-
-
-def form_add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's `ValidationError` to the form: each key to the field of that name,
-    keys the form has no field for to the form as a whole (so no message is ever lost)."""
-    for key, messages in error.message_dict.items():
-        if key in form.fields:
-            form.add_error(key, messages)
-        else:
-            form.add_error(None, messages)
 
 
 # ---- list filters ----

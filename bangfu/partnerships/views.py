@@ -8,7 +8,7 @@ with each message next to its field, status 400; not allowed → 403).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
@@ -18,16 +18,18 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.models import User
 from bangfu.accounts.request import request_user
 from bangfu.core.excel import xlsx_stream_response
+from bangfu.core.forms import form_submit
 from bangfu.core.models import AuditEntry
 from bangfu.core.request import id_from_query, query_without_page
 from bangfu.core.selectors import audit_list_for_object
@@ -57,7 +59,6 @@ from bangfu.partnerships.forms import (
     RenewForm,
     SigningForm,
     TerminateForm,
-    form_add_service_errors,
     term_default_text,
 )
 from bangfu.partnerships.models import Agreement, CountyPlan
@@ -373,6 +374,20 @@ def _render_detail(
     return render(request, "partnerships/partnership_detail.html", context, status=status)
 
 
+def _detail_url(pk: int) -> str:
+    return reverse("partnerships:partnership_detail", args=[pk])
+
+
+def _detail_with(
+    request: HttpRequest, pk: int, agreement_id: int, action: str, form: forms.Form
+) -> Callable[[int], HttpResponse]:
+    """The partnership page again, with `form` bound in place of `action`'s form of the
+    agreement `agreement_id` (and that action opened): an agreement form's re-render."""
+    return lambda status: _render_detail(
+        request, pk, bound=(agreement_id, action, form), status=status
+    )
+
+
 @login_required
 def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, pk)
@@ -384,26 +399,21 @@ def agreement_renew_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     previous = agreement_get_for_user(user=user, pk=pk)
     form = RenewForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            agreement = agreement_renew(
-                actor=user,
-                previous=previous,
-                data=AgreementInput(
-                    start=data["start"], end=data["end"], signed_on=data["signed_on"]
-                ),
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"已续签第{agreement.cycle_number}周期协议"
-                f"（{agreement.start:%Y-%m-%d}至{agreement.end:%Y-%m-%d}）",
-            )
-            return redirect("partnerships:partnership_detail", pk=previous.partnership_id)
-    return _render_detail(request, previous.partnership_id, bound=(pk, "renew", form), status=400)
+    return form_submit(
+        request,
+        form,
+        lambda data: agreement_renew(
+            actor=user,
+            previous=previous,
+            data=AgreementInput(start=data["start"], end=data["end"], signed_on=data["signed_on"]),
+        ),
+        done=lambda agreement: (
+            f"已续签第{agreement.cycle_number}周期协议"
+            f"（{agreement.start:%Y-%m-%d}至{agreement.end:%Y-%m-%d}）",
+            _detail_url(previous.partnership_id),
+        ),
+        render_page=_detail_with(request, previous.partnership_id, pk, "renew", form),
+    )
 
 
 @login_required
@@ -412,21 +422,17 @@ def agreement_terminate_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     agreement = agreement_get_for_user(user=user, pk=pk)
     form = TerminateForm(request.POST)
-    if form.is_valid():
-        try:
-            agreement_terminate(
-                actor=user,
-                agreement=agreement,
-                on=form.cleaned_data["on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-        else:
-            messages.success(request, f"已终止第{agreement.cycle_number}周期协议")
-            return redirect("partnerships:partnership_detail", pk=agreement.partnership_id)
-    return _render_detail(
-        request, agreement.partnership_id, bound=(pk, "terminate", form), status=400
+    return form_submit(
+        request,
+        form,
+        lambda data: agreement_terminate(
+            actor=user, agreement=agreement, on=data["on"], reason=data["reason"]
+        ),
+        done=lambda _: (
+            f"已终止第{agreement.cycle_number}周期协议",
+            _detail_url(agreement.partnership_id),
+        ),
+        render_page=_detail_with(request, agreement.partnership_id, pk, "terminate", form),
     )
 
 
@@ -437,20 +443,18 @@ def agreement_sign_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     agreement = agreement_get_for_user(user=user, pk=pk)
     form = SigningForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            agreement_record_signing(
-                actor=user,
-                agreement=agreement,
-                signed_on=form.cleaned_data["signed_on"],
-                scan=form.cleaned_data["scan"],
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-        else:
-            messages.success(request, f"已登记第{agreement.cycle_number}周期协议的签订信息")
-            return redirect("partnerships:partnership_detail", pk=agreement.partnership_id)
-    return _render_detail(request, agreement.partnership_id, bound=(pk, "sign", form), status=400)
+    return form_submit(
+        request,
+        form,
+        lambda data: agreement_record_signing(
+            actor=user, agreement=agreement, signed_on=data["signed_on"], scan=data["scan"]
+        ),
+        done=lambda _: (
+            f"已登记第{agreement.cycle_number}周期协议的签订信息",
+            _detail_url(agreement.partnership_id),
+        ),
+        render_page=_detail_with(request, agreement.partnership_id, pk, "sign", form),
+    )
 
 
 @login_required
@@ -459,18 +463,18 @@ def agreement_file_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     agreement = agreement_get_for_user(user=user, pk=pk)
     form = FilingForm(request.POST)
-    if form.is_valid():
-        level = form.cleaned_data["level"]
-        try:
-            agreement_record_filing(
-                actor=user, agreement=agreement, level=level, filed_on=form.cleaned_data["filed_on"]
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-        else:
-            messages.success(request, f"已登记报{FILING_LEVEL_LABELS[level]}备案")
-            return redirect("partnerships:partnership_detail", pk=agreement.partnership_id)
-    return _render_detail(request, agreement.partnership_id, bound=(pk, "file", form), status=400)
+    return form_submit(
+        request,
+        form,
+        lambda data: agreement_record_filing(
+            actor=user, agreement=agreement, level=data["level"], filed_on=data["filed_on"]
+        ),
+        done=lambda _: (
+            f"已登记报{FILING_LEVEL_LABELS[form.cleaned_data['level']]}备案",
+            _detail_url(agreement.partnership_id),
+        ),
+        render_page=_detail_with(request, agreement.partnership_id, pk, "file", form),
+    )
 
 
 @login_required
@@ -524,22 +528,20 @@ def agreement_first_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         today=today_local(),
     )
     context = {"form": form, "policy": policy, "partnership": row.partnership}
-    if request.method == "GET":
-        return render(request, "partnerships/partnership_form.html", context)
-    if form.is_valid():
-        try:
-            agreement = agreement_create(
-                actor=user, partnership=row.partnership, data=form.agreement_input()
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"已登记首期协议（{agreement.start:%Y-%m-%d}至{agreement.end:%Y-%m-%d}）",
-            )
-            return redirect("partnerships:partnership_detail", pk=pk)
-    return render(request, "partnerships/partnership_form.html", context, status=400)
+    return form_submit(
+        request,
+        form,
+        lambda _: agreement_create(
+            actor=user, partnership=row.partnership, data=form.agreement_input()
+        ),
+        done=lambda agreement: (
+            f"已登记首期协议（{agreement.start:%Y-%m-%d}至{agreement.end:%Y-%m-%d}）",
+            _detail_url(pk),
+        ),
+        render_page=lambda status: render(
+            request, "partnerships/partnership_form.html", context, status=status
+        ),
+    )
 
 
 # ---- create ----
@@ -558,29 +560,30 @@ def partnership_create_view(request: HttpRequest) -> HttpResponse:
         policy=policy,
         today=today_local(),
     )
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                partnership = partnership_create(
-                    actor=user,
-                    helper=data["helper"],
-                    recipient=data["recipient"],
-                    modes=list(data["modes"]),
-                    agreement=form.agreement_input(),
-                    leading_institutions=list(data["leading_institutions"]),
-                    helper_liaison=data["helper_liaison"],
-                    recipient_liaison=data["recipient_liaison"],
-                )
-            except ValidationError as error:
-                form_add_service_errors(form, error)
-            else:
-                messages.success(request, f"已登记帮扶关系「{partnership}」及首期协议")
-                return redirect("partnerships:partnership_detail", pk=partnership.pk)
-        context = {"form": form, "policy": policy, "pending": _pending(request, user)}
-        return render(request, "partnerships/partnership_form.html", context, status=400)
-    context = {"form": form, "policy": policy, "pending": _pending(request, user)}
-    return render(request, "partnerships/partnership_form.html", context)
+    return form_submit(
+        request,
+        form,
+        lambda data: partnership_create(
+            actor=user,
+            helper=data["helper"],
+            recipient=data["recipient"],
+            modes=list(data["modes"]),
+            agreement=form.agreement_input(),
+            leading_institutions=list(data["leading_institutions"]),
+            helper_liaison=data["helper_liaison"],
+            recipient_liaison=data["recipient_liaison"],
+        ),
+        done=lambda partnership: (
+            f"已登记帮扶关系「{partnership}」及首期协议",
+            _detail_url(partnership.pk),
+        ),
+        render_page=lambda status: render(
+            request,
+            "partnerships/partnership_form.html",
+            {"form": form, "policy": policy, "pending": _pending(request, user)},
+            status=status,
+        ),
+    )
 
 
 def _pending(request: HttpRequest, user: User) -> list[PartnershipRow]:
@@ -721,25 +724,27 @@ def _county_plan_form_page(
 def _county_plan_submit(
     request: HttpRequest, user: User, form: CountyPlanForm, plan: CountyPlan | None
 ) -> HttpResponse:
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            saved = county_plan_save(
-                actor=user,
-                county=data["county"],
-                cycle_start=data["cycle_start"],
-                goals=data["goals"],
-                specialty_ids=[s.pk for s in data["specialties"]],
-                centres=data["centres"],
-                measure_codes=data["measure_codes"],
-                agreement_ids=form.agreement_ids(),
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-        else:
-            messages.success(request, f"已保存「{saved}」")
-            return redirect("partnerships:county_plan_detail", pk=saved.pk)
-    return _county_plan_form_page(request, form=form, plan=plan, status=400)
+    return form_submit(
+        request,
+        form,
+        lambda data: county_plan_save(
+            actor=user,
+            county=data["county"],
+            cycle_start=data["cycle_start"],
+            goals=data["goals"],
+            specialty_ids=[s.pk for s in data["specialties"]],
+            centres=data["centres"],
+            measure_codes=data["measure_codes"],
+            agreement_ids=form.agreement_ids(),
+        ),
+        done=lambda saved: (
+            f"已保存「{saved}」",
+            reverse("partnerships:county_plan_detail", args=[saved.pk]),
+        ),
+        render_page=lambda status: _county_plan_form_page(
+            request, form=form, plan=plan, status=status
+        ),
+    )
 
 
 @login_required
