@@ -175,7 +175,10 @@ class BudgetOut(Schema):
     level: str
     round_trip_cost: str
     available: bool
-    rows: list[BudgetRowOut]
+    count: int = Field(..., description="该层级的行数（全部页）")
+    page: int = Field(..., description="当前页（按受扶医院每页50行；市州与全省为1页）")
+    pages: int = Field(..., description="总页数")
+    rows: list[BudgetRowOut] = Field(..., description="当前页的行")
     item_totals: dict[str, str]
     total: str
     note: str = Field(..., description="有单元格因不足3人而不公开时的说明，否则为空")
@@ -194,6 +197,8 @@ class BudgetQuery(Schema):
     round_trip_cost: Annotated[
         Decimal, Money(10, minimum=Decimal(0), maximum=ROUND_TRIP_COST_MAX)
     ] = Field(DEFAULT_ROUND_TRIP_COST, description="预计每次往返交通费（元），不超过 10 万元")
+    q: Search = Field("", description="按受扶医院名称搜索")
+    page: int = Field(1, ge=1, le=100000, description="页码（按受扶医院每页50行）")
 
 
 def _amount_text(amount: Decimal | str) -> str:
@@ -206,6 +211,9 @@ def _budget_out(report: BudgetReport) -> dict[str, object]:
         "level": report.level,
         "round_trip_cost": yuan(report.round_trip_cost),
         "available": report.available,
+        "count": report.count,
+        "page": report.page,
+        "pages": report.pages,
         "rows": [
             {
                 "key": r.key,
@@ -249,6 +257,8 @@ def budget(request: HttpRequest, params: Query[BudgetQuery]) -> dict[str, object
         year=params.year or timezone.localdate().year,
         level=params.level,
         round_trip_cost=params.round_trip_cost,
+        q=params.q,
+        page=params.page,
     )
     return _budget_out(report)
 

@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from bangfu.accounts.models import Role, User
 from bangfu.incentives.agreement_terms import policy_rates
@@ -21,19 +23,22 @@ from bangfu.incentives.domain.budget import (
     BudgetDeployment,
     BudgetLine,
     budget_forecast,
+    expected_travel_amount,
     work_fund_line,
 )
 from bangfu.incentives.domain.rates import IncentiveRates
 from bangfu.incentives.labels import ITEM_LABELS, ITEM_ORDER
-from bangfu.incentives.models import (
-    Payment,
-)
+from bangfu.incentives.models import HospitalForecast, Payment
 from bangfu.incentives.payment_selectors import paid_by_recipient, payment_reveals_pay
 from bangfu.incentives.statement_selectors import agreement_rates
 from bangfu.partnerships.models import Agreement
 from bangfu.partnerships.selectors import governed_spans_of
 from bangfu.people import access
-from bangfu.people.domain.privacy import SMALL_CELL_TEXT, small_cell_hidden
+from bangfu.people.domain.privacy import (
+    SMALL_CELL_MIN_PEOPLE,
+    SMALL_CELL_TEXT,
+    small_cell_hidden,
+)
 from bangfu.people.models import Deployment
 from bangfu.people.selectors import (
     domain_deployment,
@@ -124,82 +129,89 @@ class BudgetRow:
         return self.total if self.pay_visible else SMALL_CELL_TEXT
 
 
+BUDGET_PAGE_SIZE = 50
+
+
+def _zero_items() -> dict[str, Decimal]:
+    return {item.value: Decimal("0.00") for item in ITEM_ORDER}
+
+
 @dataclass(frozen=True)
 class BudgetReport:
     year: int
     level: str
     round_trip_cost: Decimal
     rows: tuple[BudgetRow, ...]
+    """This page's rows: 50 hospitals a page; every prefecture; the province's one row."""
     available: bool
-    item_totals: dict[str, Decimal] = field(default_factory=dict)
+    totals: BudgetRow = field(
+        default_factory=lambda: BudgetRow("", "合计", "", 0, 0, _zero_items(), Decimal("0.00"))
+    )
+    """The sums over every row in the reader's scope (all pages), masked like a row."""
+    count: int = 0
+    """Rows at this level in the reader's scope (all pages)."""
+    page: int = 1
+    pages: int = 1
+    q: str = ""
+
+    @property
+    def item_totals(self) -> dict[str, Decimal]:
+        return self.totals.items
 
     @property
     def total(self) -> Decimal:
-        return sum((r.total for r in self.rows), Decimal("0.00"))
+        return self.totals.total
 
     @property
     def item_amounts(self) -> tuple[Decimal, ...]:
-        return tuple(self.item_totals[item.value] for item in ITEM_ORDER)
+        return self.totals.amounts
 
     @property
     def pay_visible(self) -> bool:
         """Totals over every row show the top-up only when no row hides it: otherwise the total
         less the shown rows would give the hidden ones away."""
-        return all(r.pay_visible for r in self.rows)
+        return self.totals.pay_visible
 
     @property
     def paid(self) -> Decimal:
-        return sum((r.paid for r in self.rows), Decimal("0.00"))
+        return self.totals.paid
 
     @property
     def shown_paid(self) -> Decimal | str:
-        return self.paid if all(r.paid_visible for r in self.rows) else SMALL_CELL_TEXT
+        return self.totals.shown_paid
 
     @property
     def note(self) -> str:
         """Said on the page, in the export and by the API whenever a cell is suppressed."""
-        hidden = not self.pay_visible or not all(r.paid_visible for r in self.rows)
+        hidden = not self.totals.pay_visible or not self.totals.paid_visible
         return BUDGET_SMALL_CELL_NOTE if hidden else ""
 
     @property
     def shown_item_totals(self) -> dict[str, Decimal | str]:
-        return {
-            key: SMALL_CELL_TEXT
-            if key == BenefitItem.SALARY_TOP_UP.value and not self.pay_visible
-            else amount
-            for key, amount in self.item_totals.items()
-        }
+        return self.totals.shown_items
 
     @property
     def shown_item_amounts(self) -> tuple[Decimal | str, ...]:
-        shown = self.shown_item_totals
-        return tuple(shown[item.value] for item in ITEM_ORDER)
+        return self.totals.shown_amounts
 
     @property
     def shown_total(self) -> Decimal | str:
-        return self.total if self.pay_visible else SMALL_CELL_TEXT
+        return self.totals.shown_total
 
 
-def _budget_recipients(user: User, year: int) -> QuerySet[Institution]:
-    """Recipients in the user's scope with a signed agreement or a deployment in `year`."""
-    first, last = date(year, 1, 1), date(year, 12, 31)
+def budget_hospitals(user: User, year: int) -> QuerySet[HospitalForecast]:
+    """The stored rows of the recipients in the user's scope that are in `year`'s budget (a
+    signed agreement or a deployment in the year; `forecasts.py`), in the page's order."""
     if scope_for_user(user).role not in BUDGET_ROLES:
-        return Institution.objects.none()
-    in_scope = access.recipients_in_scope(user)
-    with_agreement = Agreement.objects.filter(
-        signed_on__isnull=False, start__lte=last, end__gte=first
-    ).exclude(terminated_on__lt=first)
-    with_deployment = Deployment.objects.filter(start__lte=last).filter(
-        Q(actual_end__gte=first) | Q(actual_end__isnull=True, planned_end__gte=first)
-    )
-    return (
-        in_scope.filter(
-            Q(pk__in=with_agreement.values("partnership__recipient_id"))
-            | Q(pk__in=with_deployment.values("team__partnership__recipient_id"))
-        )
-        .select_related("county__prefecture", "prefecture")
-        .order_by("county__code", "name")
-    )
+        return HospitalForecast.objects.none()
+    return HospitalForecast.objects.filter(
+        year=year, recipient__in=access.recipients_in_scope(user)
+    ).order_by("recipient__county__code", "recipient__name", "recipient_id")
+
+
+def small_cell_q(field_name: str) -> Q:
+    """`people.domain.privacy.small_cell_hidden` as a filter on a count column."""
+    return Q(**{f"{field_name}__gt": 0, f"{field_name}__lt": SMALL_CELL_MIN_PEOPLE})
 
 
 def hospital_rates_for_year(
@@ -222,79 +234,365 @@ def hospital_rates_for_year(
     return agreement_rates(agreement, base)
 
 
+def partnership_year_rates(
+    cycles: Sequence[Agreement], year: int, base: IncentiveRates
+) -> IncentiveRates:
+    """The rates of a partnership's deployments in a year's budget: the terms of the agreement
+    that governs first in the year (the policy's when none governs it)."""
+    spans = governed_spans_of(cycles, date(year, 1, 1), date(year, 12, 31))
+    return agreement_rates(spans[0][2] if spans else None, base)
+
+
+PREFECTURE_NAME = Coalesce(
+    F("recipient__county__prefecture__name"), F("recipient__prefecture__name"), Value("")
+)
+FORECAST_SUMS = {
+    "n_deployments": Sum("deployments"),
+    "top_up": Sum("salary_top_up"),
+    "subsidy": Sum("monthly_subsidy"),
+    "settling": Sum("settling_in"),
+    "trips": Sum("round_trips"),
+    "fund": Sum("work_fund"),
+    "people": Sum("pay_people"),
+    "n_hospitals": Count("pk"),
+}
+
+
+@dataclass(frozen=True)
+class _Budget:
+    """What every row of one reader's budget needs: the scoped rows and who is masked."""
+
+    user: User
+    year: int
+    cost: Decimal
+    rates: IncentiveRates
+    hospitals: QuerySet[HospitalForecast]
+    pay_hidden: frozenset[int]
+    """Hospitals whose top-up (and total) the reader does not see (1 or 2 people)."""
+    paid_hidden: frozenset[int]
+    """Hospitals whose paid amount the reader does not see."""
+    q: str = ""
+
+    def items(self, values: Mapping[str, Any]) -> dict[str, Decimal]:
+        zero = Decimal("0.00")
+        sums = {
+            BenefitItem.SALARY_TOP_UP: values["top_up"] or zero,
+            BenefitItem.MONTHLY_SUBSIDY: values["subsidy"] or zero,
+            BenefitItem.SETTLING_IN: values["settling"] or zero,
+            BenefitItem.TRAVEL: expected_travel_amount(values["trips"] or 0, self.cost, self.rates),
+            BenefitItem.WORK_FUND: values["fund"] or zero,
+        }
+        return {item.value: sums[item] for item in ITEM_ORDER}
+
+
+def _budget(user: User, year: int, cost: Decimal, q: str) -> _Budget:
+    hospitals = budget_hospitals(user, year)
+    if q:
+        hospitals = hospitals.filter(recipient__name__contains=q)
+    # Who sees what: `access.can_see_pay_of_recipient` in SQL (the province: every hospital).
+    seen = access.recipients_pay_seen_filter(user, "recipient_id")
+    pay_hidden = set(
+        hospitals.filter(small_cell_q("pay_people"))
+        .exclude(seen)
+        .values_list("recipient_id", flat=True)
+    )
+    # Paid amounts hold top-ups: suppressed where the top-up is, or where payments holding a
+    # top-up were made to 1 or 2 people (ADR 0004).
+    paid_people: dict[int, set[int]] = defaultdict(set)
+    unseen = Payment.objects.filter(
+        recipient__in=hospitals.exclude(seen).values("recipient_id"), period_start__year=year
+    ).only("recipient_id", "expert_id", "lines")
+    for payment in unseen:
+        if payment_reveals_pay(payment):
+            paid_people[payment.recipient_id].add(payment.expert_id)
+    paid_hidden = pay_hidden | {
+        h for h, people in paid_people.items() if small_cell_hidden(len(people))
+    }
+    return _Budget(
+        user,
+        year,
+        cost,
+        policy_rates(),
+        hospitals,
+        frozenset(pay_hidden),
+        frozenset(paid_hidden),
+        q,
+    )
+
+
+def _check(level: str, round_trip_cost: Decimal) -> None:
+    if level not in BudgetLevel.VALUES:
+        raise ValidationError({"level": "汇总层级应为 hospital、prefecture 或 province"})
+    if round_trip_cost < 0:
+        raise ValidationError({"round_trip_cost": "预计往返交通费不能为负数"})
+    if round_trip_cost != round_trip_cost.quantize(Decimal("0.01")):
+        raise ValidationError({"round_trip_cost": "预计往返交通费最多保留两位小数"})
+
+
 def budget_for_user(
     *,
     user: User,
     year: int,
     level: str = BudgetLevel.HOSPITAL,
     round_trip_cost: Decimal = DEFAULT_ROUND_TRIP_COST,
+    q: str = "",
+    page: int = 1,
 ) -> BudgetReport:
     """The year's forecast per recipient hospital, prefecture or the province (§六; A2-四(三)):
-    top-ups, subsidies, settling-in, expected travel and 200,000 yuan of work funds per hospital.
+    top-ups, subsidies, settling-in, expected travel and 200,000 yuan of work funds per hospital,
+    summed in SQL from the stored forecasts (ADR 0017); hospitals 50 a page (`q`: by name).
 
     Per-expert lines are shown only where the user may see the experts' pay (the province; a
-    recipient for itself); the sums per item are shown to every user who may see the budget,
-    except that for the others a top-up (and the total holding it) adding up fewer than 3
-    people is suppressed, as is any sum over rows that holds a suppressed one (ADR 0004).
+    recipient for itself), computed by the domain for the rows of the page only; the sums per
+    item are shown to every user who may see the budget, except that for the others a top-up
+    (and the total holding it) adding up fewer than 3 people is suppressed, as is any sum over
+    rows that holds a suppressed one (ADR 0004).
     """
-    if level not in BudgetLevel.VALUES:
-        raise ValidationError({"level": "汇总层级应为 hospital、prefecture 或 province"})
-    if round_trip_cost < 0:
-        raise ValidationError({"round_trip_cost": "预计往返交通费不能为负数"})
-    available = scope_for_user(user).role in BUDGET_ROLES
-    hospitals = list(_budget_recipients(user, year))
+    _check(level, round_trip_cost)
+    return _report(_budget(user, year, round_trip_cost, q.strip()), level, page)
+
+
+def _report(budget: _Budget, level: str, page: int) -> BudgetReport:
+    totals = _totals(budget)
+    count = totals.hospitals if level == BudgetLevel.HOSPITAL else 0
+    rows: list[BudgetRow] = []
+    pages = max(1, -(-count // BUDGET_PAGE_SIZE))
+    page = min(max(1, page), pages)
+    if level == BudgetLevel.HOSPITAL:
+        start = (page - 1) * BUDGET_PAGE_SIZE
+        shown = list(
+            budget.hospitals.select_related(
+                "recipient__county__prefecture", "recipient__prefecture"
+            )[start : start + BUDGET_PAGE_SIZE]
+        )
+        rows = _hospital_rows(budget, shown, with_lines=True)
+    elif level == BudgetLevel.PREFECTURE:
+        rows = _prefecture_rows(budget)
+        count = len(rows)
+    elif totals.hospitals:
+        rows = [replace(totals, key="贵州省", name="贵州省")]
+        count = 1
+    return BudgetReport(
+        year=budget.year,
+        level=level,
+        round_trip_cost=budget.cost,
+        rows=tuple(rows),
+        available=scope_for_user(budget.user).role in BUDGET_ROLES,
+        totals=totals,
+        count=count,
+        page=page,
+        pages=pages,
+        q=budget.q,
+    )
+
+
+def budget_rows_for_export(
+    *,
+    user: User,
+    year: int,
+    level: str = BudgetLevel.HOSPITAL,
+    round_trip_cost: Decimal = DEFAULT_ROUND_TRIP_COST,
+    q: str = "",
+) -> tuple[BudgetReport, Iterator[BudgetRow]]:
+    """`budget_for_user`'s report (its totals) and every row of every page, read 500 at a
+    time, without per-expert lines (the export)."""
+    _check(level, round_trip_cost)
+    budget = _budget(user, year, round_trip_cost, q.strip())
+    report = _report(budget, level, 1)
+    if level != BudgetLevel.HOSPITAL:
+        return report, iter(report.rows)
+
+    def rows() -> Iterator[BudgetRow]:
+        batch: list[HospitalForecast] = []
+        for row in budget.hospitals.select_related(
+            "recipient__county__prefecture", "recipient__prefecture"
+        ).iterator(chunk_size=EXPORT_BATCH):
+            batch.append(row)
+            if len(batch) == EXPORT_BATCH:
+                yield from _hospital_rows(budget, batch, with_lines=False)
+                batch = []
+        yield from _hospital_rows(budget, batch, with_lines=False)
+
+    return report, rows()
+
+
+EXPORT_BATCH = 500
+
+
+def _totals(budget: _Budget) -> BudgetRow:
+    values = budget.hospitals.order_by().aggregate(**FORECAST_SUMS)
+    items = budget.items(values)
+    paid = Payment.objects.filter(
+        recipient__in=budget.hospitals.values("recipient_id"), period_start__year=budget.year
+    ).aggregate(paid=Sum("total"))["paid"]
+    return BudgetRow(
+        key="",
+        name="合计",
+        prefecture="",
+        hospitals=values["n_hospitals"] or 0,
+        deployments=values["n_deployments"] or 0,
+        items=items,
+        total=sum(items.values(), Decimal("0.00")),
+        pay_people=values["people"] or 0,
+        pay_visible=not budget.pay_hidden,
+        paid=paid or Decimal("0.00"),
+        paid_visible=not budget.paid_hidden,
+    )
+
+
+def _prefecture_rows(budget: _Budget) -> list[BudgetRow]:
+    groups: list[dict[str, Any]] = [
+        dict(group)
+        for group in budget.hospitals.order_by()
+        .annotate(prefecture_name=PREFECTURE_NAME)
+        .values("prefecture_name")
+        .annotate(first_code=Min("recipient__county__code"), **FORECAST_SUMS)
+    ]
+    paid = dict(
+        Payment.objects.filter(
+            recipient__in=budget.hospitals.values("recipient_id"), period_start__year=budget.year
+        )
+        .annotate(prefecture_name=PREFECTURE_NAME)
+        .values("prefecture_name")
+        .annotate(paid=Sum("total"))
+        .values_list("prefecture_name", "paid")
+    )
+    masked = budget.pay_hidden | budget.paid_hidden
+    prefecture_of = dict(
+        budget.hospitals.filter(recipient_id__in=masked)
+        .annotate(prefecture_name=PREFECTURE_NAME)
+        .values_list("recipient_id", "prefecture_name")
+    )
+    pay_hidden = {prefecture_of[h] for h in budget.pay_hidden if h in prefecture_of}
+    paid_hidden = {prefecture_of[h] for h in budget.paid_hidden if h in prefecture_of}
+    rows = []
+    for group in sorted(groups, key=lambda g: (g["first_code"] or "", g["prefecture_name"])):
+        name = group["prefecture_name"]
+        items = budget.items(group)
+        rows.append(
+            BudgetRow(
+                key=name,
+                name=name,
+                prefecture=name,
+                hospitals=group["n_hospitals"],
+                deployments=group["n_deployments"] or 0,
+                items=items,
+                total=sum(items.values(), Decimal("0.00")),
+                pay_people=group["people"] or 0,
+                pay_visible=name not in pay_hidden,
+                paid=paid.get(name) or Decimal("0.00"),
+                paid_visible=name not in paid_hidden,
+            )
+        )
+    return rows
+
+
+def _hospital_rows(
+    budget: _Budget, shown: Sequence[HospitalForecast], *, with_lines: bool
+) -> list[BudgetRow]:
+    """The rows of `shown`, with the per-expert lines (computed by the domain, for these rows
+    only) where the reader may see the pay."""
+    ids = [h.recipient_id for h in shown]
+    paid = paid_by_recipient(ids, budget.year)
+    details = {
+        h.recipient_id
+        for h in shown
+        if with_lines and access.can_see_pay_of_recipient(budget.user, h.recipient_id)
+    }
+    lines = _lines_of(details, budget)
+    rows = []
+    for h in shown:
+        recipient = h.recipient
+        values = {
+            "top_up": h.salary_top_up,
+            "subsidy": h.monthly_subsidy,
+            "settling": h.settling_in,
+            "trips": h.round_trips,
+            "fund": h.work_fund,
+        }
+        items = budget.items(values)
+        seen = access.can_see_pay_of_recipient(budget.user, h.recipient_id)
+        rows.append(
+            BudgetRow(
+                key=str(h.recipient_id),
+                name=recipient.name,
+                prefecture=_prefecture_of(recipient),
+                hospitals=1,
+                deployments=h.deployments,
+                items=items,
+                total=sum(items.values(), Decimal("0.00")),
+                lines=tuple(lines.get(h.recipient_id, ())),
+                details_visible=seen,
+                pay_people=h.pay_people,
+                pay_visible=seen or not small_cell_hidden(h.pay_people),
+                paid=paid.get(h.recipient_id, Decimal("0.00")),
+                paid_visible=h.recipient_id not in budget.paid_hidden,
+            )
+        )
+    return rows
+
+
+def _prefecture_of(hospital: Institution) -> str:
+    if hospital.county:
+        return hospital.county.prefecture.name
+    return hospital.prefecture.name if hospital.prefecture else ""
+
+
+def _lines_of(recipient_ids: Iterable[int], budget: _Budget) -> dict[int, list[BudgetLineView]]:
+    """The per-expert lines of these hospitals for the year: `budget_forecast` per
+    partnership (each with its agreement's rates), then the hospital's work fund."""
+    ids = sorted(set(recipient_ids))
+    if not ids:
+        return {}
+    year = budget.year
     first, last = date(year, 1, 1), date(year, 12, 31)
     deployments = list(
-        Deployment.objects.filter(team__partnership__recipient__in=[h.pk for h in hospitals])
+        Deployment.objects.filter(team__partnership__recipient__in=ids)
         .filter(start__lte=last)
         .filter(Q(actual_end__gte=first) | Q(actual_end__isnull=True, planned_end__gte=first))
         .select_related("expert", "team__partnership")
         .prefetch_related("expert__recognitions")  # 表现突出 by date (§六)
         .order_by("team__partnership_id", "pk")
     )
-    # Each partnership's cycles, fetched once (not once per deployment's copy of it).
     cycles: dict[int, list[Agreement]] = defaultdict(list)
     hospital_agreements: dict[int, list[Agreement]] = defaultdict(list)
     for agreement in (
-        Agreement.objects.filter(partnership__recipient__in=[h.pk for h in hospitals])
+        Agreement.objects.filter(partnership__recipient__in=ids)
         .annotate(recipient_id=F("partnership__recipient_id"))
         .order_by("cycle_number")
     ):
         cycles[agreement.partnership_id].append(agreement)
         hospital_agreements[agreement.recipient_id].append(agreement)
-    base = policy_rates()
     by_hospital: dict[int, list[Deployment]] = defaultdict(list)
     for d in deployments:
         by_hospital[d.team.partnership.recipient_id].append(d)
-    rows = []
-    for hospital in hospitals:
-        lines = _hospital_lines(
-            hospital,
-            by_hospital.get(hospital.pk, []),
-            cycles,
-            hospital_agreements.get(hospital.pk, []),
-            year,
-            base,
-            round_trip_cost,
-        )
-        rows.append(_hospital_row(user, hospital, lines, by_hospital.get(hospital.pk, [])))
-    rows = _aggregate(_with_paid(user, rows, year), level)
-    item_totals = {item.value: Decimal("0.00") for item in ITEM_ORDER}
-    for row in rows:
-        for key, amount in row.items.items():
-            item_totals[key] += amount
-    return BudgetReport(
-        year=year,
-        level=level,
-        round_trip_cost=round_trip_cost,
-        rows=tuple(rows),
-        available=available,
-        item_totals=item_totals,
-    )
+    result = {}
+    for hospital_id in ids:
+        of_hospital = by_hospital.get(hospital_id, [])
+        names = {str(d.pk): d.expert.name for d in of_hospital}
+        result[hospital_id] = [
+            BudgetLineView(
+                expert_name=names.get(line.deployment_id or "", "（医院）"),
+                item_label=ITEM_LABELS[line.item],
+                amount_text=yuan(line.amount),
+                clause=line.clause,
+                reason=line.reason,
+            )
+            for line in hospital_lines(
+                hospital_id,
+                of_hospital,
+                cycles,
+                hospital_agreements.get(hospital_id, []),
+                year,
+                budget.rates,
+                budget.cost,
+            )
+        ]
+    return result
 
 
-def _hospital_lines(
-    hospital: Institution,
+def hospital_lines(
+    hospital_id: int,
     deployments: Sequence[Deployment],
     cycles: Mapping[int, Sequence[Agreement]],
     agreements_of_hospital: Sequence[Agreement],
@@ -310,17 +608,13 @@ def _hospital_lines(
     lines: list[BudgetLine] = []
     for group in by_partnership.values():
         partnership = group[0].team.partnership
-        # The terms of the agreement that governs first in the year (policy rates if none).
-        spans = governed_spans_of(
-            cycles.get(partnership.pk, []), date(year, 1, 1), date(year, 12, 31)
-        )
-        rates = agreement_rates(spans[0][2] if spans else None, base)
+        rates = partnership_year_rates(cycles.get(partnership.pk, []), year, base)
         forecast = budget_forecast(
             year,
             [
                 BudgetDeployment(
                     deployment_id=str(d.pk),
-                    hospital_id=str(hospital.pk),
+                    hospital_id=str(hospital_id),
                     expert=domain_expert(d.expert),
                     deployment=domain_deployment(d),
                 )
@@ -338,107 +632,7 @@ def _hospital_lines(
         )
     lines.append(
         work_fund_line(
-            str(hospital.pk), hospital_rates_for_year(agreements_of_hospital, year, base)
+            str(hospital_id), hospital_rates_for_year(agreements_of_hospital, year, base)
         )
     )
     return lines
-
-
-def _hospital_row(
-    user: User,
-    hospital: Institution,
-    lines: Sequence[BudgetLine],
-    deployments: Sequence[Deployment],
-) -> BudgetRow:
-    names = {str(d.pk): d.expert.name for d in deployments}
-    experts = {str(d.pk): d.expert_id for d in deployments}
-    items = {item.value: Decimal("0.00") for item in ITEM_ORDER}
-    for line in lines:
-        items[line.item.value] += line.amount
-    topped_up = {
-        experts.get(line.deployment_id or "")
-        for line in lines
-        if line.item is BenefitItem.SALARY_TOP_UP and line.amount > 0
-    }
-    visible = access.can_see_pay_of_recipient(user, hospital.pk)
-    prefecture = (
-        hospital.county.prefecture.name
-        if hospital.county
-        else (hospital.prefecture.name if hospital.prefecture else "")
-    )
-    return BudgetRow(
-        key=str(hospital.pk),
-        name=hospital.name,
-        prefecture=prefecture,
-        hospitals=1,
-        deployments=len(deployments),
-        items=items,
-        total=sum((line.amount for line in lines), Decimal("0.00")),
-        lines=tuple(
-            BudgetLineView(
-                expert_name=names.get(line.deployment_id or "", "（医院）"),
-                item_label=ITEM_LABELS[line.item],
-                amount_text=yuan(line.amount),
-                clause=line.clause,
-                reason=line.reason,
-            )
-            for line in lines
-        )
-        if visible
-        else (),
-        details_visible=visible,
-        pay_people=len(topped_up),
-        pay_visible=visible or not small_cell_hidden(len(topped_up)),
-    )
-
-
-def _aggregate(rows: Iterable[BudgetRow], level: str) -> list[BudgetRow]:
-    rows = list(rows)
-    if level == BudgetLevel.HOSPITAL:
-        return rows
-    groups: dict[str, list[BudgetRow]] = defaultdict(list)
-    for row in rows:
-        groups[row.prefecture if level == BudgetLevel.PREFECTURE else "贵州省"].append(row)
-    result = []
-    for name, members in groups.items():
-        items = {item.value: Decimal("0.00") for item in ITEM_ORDER}
-        for member in members:
-            for key, amount in member.items.items():
-                items[key] += amount
-        result.append(
-            BudgetRow(
-                key=name,
-                name=name,
-                prefecture=name if level == BudgetLevel.PREFECTURE else "",
-                hospitals=len(members),
-                deployments=sum(m.deployments for m in members),
-                items=items,
-                total=sum((m.total for m in members), Decimal("0.00")),
-                pay_people=sum(m.pay_people for m in members),
-                pay_visible=all(m.pay_visible for m in members),
-                paid=sum((m.paid for m in members), Decimal("0.00")),
-                paid_visible=all(m.paid_visible for m in members),
-            )
-        )
-    return result
-
-
-def _with_paid(user: User, rows: Sequence[BudgetRow], year: int) -> list[BudgetRow]:
-    """Each hospital row with its approved payments for the year (`paid_by_recipient`). Paid
-    amounts hold top-ups, so they are suppressed like the total: for readers without pay
-    access where the row's top-up is, or where payments holding a top-up were made to 1 or 2
-    people (ADR 0004)."""
-    ids = [int(row.key) for row in rows]
-    paid = paid_by_recipient(ids, year)
-    paid_people: dict[int, set[int]] = defaultdict(set)
-    for payment in Payment.objects.filter(recipient_id__in=ids, period_start__year=year):
-        if payment_reveals_pay(payment):
-            paid_people[payment.recipient_id].add(payment.expert_id)
-    result = []
-    for row in rows:
-        key = int(row.key)
-        visible = access.can_see_pay_of_recipient(user, key) or (
-            row.pay_visible and not small_cell_hidden(len(paid_people[key]))
-        )
-        result.append(replace(row, paid=paid.get(key, Decimal("0.00")), paid_visible=visible))
-    return result

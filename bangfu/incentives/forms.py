@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from bangfu.core.forms import ChoiceLabelField, DateInput, ServiceForm, StyledForm
+from bangfu.core.schema_types import SEARCH_MAX_LENGTH
 from bangfu.core.uploads import RECEIPT_KINDS, CheckedFileField
 from bangfu.incentives.budget_selectors import DEFAULT_ROUND_TRIP_COST, BudgetLevel
 from bangfu.incentives.ledger_selectors import LedgerKind
@@ -33,15 +34,23 @@ class BudgetForm(StyledForm):
         help_text=f"用于预测交通费，默认 {DEFAULT_ROUND_TRIP_COST} 元；实际按票据据实报销（§六）",
     )
 
-    def values(self, default_year: int) -> tuple[int, str, Decimal]:
+    q = forms.CharField(
+        label="受扶医院",
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"placeholder": "医院名称"}),
+    )
+
+    def values(self, default_year: int) -> tuple[int, str, Decimal, str]:
         if not self.is_valid():
-            return default_year, BudgetLevel.HOSPITAL, DEFAULT_ROUND_TRIP_COST
+            return default_year, BudgetLevel.HOSPITAL, DEFAULT_ROUND_TRIP_COST, ""
         data = self.cleaned_data
         cost = data["round_trip_cost"]
         return (
             data["year"],
             data["level"] or BudgetLevel.HOSPITAL,
             DEFAULT_ROUND_TRIP_COST if cost is None else cost,
+            data["q"].strip(),
         )
 
 

@@ -1,7 +1,8 @@
 """The incentives ledger (F5, §六; A2-四(三)): what was claimed, bought and arranged.
 
-Statements and budgets are not stored: they are computed from these rows and the deployments by
-the pure rules in `bangfu.incentives.domain`.
+Statements are not stored: they are computed from these rows and the deployments by the pure
+rules in `bangfu.incentives.domain`. The budget's yearly forecasts are stored (ADR 0017), computed
+by the same rules and rewritten by the services that change their inputs (`forecasts.py`).
 """
 
 from __future__ import annotations
@@ -202,3 +203,67 @@ class Payment(models.Model):
             f"{self.expert.name} {self.period_start:%Y-%m-%d}至{self.period_end:%Y-%m-%d} "
             f"待遇支付（{self.recipient.name}）"
         )
+
+
+class DeploymentForecast(models.Model):
+    """What one deployment is forecast to cost its recipient hospital in one calendar year
+    (`domain.budget.deployment_year`; ADR 0017). Derived data: rewritten by `forecasts.py`
+    whenever the deployment, its expert, its partnership's agreements or the policy change."""
+
+    deployment = models.ForeignKey(
+        Deployment, on_delete=models.CASCADE, related_name="forecasts", verbose_name="派驻"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    recipient = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="+", verbose_name="受扶医院"
+    )
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="+")
+    salary_top_up = models.DecimalField("薪酬补足（元）", max_digits=14, decimal_places=2)
+    monthly_subsidy = models.DecimalField("每月补贴（元）", max_digits=14, decimal_places=2)
+    settling_in = models.DecimalField("生活必需品（元）", max_digits=14, decimal_places=2)
+    round_trips = models.PositiveIntegerField("预计往返次数")
+
+    class Meta:
+        verbose_name = "派驻年度预测"
+        verbose_name_plural = "派驻年度预测"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deployment", "year"], name="deployment_forecast_one_per_year"
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "year"])]
+
+    def __str__(self) -> str:
+        return f"派驻#{self.deployment_id} {self.year}年度预测"
+
+
+class HospitalForecast(models.Model):
+    """A recipient hospital in one year's budget (a signed agreement or a deployment in the
+    year), with its work fund and the sums of its deployments' forecasts (ADR 0017): the rows
+    and totals of the budget page, summed in SQL. Rewritten with its deployments' forecasts."""
+
+    recipient = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="+", verbose_name="受扶医院"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    deployments = models.PositiveIntegerField("派驻人次")
+    salary_top_up = models.DecimalField("薪酬补足（元）", max_digits=14, decimal_places=2)
+    monthly_subsidy = models.DecimalField("每月补贴（元）", max_digits=14, decimal_places=2)
+    settling_in = models.DecimalField("生活必需品（元）", max_digits=14, decimal_places=2)
+    round_trips = models.PositiveIntegerField("预计往返次数")
+    work_fund = models.DecimalField("工作经费（元）", max_digits=14, decimal_places=2)
+    pay_people = models.PositiveIntegerField("薪酬补足人数")
+    """Experts whose salary top-up here this year is above zero (small cells, ADR 0004)."""
+
+    class Meta:
+        verbose_name = "受扶医院年度预测"
+        verbose_name_plural = "受扶医院年度预测"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "year"], name="hospital_forecast_one_per_year"
+            )
+        ]
+        indexes = [models.Index(fields=["year", "recipient"])]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.year}年度预测"

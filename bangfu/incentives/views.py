@@ -6,7 +6,7 @@ amounts happens in the selectors (`ExpertStatement.rows`, `BudgetRow.lines`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -25,15 +25,15 @@ from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.models import User
 from bangfu.accounts.request import request_user
-from bangfu.core.excel import XLSX, xlsx_response
+from bangfu.core.excel import XLSX, xlsx_response, xlsx_stream_response
 from bangfu.core.forms import form_submit
 from bangfu.core.request import id_from_query, query_without_page
 from bangfu.core.uploads import upload_size_checked
 from bangfu.core.views import StoredFileLink
 from bangfu.incentives.budget_selectors import (
     DEFAULT_ROUND_TRIP_COST,
-    BudgetReport,
     budget_for_user,
+    budget_rows_for_export,
 )
 from bangfu.incentives.forms import (
     BudgetForm,
@@ -166,20 +166,29 @@ def statement_pdf_view(request: HttpRequest, expert_pk: int) -> HttpResponse:
 # ---- budget ----
 
 
-def _budget(request: HttpRequest) -> tuple[BudgetForm, BudgetReport]:
+def _budget_query(request: HttpRequest) -> tuple[BudgetForm, dict[str, Any]]:
     today = timezone.localdate()
     form = BudgetForm(
         request.GET or {"year": today.year, "round_trip_cost": str(DEFAULT_ROUND_TRIP_COST)}
     )
-    year, level, cost = form.values(today.year)
-    return form, budget_for_user(
-        user=request_user(request), year=year, level=level, round_trip_cost=cost
-    )
+    year, level, cost, q = form.values(today.year)
+    return form, {
+        "user": request_user(request),
+        "year": year,
+        "level": level,
+        "round_trip_cost": cost,
+        "q": q,
+    }
+
+
+def _page_number(raw: str | None) -> int:
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
 
 @login_required
 def budget(request: HttpRequest) -> HttpResponse:
-    form, report = _budget(request)
+    form, params = _budget_query(request)
+    report = budget_for_user(**params, page=_page_number(request.GET.get("page")))
     return render(
         request,
         "incentives/budget.html",
@@ -188,13 +197,15 @@ def budget(request: HttpRequest) -> HttpResponse:
             "report": report,
             "items": [(item.value, ITEM_LABELS[item]) for item in ITEM_ORDER],
             "query": request.GET.urlencode(),
+            "page_query": query_without_page(request),
         },
     )
 
 
 @login_required
-def budget_export(request: HttpRequest) -> HttpResponse:
-    _, report = _budget(request)
+def budget_export(request: HttpRequest) -> FileResponse:
+    _, params = _budget_query(request)
+    report, all_rows = budget_rows_for_export(**params)
     headers = [
         "名称",
         "市州",
@@ -204,24 +215,31 @@ def budget_export(request: HttpRequest) -> HttpResponse:
         "合计",
         "已核定支付",
     ]
-    rows: list[Sequence[object]] = [
-        (
-            r.name,
-            r.prefecture,
-            r.hospitals,
-            r.deployments,
-            *r.shown_amounts,
-            r.shown_total,
-            r.shown_paid,
+
+    def rows() -> Iterator[Sequence[object]]:
+        for r in all_rows:
+            yield (
+                r.name,
+                r.prefecture,
+                r.hospitals,
+                r.deployments,
+                *r.shown_amounts,
+                r.shown_total,
+                r.shown_paid,
+            )
+        yield (
+            "合计",
+            "",
+            "",
+            "",
+            *report.shown_item_amounts,
+            report.shown_total,
+            report.shown_paid,
         )
-        for r in report.rows
-    ]
-    rows.append(
-        ("合计", "", "", "", *report.shown_item_amounts, report.shown_total, report.shown_paid)
-    )
-    if report.note:
-        rows.append((report.note,))
-    return xlsx_response(f"{report.year}年度激励保障预算.xlsx", "预算", headers, rows)
+        if report.note:
+            yield (report.note,)
+
+    return xlsx_stream_response(f"{report.year}年度激励保障预算.xlsx", "预算", headers, rows())
 
 
 # ---- ledger ----

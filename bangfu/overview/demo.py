@@ -15,6 +15,7 @@ from django.db import transaction
 from bangfu.accounts.models import Department, Role, User
 from bangfu.accounts.services import user_create
 from bangfu.core.audit import audit_record
+from bangfu.incentives.forecasts import forecasts_refresh_all
 from bangfu.registry.models import (
     County,
     Institution,
@@ -185,6 +186,9 @@ def demo_data_load(*, actor: User | None = None) -> list[DemoLogin]:
         )
     logins = _demo_users(actor)
     _demo_activity()
+    # The services keep the budget's forecasts current; this also repairs demo rows written
+    # before the forecast tables existed (ADR 0017).
+    forecasts_refresh_all()
     return logins
 
 

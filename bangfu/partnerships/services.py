@@ -22,6 +22,7 @@ from bangfu.core.duplicates import refusing_duplicates
 from bangfu.core.programme_dates import programme_dates_validate
 from bangfu.core.uploads import SCAN_KINDS, file_delete_on_commit, upload_checked
 from bangfu.core.validation import raise_if_any
+from bangfu.incentives.forecasts import forecasts_refresh_partnership
 from bangfu.partnerships.domain.actions import (
     AgreementAction,
     agreement_actions,
@@ -344,6 +345,7 @@ def agreement_create(
         policy_id=policy.id,
     )
     _save_measures(agreement, measures)
+    forecasts_refresh_partnership(partnership.pk)
     audit_record(
         actor=actor,
         action="renew" if previous else "create",
@@ -431,6 +433,7 @@ def agreement_terminate(*, actor: User, agreement: Agreement, on: date, reason: 
     agreement.terminated_on = on
     agreement.termination_reason = reason.strip()
     agreement.save(update_fields=["terminated_on", "termination_reason", "updated_at"])
+    forecasts_refresh_partnership(agreement.partnership_id)
     audit_record(
         actor=actor,
         action="terminate",
@@ -466,6 +469,7 @@ def agreement_record_signing(
         if replaced != agreement.signed_scan.name:
             file_delete_on_commit(agreement.signed_scan.storage, replaced)
     agreement.save(update_fields=fields)
+    forecasts_refresh_partnership(agreement.partnership_id)
     audit_record(
         actor=actor,
         action="sign",

@@ -126,6 +126,17 @@ def can_see_pay_of_recipient(user: User, recipient_id: int) -> bool:
     return scope.role == Role.RECIPIENT and scope.institution_id == recipient_id
 
 
+def recipients_pay_seen_filter(user: User, field: str = "pk") -> Q:
+    """`can_see_pay_of_recipient` as a filter on a recipient id column (never an empty `Q`, so
+    it may be negated or excluded)."""
+    scope = scope_for_user(user)
+    if scope.role == Role.PROVINCE:
+        return Q(**{f"{field}__isnull": False})
+    if scope.role == Role.RECIPIENT and scope.institution_id is not None:
+        return Q(**{field: scope.institution_id})
+    return Q(**{f"{field}__isnull": True})
+
+
 # ---- writes ----
 
 

@@ -67,27 +67,45 @@ def year_period(year: int) -> Period:
     return Period(date(year, 1, 1), date(year, 12, 31))
 
 
+def on_site_months(deployment: Deployment, period: Period) -> int:
+    """Calendar months with at least one day lying in both the period and an on-site
+    deployment (every kind but remote): a travel claim may be made in any such month."""
+    if not deployment.kind.on_site:
+        return 0
+    on_site = overlap(period, deployment.span)
+    if on_site is None:
+        return 0
+    return len(list(months_touching(on_site)))
+
+
+def expected_round_trips(deployment: Deployment, period: Period, rates: IncentiveRates) -> int:
+    """Expected round trips in `period`: one claim per on-site month (§六; A2-四(三)4)."""
+    return on_site_months(deployment, period) * rates.travel_claims_per_month
+
+
+def expected_travel_amount(
+    round_trips: int, expected_round_trip_cost: Decimal, rates: IncentiveRates
+) -> Decimal:
+    """What `round_trips` expected trips cost at `expected_round_trip_cost` each. With a cost in
+    whole `money_quantum`s (the forms and the API take 0.01 yuan) no rounding happens, so the
+    amount of a sum of trips is the sum of the amounts (stored forecasts, ADR 0017)."""
+    return round_money(expected_round_trip_cost * round_trips, rates.money_quantum)
+
+
 def expected_travel(
     deployment: Deployment,
     period: Period,
     rates: IncentiveRates,
     expected_round_trip_cost: Decimal,
 ) -> BenefitLine | None:
-    """Expected round trips: one claim per on-site month × the expected cost (§六; A2-四(三)4).
-
-    An on-site month is a calendar month with at least one day lying in both the
-    period and an on-site deployment (every kind but remote), since a claim may
-    be made in any such month. None when there is no such month.
-    """
-    if not deployment.kind.on_site:
+    """Expected round trips (`expected_round_trips`) × the expected cost (§六; A2-四(三)4).
+    None when there is no on-site month."""
+    months = on_site_months(deployment, period)
+    if not months:
         return None
-    on_site = overlap(period, deployment.span)
-    if on_site is None:
-        return None
-    months = len(list(months_touching(on_site)))
     trips = months * rates.travel_claims_per_month
     clause = rates.clauses.travel
-    amount = round_money(expected_round_trip_cost * trips, rates.money_quantum)
+    amount = expected_travel_amount(trips, expected_round_trip_cost, rates)
     reason = (
         f"预计往返交通费：在岗{months}个月 × 每月{rates.travel_claims_per_month}次 × "
         f"{yuan(expected_round_trip_cost)}元 = {yuan(amount)}元（依据{clause}）"
@@ -153,4 +171,37 @@ def budget_forecast(
     return BudgetForecast(
         year,
         tuple(HospitalBudget(h, tuple(lines_by_hospital[h])) for h in hospital_ids),
+    )
+
+
+@dataclass(frozen=True)
+class DeploymentYear:
+    """One deployment's forecast for one calendar year: what the budget adds up per item
+    (stored per deployment and year, ADR 0017). Travel is a number of expected round trips,
+    since the reader chooses the expected cost of one."""
+
+    salary_top_up: Decimal
+    monthly_subsidy: Decimal
+    settling_in: Decimal
+    round_trips: int
+
+
+def deployment_year(
+    expert: Expert,
+    deployment: Deployment,
+    year: int,
+    rates: IncentiveRates,
+    home_pay_in_year: Decimal | None = None,
+) -> DeploymentYear:
+    """The same rules as `budget_forecast`'s lines for one deployment in `year`, as sums."""
+    period = year_period(year)
+    zero = Decimal("0.00")
+    top_up = salary_top_up(expert, deployment, period, rates, home_pay_in_year)
+    subsidy = monthly_subsidy(expert, deployment, period, rates)
+    settling = settling_in_allowance(deployment, period, rates)
+    return DeploymentYear(
+        salary_top_up=top_up.amount if top_up else zero,
+        monthly_subsidy=subsidy.amount if subsidy else zero,
+        settling_in=settling.amount if settling else zero,
+        round_trips=expected_round_trips(deployment, period, rates),
     )

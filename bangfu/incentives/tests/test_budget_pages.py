@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from bangfu.incentives.budget_selectors import DEFAULT_ROUND_TRIP_COST
 from bangfu.incentives.domain.budget import BudgetDeployment, budget_forecast
 from bangfu.incentives.domain.rates import incentive_rates_from_terms
+from bangfu.incentives.forecasts import forecasts_refresh_all
 from bangfu.partnerships.models import Agreement
 from bangfu.people.domain.experts import Degree, DeploymentKind, Title
 from bangfu.people.domain.experts import Deployment as DomainDeployment
@@ -73,6 +74,7 @@ def expected_hospital_total(hospital: Institution, year: int) -> Decimal:
 
 def test_hospital_row_equals_the_domain_forecast(client, province_officer, resident, pair):
     Agreement.objects.filter(partnership__recipient=pair.recipient).update(guarantee_overrides={})
+    forecasts_refresh_all()  # the update above bypassed the services
     year = year_of(resident)
     client.force_login(province_officer)
     report = client.get(reverse("incentives:budget"), {"year": year}).context["report"]
@@ -160,7 +162,11 @@ def test_budget_export_reads_back(client, province_officer, resident):
     params = {"year": year_of(resident), "level": "prefecture"}
     report = client.get(reverse("incentives:budget"), params).context["report"]
     response = client.get(reverse("incentives:budget_export"), params)
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(
+        load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
     assert rows[0][0] == "名称" and rows[0][-2:] == ("合计", "已核定支付")
     assert rows[-1][0] == "合计"
     assert Decimal(str(rows[-1][-2])).quantize(Decimal("0.01")) == report.total

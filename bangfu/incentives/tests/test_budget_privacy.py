@@ -88,7 +88,11 @@ def test_budget_export_suppresses_the_same_cells(request, client, year, top_up, 
     user = request.getfixturevalue(who)
     client.force_login(user)
     response = client.get(reverse("incentives:budget_export"), {"year": year})
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(
+        load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
     header = rows[0]
     by_name = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
     weining = by_name[WEINING_HOSPITAL]

@@ -263,7 +263,7 @@ def test_budget_api_and_export_carry_paid(client, api_client, recipient_user, ap
     assert Decimal(body["paid"]) == approved.total
     client.force_login(recipient_user)
     response = client.get(reverse("incentives:budget_export"), {"year": year()})
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.getvalue())).active
     values = list(sheet.iter_rows(values_only=True))
     header = values[0] if "已核定支付" in values[0] else values[1]
     column = list(header).index("已核定支付")
