@@ -10,9 +10,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
 from bangfu.accounts.models import Role, User
 from bangfu.incentives.agreement_terms import policy_rates
@@ -337,22 +338,24 @@ def budget_for_user(
     round_trip_cost: Decimal = DEFAULT_ROUND_TRIP_COST,
     q: str = "",
     page: int = 1,
+    lines: bool = True,
 ) -> BudgetReport:
     """The year's forecast per recipient hospital, prefecture or the province (§六; A2-四(三)):
     top-ups, subsidies, settling-in, expected travel and 200,000 yuan of work funds per hospital,
     summed in SQL from the stored forecasts (ADR 0017); hospitals 50 a page (`q`: by name).
 
-    Per-expert lines are shown only where the user may see the experts' pay (the province; a
-    recipient for itself), computed by the domain for the rows of the page only; the sums per
+    Per-expert lines are given only where the user may see the experts' pay (the province; a
+    recipient for itself), computed by the domain for the rows of the page only, and not at
+    all with `lines=False` (the page loads them per hospital, `budget_lines_for_user`); the sums per
     item are shown to every user who may see the budget, except that for the others a top-up
     (and the total holding it) adding up fewer than 3 people is suppressed, as is any sum over
     rows that holds a suppressed one (ADR 0004).
     """
     _check(level, round_trip_cost)
-    return _report(_budget(user, year, round_trip_cost, q.strip()), level, page)
+    return _report(_budget(user, year, round_trip_cost, q.strip()), level, page, lines)
 
 
-def _report(budget: _Budget, level: str, page: int) -> BudgetReport:
+def _report(budget: _Budget, level: str, page: int, lines: bool = False) -> BudgetReport:
     totals = _totals(budget)
     count = totals.hospitals if level == BudgetLevel.HOSPITAL else 0
     rows: list[BudgetRow] = []
@@ -365,7 +368,7 @@ def _report(budget: _Budget, level: str, page: int) -> BudgetReport:
                 "recipient__county__prefecture", "recipient__prefecture"
             )[start : start + BUDGET_PAGE_SIZE]
         )
-        rows = _hospital_rows(budget, shown, with_lines=True)
+        rows = _hospital_rows(budget, shown, with_lines=lines)
     elif level == BudgetLevel.PREFECTURE:
         rows = _prefecture_rows(budget)
         count = len(rows)
@@ -530,6 +533,48 @@ def _hospital_rows(
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class HospitalBudgetLines:
+    hospital: Institution
+    year: int
+    round_trip_cost: Decimal
+    lines: tuple[BudgetLineView, ...]
+
+
+def budget_lines_for_user(
+    *,
+    user: User,
+    hospital_id: int,
+    year: int,
+    round_trip_cost: Decimal = DEFAULT_ROUND_TRIP_COST,
+) -> HospitalBudgetLines:
+    """One hospital's per-expert budget lines for the year (`budget_forecast`, as the rows'
+    sums): Http404 outside the reader's budget, PermissionDenied where it may not see the
+    pay (ADR 0004: the province, and the paying recipient for itself)."""
+    _check(BudgetLevel.HOSPITAL, round_trip_cost)
+    row = (
+        budget_hospitals(user, year)
+        .filter(recipient_id=hospital_id)
+        .select_related("recipient")
+        .first()
+    )
+    if row is None:
+        raise Http404("该年度预算中没有这家受扶医院")
+    if not access.can_see_pay_of_recipient(user, hospital_id):
+        raise PermissionDenied("逐人明细涉及个人薪酬，仅省卫健委和受扶医院本院可见")
+    budget = _Budget(
+        user,
+        year,
+        round_trip_cost,
+        policy_rates(),
+        budget_hospitals(user, year),
+        frozenset(),
+        frozenset(),
+    )
+    lines = _lines_of([hospital_id], budget).get(hospital_id, [])
+    return HospitalBudgetLines(row.recipient, year, round_trip_cost, tuple(lines))
 
 
 def _prefecture_of(hospital: Institution) -> str:

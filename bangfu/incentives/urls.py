@@ -7,6 +7,7 @@ app_name = "incentives"
 urlpatterns = [
     path("budget/", views.budget, name="budget"),
     path("budget/export.xlsx", views.budget_export, name="budget_export"),
+    path("budget/hospitals/<int:hospital_pk>/", views.budget_lines, name="budget_lines"),
     path("statements/<int:expert_pk>/", views.statement, name="statement"),
     path("statements/<int:expert_pk>/statement.xlsx", views.statement_excel, name="statement_xlsx"),
     path(

@@ -33,6 +33,7 @@ from bangfu.core.views import StoredFileLink
 from bangfu.incentives.budget_selectors import (
     DEFAULT_ROUND_TRIP_COST,
     budget_for_user,
+    budget_lines_for_user,
     budget_rows_for_export,
 )
 from bangfu.incentives.forms import (
@@ -188,7 +189,7 @@ def _page_number(raw: str | None) -> int:
 @login_required
 def budget(request: HttpRequest) -> HttpResponse:
     form, params = _budget_query(request)
-    report = budget_for_user(**params, page=_page_number(request.GET.get("page")))
+    report = budget_for_user(**params, page=_page_number(request.GET.get("page")), lines=False)
     return render(
         request,
         "incentives/budget.html",
@@ -199,6 +200,24 @@ def budget(request: HttpRequest) -> HttpResponse:
             "query": request.GET.urlencode(),
             "page_query": query_without_page(request),
         },
+    )
+
+
+@login_required
+def budget_lines(request: HttpRequest, hospital_pk: int) -> HttpResponse:
+    """One hospital's per-expert lines: a fragment for the page's 明细 (htmx), else a page."""
+    _, params = _budget_query(request)
+    result = budget_lines_for_user(
+        user=params["user"],
+        hospital_id=hospital_pk,
+        year=params["year"],
+        round_trip_cost=params["round_trip_cost"],
+    )
+    fragment = bool(getattr(request, "htmx", False))
+    return render(
+        request,
+        "incentives/_budget_lines.html" if fragment else "incentives/budget_lines.html",
+        {"result": result, "back": f"{reverse('incentives:budget')}?{request.GET.urlencode()}"},
     )
 
 

@@ -82,7 +82,15 @@ def test_hospital_row_equals_the_domain_forecast(client, province_officer, resid
     assert row.total == expected_hospital_total(pair.recipient, year)
     assert row.items["work_fund"] == Decimal("200000.00")
     assert row.items["salary_top_up"] > 0 and row.items["settling_in"] >= Decimal("2000.00")
-    assert row.details_visible and any(line.expert_name == "测试甲" for line in row.lines)
+    assert row.details_visible and not row.lines  # loaded per hospital, on demand
+    lines = client.get(
+        reverse("incentives:budget_lines", args=[pair.recipient.pk]),
+        {"year": year},
+        HTTP_HX_REQUEST="true",
+    )
+    assert lines.status_code == 200 and "测试甲" in lines.content.decode()
+    shown = lines.context["result"].lines
+    assert sum(Decimal(line.amount_text) for line in shown) == row.total
 
 
 def test_levels_add_up(client, province_officer, resident):
@@ -139,7 +147,12 @@ def test_budget_scope_and_detail_lines_per_persona(
     names = {"威宁": WEINING_HOSPITAL, "南明": "南明区人民医院"}
     listed = {r.name: r for r in report.rows}
     assert {k for k, n in names.items() if n in listed} == sees
-    assert {k for k, n in names.items() if n in listed and listed[n].lines} == details
+    assert {k for k, n in names.items() if n in listed and listed[n].details_visible} == details
+    for key, name in names.items():
+        pk = Institution.objects.get(name=name).pk
+        status = client.get(reverse("incentives:budget_lines", args=[pk]), {"year": year})
+        expected = 200 if key in details else (403 if key in sees else 404)
+        assert status.status_code == expected, (key, status.status_code)
     if who == "recipient_user":
         assert set(listed) == {WEINING_HOSPITAL}
     if who in ("helper_user", "expert_user"):
