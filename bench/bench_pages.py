@@ -559,7 +559,7 @@ def inflate(units: int, seed: int, done: int = 0) -> None:
         MatchingProposal.objects.bulk_create(proposals, batch_size=1000)
 
     # The budget's stored yearly forecasts are written by the services, which bulk_create
-    # bypasses: recompute them as `manage.py refresh_forecasts` does (ADR 0017).
+    # bypasses: recompute them as `manage.py refresh_forecasts` does (ADR 0018).
     from bangfu.incentives.forecasts import forecasts_refresh_all
 
     started = time.perf_counter()

@@ -342,7 +342,7 @@ def budget_for_user(
 ) -> BudgetReport:
     """The year's forecast per recipient hospital, prefecture or the province (§六; A2-四(三)):
     top-ups, subsidies, settling-in, expected travel and 200,000 yuan of work funds per hospital,
-    summed in SQL from the stored forecasts (ADR 0017); hospitals 50 a page (`q`: by name).
+    summed in SQL from the stored forecasts (ADR 0018); hospitals 50 a page (`q`: by name).
 
     Per-expert lines are given only where the user may see the experts' pay (the province; a
     recipient for itself), computed by the domain for the rows of the page only, and not at

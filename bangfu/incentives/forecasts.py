@@ -1,4 +1,4 @@
-"""The stored yearly forecasts of the budget (ADR 0017): written here, and only here.
+"""The stored yearly forecasts of the budget (ADR 0018): written here, and only here.
 
 `DeploymentForecast` holds one deployment's forecast per calendar year it touches
 (`domain.budget.deployment_year`, with the rates of the agreement governing its partnership

@@ -1,7 +1,7 @@
 """The incentives ledger (F5, §六; A2-四(三)): what was claimed, bought and arranged.
 
 Statements are not stored: they are computed from these rows and the deployments by the pure
-rules in `bangfu.incentives.domain`. The budget's yearly forecasts are stored (ADR 0017), computed
+rules in `bangfu.incentives.domain`. The budget's yearly forecasts are stored (ADR 0018), computed
 by the same rules and rewritten by the services that change their inputs (`forecasts.py`).
 """
 
@@ -207,7 +207,7 @@ class Payment(models.Model):
 
 class DeploymentForecast(models.Model):
     """What one deployment is forecast to cost its recipient hospital in one calendar year
-    (`domain.budget.deployment_year`; ADR 0017). Derived data: rewritten by `forecasts.py`
+    (`domain.budget.deployment_year`; ADR 0018). Derived data: rewritten by `forecasts.py`
     whenever the deployment, its expert, its partnership's agreements or the policy change."""
 
     deployment = models.ForeignKey(
@@ -239,7 +239,7 @@ class DeploymentForecast(models.Model):
 
 class HospitalForecast(models.Model):
     """A recipient hospital in one year's budget (a signed agreement or a deployment in the
-    year), with its work fund and the sums of its deployments' forecasts (ADR 0017): the rows
+    year), with its work fund and the sums of its deployments' forecasts (ADR 0018): the rows
     and totals of the budget page, summed in SQL. Rewritten with its deployments' forecasts."""
 
     recipient = models.ForeignKey(

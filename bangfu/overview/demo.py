@@ -187,7 +187,7 @@ def demo_data_load(*, actor: User | None = None) -> list[DemoLogin]:
     logins = _demo_users(actor)
     _demo_activity()
     # The services keep the budget's forecasts current; this also repairs demo rows written
-    # before the forecast tables existed (ADR 0017).
+    # before the forecast tables existed (ADR 0018).
     forecasts_refresh_all()
     return logins
 

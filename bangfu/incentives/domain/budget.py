@@ -88,7 +88,7 @@ def expected_travel_amount(
 ) -> Decimal:
     """What `round_trips` expected trips cost at `expected_round_trip_cost` each. With a cost in
     whole `money_quantum`s (the forms and the API take 0.01 yuan) no rounding happens, so the
-    amount of a sum of trips is the sum of the amounts (stored forecasts, ADR 0017)."""
+    amount of a sum of trips is the sum of the amounts (stored forecasts, ADR 0018)."""
     return round_money(expected_round_trip_cost * round_trips, rates.money_quantum)
 
 
@@ -177,7 +177,7 @@ def budget_forecast(
 @dataclass(frozen=True)
 class DeploymentYear:
     """One deployment's forecast for one calendar year: what the budget adds up per item
-    (stored per deployment and year, ADR 0017). Travel is a number of expected round trips,
+    (stored per deployment and year, ADR 0018). Travel is a number of expected round trips,
     since the reader chooses the expected cost of one."""
 
     salary_top_up: Decimal

@@ -1,4 +1,4 @@
-"""The budget's stored yearly forecasts (ADR 0017): the services keep them equal to a fresh
+"""The budget's stored yearly forecasts (ADR 0018): the services keep them equal to a fresh
 computation after every kind of change, the fresh computation is the domain's
 `budget_forecast` (the per-expert lines the page shows), and the SQL translations of who sees
 pay equal the Python rules."""
@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bangfu.incentives.agreement_terms import policy_rates
 from bangfu.incentives.budget_selectors import (
     BUDGET_PAGE_SIZE,
     DEFAULT_ROUND_TRIP_COST,
@@ -40,11 +41,12 @@ from bangfu.partnerships.services import (
 from bangfu.people import access
 from bangfu.people.domain.privacy import small_cell_hidden
 from bangfu.people.models import Deployment
-from bangfu.people.selectors import policy_rates
 from bangfu.people.services import (
+    DeploymentInput,
     ExpertInput,
     RecognitionInput,
     deployment_end,
+    deployment_update,
     expert_update,
     recognition_create,
     recognition_withdraw,
@@ -104,7 +106,7 @@ def assert_forecasts_fresh() -> None:
 
 def test_demo_forecasts_are_fresh_and_equal_the_domain_lines(province_officer, world):
     """Every stored hospital-year equals the sums of `budget_forecast`'s lines (what the page
-    computed for every hospital before ADR 0017, and still computes for the rows it shows),
+    computed for every hospital before ADR 0018, and still computes for the rows it shows),
     and the hospitals in the budget are those with a signed agreement or a deployment."""
     assert_forecasts_fresh()
     base = policy_rates()
@@ -172,6 +174,26 @@ def test_each_kind_of_change_keeps_the_forecasts_fresh(
     newcomer = make_expert(province_officer, "预测丁", pair.helper)
     added = deploy(province_officer, new_team(province_officer, pair), newcomer, months=14)
     assert DeploymentForecast.objects.filter(deployment=added).exists()
+    assert_forecasts_fresh()
+    # update: the deployment's dates shortened into one year (its next year's row goes)
+    years = set(DeploymentForecast.objects.filter(deployment=added).values_list("year", flat=True))
+    deployment_update(
+        actor=province_officer,
+        deployment=added,
+        data=DeploymentInput(
+            expert_id=None,
+            kind="short_term",
+            start=added.start,
+            planned_end=added.start + timedelta(days=20),
+            department_id=added.department_id,
+            helper_exception_reason=added.helper_exception_reason,
+        ),
+    )
+    shortened = set(
+        DeploymentForecast.objects.filter(deployment=added).values_list("year", flat=True)
+    )
+    last = added.start + timedelta(days=20)
+    assert len(years) >= 2 and shortened == set(range(added.start.year, last.year + 1))
     assert_forecasts_fresh()
     # update: the expert's pay (and so the top-up)
     expert_update(

@@ -1,5 +1,5 @@
 """`manage.py refresh_forecasts [--year Y]`: recompute the budget's stored yearly forecasts
-(ADR 0017) from the deployments, experts, recognitions, agreements and the policy file.
+(ADR 0018) from the deployments, experts, recognitions, agreements and the policy file.
 
 The services keep the forecasts current; run this after loading data in bulk, after editing
 rows outside the services (the admin), after a change of the policy file, and once after the
@@ -17,7 +17,7 @@ from bangfu.incentives.forecasts import forecasts_refresh_all
 
 
 class Command(BaseCommand):
-    help = "重算年度预算预测（按派驻与受扶医院存储的年度预测，ADR 0017）。"
+    help = "重算年度预算预测（按派驻与受扶医院存储的年度预测，ADR 0018）。"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--year", type=int, default=None, help="只重算该年度（默认全部年度）")
