@@ -6,9 +6,12 @@ first in that year, as the budget's per-expert lines use); `HospitalForecast` on
 hospital per year it is in the budget (a signed agreement or a deployment in the year), with
 its work fund and the sums of its deployments' rows.
 
-The services that change an input call one of the `forecasts_refresh_*` functions inside their
-own transaction: deployments (create, end), experts (pay, title, degree, leadership),
-recognitions (create, withdraw) and agreements (create, renew, sign, terminate). Changes that
+The services that change an input tell so by a signal sent inside their own transaction
+(people and partnerships may not call incentives): `people.signals.deployment_changed`
+(deployment create, update, end), `people.signals.expert_changed` (pay, title, degree,
+leadership; recognitions created or withdrawn) and `partnerships.signals.agreement_changed`
+(agreement create or renew, sign, terminate); the receivers below (connected in
+`IncentivesConfig.ready`) call one of the `forecasts_refresh_*` functions. Changes that
 bypass the services (the admin, a policy file edit, a bulk load) are repaired by
 `manage.py refresh_forecasts`. The rows are derived data, so writing them adds no audit row:
 the change that caused them has its own.
@@ -239,3 +242,18 @@ def forecasts_refresh_all(year: int | None = None) -> tuple[int, int]:
     for start in range(0, len(recipients), BATCH):
         _refresh_hospitals(recipients[start : start + BATCH], year)
     return deployment_rows.count(), hospital_rows.count()
+
+
+# ---- receivers of people's and partnerships' signals (connected in `IncentivesConfig.ready`) ----
+
+
+def on_deployment_changed(*, deployment: Deployment, **_: object) -> None:
+    forecasts_refresh_deployment(deployment)
+
+
+def on_expert_changed(*, expert_id: int, **_: object) -> None:
+    forecasts_refresh_expert(expert_id)
+
+
+def on_agreement_changed(*, agreement: Agreement, **_: object) -> None:
+    forecasts_refresh_partnership(agreement.partnership_id)

@@ -22,7 +22,6 @@ from bangfu.core.duplicates import refusing_duplicates
 from bangfu.core.programme_dates import programme_dates_validate
 from bangfu.core.uploads import SCAN_KINDS, file_delete_on_commit, upload_checked
 from bangfu.core.validation import raise_if_any
-from bangfu.incentives.forecasts import forecasts_refresh_partnership
 from bangfu.partnerships.domain.actions import (
     AgreementAction,
     agreement_actions,
@@ -38,7 +37,7 @@ from bangfu.partnerships.domain.validation import (
 )
 from bangfu.partnerships.models import Agreement, AgreementMeasure, CountyPlan, Partnership
 from bangfu.partnerships.selectors import agreement_facts, can_manage_partnerships, today_local
-from bangfu.partnerships.signals import county_plan_changing
+from bangfu.partnerships.signals import agreement_changed, county_plan_changing
 from bangfu.policy.domain.policy import Policy, TargetKind, TermKind
 from bangfu.policy.loader import load_policy
 from bangfu.registry.models import County, Institution, InstitutionCategory
@@ -345,7 +344,7 @@ def agreement_create(
         policy_id=policy.id,
     )
     _save_measures(agreement, measures)
-    forecasts_refresh_partnership(partnership.pk)
+    agreement_changed.send(sender=Agreement, agreement=agreement)
     audit_record(
         actor=actor,
         action="renew" if previous else "create",
@@ -433,7 +432,7 @@ def agreement_terminate(*, actor: User, agreement: Agreement, on: date, reason: 
     agreement.terminated_on = on
     agreement.termination_reason = reason.strip()
     agreement.save(update_fields=["terminated_on", "termination_reason", "updated_at"])
-    forecasts_refresh_partnership(agreement.partnership_id)
+    agreement_changed.send(sender=Agreement, agreement=agreement)
     audit_record(
         actor=actor,
         action="terminate",
@@ -469,7 +468,7 @@ def agreement_record_signing(
         if replaced != agreement.signed_scan.name:
             file_delete_on_commit(agreement.signed_scan.storage, replaced)
     agreement.save(update_fields=fields)
-    forecasts_refresh_partnership(agreement.partnership_id)
+    agreement_changed.send(sender=Agreement, agreement=agreement)
     audit_record(
         actor=actor,
         action="sign",

@@ -8,3 +8,9 @@ from django.dispatch import Signal
 # Sent by `services.county_plan_save` inside its transaction just before it changes an existing
 # plan, with `plan` (still as it was) and `actor`. capability keeps the plan's version on it (§七).
 county_plan_changing = Signal()
+
+# Sent by `services.agreement_create` (a first cycle or a renewal), `agreement_record_signing` and
+# `agreement_terminate` inside their transaction after the agreement was written, with
+# `agreement`: which agreement governs its partnership's days may have changed. incentives
+# rewrites its stored yearly forecasts (ADR 0018).
+agreement_changed = Signal()

@@ -29,7 +29,6 @@ from bangfu.core.duplicates import DuplicateError, refusing_duplicates
 from bangfu.core.programme_dates import programme_dates_validate
 from bangfu.core.text import forbidden_characters_message
 from bangfu.core.validation import raise_if_any
-from bangfu.incentives.forecasts import forecasts_refresh_deployment, forecasts_refresh_expert
 from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.selectors import governed_spans_of
 from bangfu.people import access
@@ -91,6 +90,7 @@ from bangfu.people.selectors import (
     policy_team_rules,
     today_local,
 )
+from bangfu.people.signals import deployment_changed, expert_changed
 from bangfu.policy.loader import load_policy
 from bangfu.registry.models import Department, Institution, InstitutionCategory, Specialty
 
@@ -274,7 +274,7 @@ def expert_update(*, actor: User, expert: Expert, data: ExpertInput) -> Expert:
     if changed:
         fields = [Expert._meta.get_field(k).name for k in changed]
         expert.save(update_fields=[*fields, "updated_at"])
-        forecasts_refresh_expert(expert.pk)
+        expert_changed.send(sender=Expert, expert_id=expert.pk)
         audit_record(
             actor=actor,
             action="update",
@@ -390,7 +390,7 @@ def recognition_create(
         reason=reason,
         decided_by=actor,
     )
-    forecasts_refresh_expert(expert.pk)
+    expert_changed.send(sender=Expert, expert_id=expert.pk)
     audit_record(
         actor=actor,
         action="recognise",
@@ -440,7 +440,7 @@ def recognition_withdraw(
     recognition.save(
         update_fields=["withdrawn_from", "withdrawn_at", "withdrawn_by", "withdrawal_reason"]
     )
-    forecasts_refresh_expert(recognition.expert_id)
+    expert_changed.send(sender=Expert, expert_id=recognition.expert_id)
     audit_record(
         actor=actor,
         action="withdraw",
@@ -647,7 +647,7 @@ def deployment_create(*, actor: User, team: Team, data: DeploymentInput) -> Depl
         planned_end=data.planned_end,
         helper_exception_reason=exception_reason,
     )
-    forecasts_refresh_deployment(deployment)
+    deployment_changed.send(sender=Deployment, deployment=deployment)
     audit_record(
         actor=actor,
         action="create",
@@ -663,8 +663,8 @@ DEPLOYMENT_UPDATE_FIELDS = ("kind", "department", "start", "planned_end", "helpe
 def deployment_dependents_refresh(deployment: Deployment) -> None:
     """Refresh what is derived from a deployment after it changed, inside the change's
     transaction: statements and payments' adjustments (ADR 0015) are computed when read; the
-    budget's stored yearly forecasts (ADR 0018) are rewritten here."""
-    forecasts_refresh_deployment(deployment)
+    apps above people that store data derived from it are told (`signals.deployment_changed`; incentives rewrites its stored yearly forecasts, ADR 0018)."""
+    deployment_changed.send(sender=Deployment, deployment=deployment)
 
 
 @transaction.atomic
@@ -731,7 +731,7 @@ def deployment_end(
     before = model_snapshot(deployment, ("actual_end",))
     deployment.actual_end = actual_end
     deployment.save(update_fields=["actual_end", "updated_at"])
-    forecasts_refresh_deployment(deployment)
+    deployment_changed.send(sender=Deployment, deployment=deployment)
     audit_record(
         actor=actor,
         action="end",
