@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from bangfu.accounts.models import User
 from bangfu.accounts.request import request_user
 from bangfu.core.excel import xlsx_response
+from bangfu.core.forms import form_submit
 from bangfu.core.request import query_without_page
 from bangfu.core.selectors import audit_list_for_object
 from bangfu.matching.forms import (
@@ -177,22 +178,6 @@ def round_create(request: HttpRequest) -> HttpResponse:
     }
     if request.method == "POST":
         form = RoundCreateForm(request.POST, **choices)
-        if form.is_valid():
-            try:
-                round_ = matching_round_run(
-                    actor=user,
-                    method=form.cleaned_data["method"],
-                    recipient_ids=form.cleaned_data["recipients"],
-                    helper_ids=form.cleaned_data["helpers"],
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(
-                    request, f"第{round_.pk}轮匹配完成：{round_.matched_count} 对建议结对"
-                )
-                return redirect("matching:round_detail", pk=round_.pk)
-        status = 400
     else:
         form = RoundCreateForm(
             initial={
@@ -202,13 +187,29 @@ def round_create(request: HttpRequest) -> HttpResponse:
             },
             **choices,
         )
-        status = 200
     context = {
         "form": form,
         "default_recipient_count": len(candidates.default_recipient_ids),
         "default_helper_count": len(candidates.default_helper_ids),
     }
-    return render(request, "matching/round_form.html", context, status=status)
+    return form_submit(
+        request,
+        form,
+        lambda data: matching_round_run(
+            actor=user,
+            method=data["method"],
+            recipient_ids=data["recipients"],
+            helper_ids=data["helpers"],
+        ),
+        done=lambda round_: (
+            f"第{round_.pk}轮匹配完成：{round_.matched_count} 对建议结对",
+            reverse("matching:round_detail", args=[round_.pk]),
+        ),
+        errors=lambda exc: _add_errors(form, exc),
+        render_page=lambda status: render(
+            request, "matching/round_form.html", context, status=status
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -331,20 +332,24 @@ def round_capacity(request: HttpRequest, pk: int) -> HttpResponse:
     _require_runner(user)
     detail = matching_round_detail_for_user(user=user, pk=pk)
     form = CapacityForm(request.POST, helper_choices=[(h.id, h.name) for h in detail.helpers])
-    if form.is_valid():
-        try:
-            new_round = matching_round_rerun(
-                actor=user,
-                round_=detail.round,
-                capacity_changes={form.cleaned_data["helper"]: form.cleaned_data["capacity"]},
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, f"已调整名额并重新匹配为第{new_round.pk}轮")
-            return redirect("matching:round_detail", pk=new_round.pk)
-    context = _detail_context(user, detail, capacity_form=form)
-    return render(request, "matching/round_detail.html", context, status=400)
+    return form_submit(
+        request,
+        form,
+        lambda data: matching_round_rerun(
+            actor=user, round_=detail.round, capacity_changes={data["helper"]: data["capacity"]}
+        ),
+        done=lambda new_round: (
+            f"已调整名额并重新匹配为第{new_round.pk}轮",
+            reverse("matching:round_detail", args=[new_round.pk]),
+        ),
+        errors=lambda exc: _add_errors(form, exc),
+        render_page=lambda status: render(
+            request,
+            "matching/round_detail.html",
+            _detail_context(user, detail, capacity_form=form),
+            status=status,
+        ),
+    )
 
 
 @login_required
@@ -371,22 +376,25 @@ def round_accept(request: HttpRequest, pk: int) -> HttpResponse:
     _require_runner(user)
     detail = matching_round_detail_for_user(user=user, pk=pk)
     form = AcceptForm(request.POST, proposal_choices=[(p.pk, str(p.pk)) for p in detail.proposals])
-    if form.is_valid():
-        try:
-            partnerships = matching_proposals_accept(
-                actor=user, round_=detail.round, proposal_ids=form.cleaned_data["proposal_ids"]
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                f"已接受 {len(partnerships)} 对结对，生成待签协议的帮扶关系："
-                + "、".join(f"{p.helper.name} → {p.recipient.name}" for p in partnerships),
-            )
-            return redirect("matching:round_detail", pk=pk)
-    context = _detail_context(user, detail, accept_form=form)
-    return render(request, "matching/round_detail.html", context, status=400)
+    return form_submit(
+        request,
+        form,
+        lambda data: matching_proposals_accept(
+            actor=user, round_=detail.round, proposal_ids=data["proposal_ids"]
+        ),
+        done=lambda partnerships: (
+            f"已接受 {len(partnerships)} 对结对，生成待签协议的帮扶关系："
+            + "、".join(f"{p.helper.name} → {p.recipient.name}" for p in partnerships),
+            reverse("matching:round_detail", args=[pk]),
+        ),
+        errors=lambda exc: _add_errors(form, exc),
+        render_page=lambda status: render(
+            request,
+            "matching/round_detail.html",
+            _detail_context(user, detail, accept_form=form),
+            status=status,
+        ),
+    )
 
 
 # ---- needs and ranked choices (受扶地所需, §三(一); 自主选择, §三(二)) ----
