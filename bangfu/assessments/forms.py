@@ -4,7 +4,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from bangfu.assessments.domain.review import RATING_LABELS
 from bangfu.assessments.models import COMMENT_MAX_LENGTH, NARRATIVE_MAX_LENGTH
@@ -14,15 +13,6 @@ from bangfu.core.schema_types import YEAR_MAX, YEAR_MIN
 from bangfu.core.uploads import SCAN_KINDS, CheckedFileField
 
 RATING_CHOICES = [("", "— 请选择 —"), *((r.value, label) for r, label in RATING_LABELS.items())]
-
-
-def form_add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Each service message next to the field of that name; others on the form as a whole."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, messages in error.message_dict.items():
-        form.add_error(key if key in form.fields else None, messages)
 
 
 class RecipientForm(StyledForm):

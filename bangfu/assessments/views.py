@@ -9,6 +9,9 @@ with the messages, status 400; not allowed → 403).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,7 +36,6 @@ from bangfu.assessments.forms import (
     OpenYearForm,
     RecipientForm,
     YearForm,
-    form_add_service_errors,
 )
 from bangfu.assessments.models import Assessment
 from bangfu.assessments.selectors import (
@@ -54,6 +56,7 @@ from bangfu.assessments.services import (
     assessment_year_open,
 )
 from bangfu.core.excel import xlsx_response
+from bangfu.core.forms import add_service_errors, form_submit
 from bangfu.core.uploads import upload_size_checked
 from bangfu.registry.scope import scope_for_user
 
@@ -182,6 +185,17 @@ def _detail_context(request: HttpRequest, assessment: Assessment) -> dict[str, o
     }
 
 
+def _detail_url(pk: int) -> str:
+    return reverse("assessments:assessment_detail", args=[pk])
+
+
+def _detail_page(request: HttpRequest, context: dict[str, object]) -> Callable[[int], HttpResponse]:
+    """The assessment page with `context` (its bound form in place), at a given status."""
+    return lambda status: render(
+        request, "assessments/assessment_detail.html", context, status=status
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -202,24 +216,26 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = HelperForm(request.POST)
         context["helper_form"] = form
-    if form.is_valid():
+
+    def save(data: dict[str, Any]) -> None:
         if isinstance(form, RecipientForm):
             changes = AssessmentChanges(
                 ratings=form.ratings(),
-                results_text=form.cleaned_data["results_text"],
-                problems_text=form.cleaned_data["problems_text"],
-                next_steps_text=form.cleaned_data["next_steps_text"],
+                results_text=data["results_text"],
+                problems_text=data["problems_text"],
+                next_steps_text=data["next_steps_text"],
             )
         else:
-            changes = AssessmentChanges(helper_comments=form.cleaned_data["helper_comments"])
-        try:
-            assessment_update(actor=user, assessment=assessment, changes=changes)
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            messages.success(request, "已保存")
-            return redirect("assessments:assessment_detail", pk=pk)
-    return render(request, "assessments/assessment_detail.html", context, status=400)
+            changes = AssessmentChanges(helper_comments=data["helper_comments"])
+        assessment_update(actor=user, assessment=assessment, changes=changes)
+
+    return form_submit(
+        request,
+        form,
+        save,
+        done=lambda _: ("已保存", _detail_url(pk)),
+        render_page=_detail_page(request, context),
+    )
 
 
 @login_required
@@ -239,7 +255,7 @@ def assessment_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         context = _detail_context(request, assessment_get_for_user(user=user, pk=pk))
         action_form = ActionForm(request.POST)
         action_form.is_valid()
-        form_add_service_errors(action_form, exc)
+        add_service_errors(action_form, exc)
         context["action_form"] = action_form
         return render(request, "assessments/assessment_detail.html", context, status=400)
     messages.success(request, f"已{chosen.label}")
@@ -253,19 +269,20 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     assessment = assessment_get_for_user(user=user, pk=pk)
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            assessment_attachment_add(
-                actor=user, assessment=assessment, upload=form.cleaned_data["file"]
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            messages.success(request, "附件已上传")
-            return redirect("assessments:assessment_detail", pk=pk)
-    context = _detail_context(request, assessment)
-    context["attachment_form"] = form
-    return render(request, "assessments/assessment_detail.html", context, status=400)
+    return form_submit(
+        request,
+        form,
+        lambda data: assessment_attachment_add(
+            actor=user, assessment=assessment, upload=data["file"]
+        ),
+        done=lambda _: ("附件已上传", _detail_url(pk)),
+        render_page=lambda status: render(
+            request,
+            "assessments/assessment_detail.html",
+            {**_detail_context(request, assessment), "attachment_form": form},
+            status=status,
+        ),
+    )
 
 
 @login_required
