@@ -1,4 +1,4 @@
-"""The registry of reminder sources (F11; ADR 0014 and the app-layers ADR).
+"""The registry of reminder sources (F11; ADR 0014, ADR 0019).
 
 notifications sits below the apps whose objects it reminds about (agreements, insurance policies,
 follow-up tasks), so it never reads their models. Each app that owns reminder rules registers a

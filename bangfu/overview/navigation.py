@@ -1,6 +1,6 @@
 """The menu (a template context processor): each app's main page in menu order, by role.
 
-It names every app's pages, so it lives in overview, the top app (the app-layers ADR)."""
+It names every app's pages, so it lives in overview, the top app (ADR 0019)."""
 
 from __future__ import annotations
 

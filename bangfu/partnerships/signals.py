@@ -1,5 +1,5 @@
 """What partnerships tells the apps above it, which keep data of their own about its rows and may
-not be called from here (the app layers ADR)."""
+not be called from here (ADR 0019)."""
 
 from __future__ import annotations
 

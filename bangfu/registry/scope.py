@@ -14,7 +14,7 @@ Scope per role (documented in docs/adr/0002-scopes.md):
 
 The scope lives in registry (it filters registry rows) and sits below partnerships: the apps above
 that widen a role's institutions register a widening in their `AppConfig.ready()` (partnerships:
-a helper hospital's partner recipients), see the app-layers ADR.
+a helper hospital's partner recipients), see ADR 0019.
 """
 
 from __future__ import annotations
