@@ -67,11 +67,35 @@ PAGES = (
     Page("budget", "/incentives/budget/"),
     Page("matching rounds", "/matching/"),
     Page("county list", "/registry/counties/"),
+    # activities (#8), self-assessments and capability (#9), coordination, overview (#13)
+    Page("activity list", "/activities/"),
+    Page("activity progress", "/activities/progress/"),
+    Page("assessment board", "/assessments/"),
+    Page("capability summary", "/capability/"),
+    Page("capability plan gaps", "/capability/plans/gaps/"),
+    Page("meetings", "/coordination/"),
+    Page("problems", "/coordination/problems/"),
+    Page("tasks", "/coordination/tasks/"),
+    Page("map", "/overview/map/"),
+    Page("map standard", "/overview/map/?metric=standard"),
+    Page("goals panel", "/overview/goals/"),
+    Page("report page", "/overview/reports/"),
     Page("API partnerships", "/api/v1/partnerships", api=True),
     Page("API experts", "/api/v1/experts", api=True),
     Page("API deployments", "/api/v1/deployments", api=True),
     Page("API teams", "/api/v1/teams", api=True),
     Page("API agreements", "/api/v1/agreements", api=True),
+    Page("API coverage", "/api/v1/coverage", api=True),
+    Page("API map", "/api/v1/map/counties?metric=coverage", api=True),
+    Page("API activities", "/api/v1/activities", api=True),
+    Page("API assessments", "/api/v1/assessments", api=True),
+    Page(
+        "API capability summary",
+        f"/api/v1/capability/summary?year={date.today().year - 1}",
+        api=True,
+    ),
+    Page("API meetings", "/api/v1/meetings", api=True),
+    Page("API tasks", "/api/v1/tasks", api=True),
 )
 
 
@@ -142,6 +166,8 @@ def load_demo() -> None:
 
 
 def table_sizes() -> dict[str, int]:
+    from bangfu.activities.models import Activity
+    from bangfu.capability.models import IndicatorValue
     from bangfu.incentives.models import InsurancePolicy, TravelClaim
     from bangfu.matching.models import MatchingProposal, MatchingRound
     from bangfu.partnerships.models import Agreement, AgreementMeasure, Partnership
@@ -160,6 +186,8 @@ def table_sizes() -> dict[str, int]:
         "insurance policies": InsurancePolicy,
         "matching rounds": MatchingRound,
         "matching proposals": MatchingProposal,
+        "activities": Activity,
+        "capability values": IndicatorValue,
     }
     return {label: model.objects.count() for label, model in models.items()}
 
@@ -558,6 +586,9 @@ def inflate(units: int, seed: int, done: int = 0) -> None:
                 )
         MatchingProposal.objects.bulk_create(proposals, batch_size=1000)
 
+        # -- activities and capability values, copied from the demo's (#8, #9) --
+        clone_activities_and_values(rng, [p for p, cycles in plans if cycles[-1].start <= today])
+
     # The budget's stored yearly forecasts are written by the services, which bulk_create
     # bypasses: recompute them as `manage.py refresh_forecasts` does (ADR 0018).
     from bangfu.incentives.forecasts import forecasts_refresh_all
@@ -568,6 +599,60 @@ def inflate(units: int, seed: int, done: int = 0) -> None:
         f"refresh_forecasts: {rows[0]:,} deployment and {rows[1]:,} hospital rows in "
         f"{time.perf_counter() - started:.1f} s"
     )
+
+
+def _copy(row: Any, **changes: Any) -> Any:
+    """An unsaved copy of a model row with some fields changed (every concrete field kept,
+    so the copy follows the model as it changes)."""
+    skip = {"id", "created_at", "updated_at"}
+    fields = {
+        f.attname: getattr(row, f.attname)
+        for f in type(row)._meta.concrete_fields
+        if f.attname not in skip
+    }
+    return type(row)(**{**fields, **changes})
+
+
+def clone_activities_and_values(rng: random.Random, started: list[Any]) -> None:
+    """Half of the new partnerships whose current cycle has started get the activity record
+    of one demo partnership (≈ 43 activities each, confirmed or not as the demo's), and their
+    recipients the capability values of a demo hospital of the same type (all its years)."""
+    from bangfu.activities.models import Activity
+    from bangfu.capability.models import IndicatorValue
+    from bangfu.registry.models import Institution
+
+    demo_activities: dict[int, list[Activity]] = {}
+    demo_only = Activity.objects.exclude(partnership__helper_liaison__contains=TAG)
+    for activity in demo_only.filter(external_id="").order_by("pk"):
+        demo_activities.setdefault(activity.partnership_id, []).append(activity)
+    sources = list(demo_activities.values())
+    if sources:
+        Activity.objects.bulk_create(
+            [
+                _copy(a, partnership_id=p.pk, is_demo=True)
+                for n, p in enumerate(started)
+                if rng.random() < 0.5
+                for a in sources[n % len(sources)]
+            ],
+            batch_size=1000,
+        )
+    demo_values: dict[tuple[str, int], list[IndicatorValue]] = {}
+    demo_values_only = IndicatorValue.objects.exclude(institution__name__contains=TAG)
+    for value in demo_values_only.select_related("institution"):
+        key = (value.institution.institution_type, value.institution_id)
+        demo_values.setdefault(key, []).append(value)
+    by_type: dict[str, list[list[IndicatorValue]]] = {}
+    for (kind, _), values in sorted(demo_values.items()):
+        by_type.setdefault(kind, []).append(values)
+    recipients = {p.recipient_id for p in started}
+    rows = []
+    for n, recipient in enumerate(
+        Institution.objects.filter(pk__in=recipients).order_by("pk").only("pk", "institution_type")
+    ):
+        choices = by_type.get(recipient.institution_type) or by_type.get("general") or []
+        if choices:
+            rows.extend(_copy(v, institution_id=recipient.pk) for v in choices[n % len(choices)])
+    IndicatorValue.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
 
 
 # ---- measuring ----
