@@ -721,7 +721,8 @@ class SqlGaps(Sequence[Gap[int]]):
         return self._count
 
     def _keys(self, start: int, stop: int | None) -> list[tuple[int, date]]:
-        if stop is not None and stop <= FIRST_PAGE and len(self) >= 0:
+        if stop is not None and stop <= FIRST_PAGE:
+            len(self)  # reads the first page with the total, once
             return self._first[start:stop]
         tail, params = self._ORDERED.format(total=""), list[Any]()
         if stop is not None:
@@ -797,7 +798,8 @@ class SqlUnpaired(Sequence[UnpairedRecipient[int]]):
         return self._count
 
     def _ids(self, start: int, stop: int | None) -> list[int]:
-        if stop is not None and stop <= FIRST_PAGE and len(self) >= 0:
+        if stop is not None and stop <= FIRST_PAGE:
+            len(self)  # reads the first page with the total, once
             return self._first[start:stop]
         return list(self._candidates.values_list("pk", flat=True)[start:stop])
 
