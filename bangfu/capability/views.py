@@ -5,12 +5,14 @@ template and import."""
 from __future__ import annotations
 
 import tempfile
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from bangfu.accounts.request import request_user
@@ -34,6 +36,7 @@ from bangfu.capability.services import (
     county_plan_year_save,
 )
 from bangfu.capability.spreadsheets import capability_template_bytes
+from bangfu.core.forms import form_submit
 from bangfu.partnerships.selectors import today_local
 from bangfu.registry.scope import scope_for_user
 
@@ -98,19 +101,25 @@ def hospital_edit(request: HttpRequest, institution_id: int, year: int) -> HttpR
     form = HospitalYearForm(
         request.POST or None, indicators=indicators, values=hy.values, evidence=evidence
     )
-    if request.method == "POST" and form.is_valid():
+
+    def save(_: dict[str, Any]) -> None:
         values, notes = form.entered()
-        try:
-            capability_values_save(
-                actor=user, institution=hy.institution, year=year, values=values, evidence=notes
-            )
-        except ValidationError as exc:
-            for code, problems in exc.message_dict.items():
-                form.add_error(code if code in form.fields else None, problems)
-        else:
-            messages.success(request, f"{year} 年能力指标已保存")
-            return redirect("capability:hospital", institution_id=institution_id, year=year)
-    return render(request, "capability/hospital_edit.html", {"hy": hy, "form": form})
+        capability_values_save(
+            actor=user, institution=hy.institution, year=year, values=values, evidence=notes
+        )
+
+    return form_submit(
+        request,
+        form,
+        save,
+        done=lambda _: (
+            f"{year} 年能力指标已保存",
+            reverse("capability:hospital", args=[institution_id, year]),
+        ),
+        render_page=lambda status: render(
+            request, "capability/hospital_edit.html", {"hy": hy, "form": form}, status=status
+        ),
+    )
 
 
 @login_required

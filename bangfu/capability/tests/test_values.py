@@ -151,7 +151,7 @@ def test_page_form_saves_and_shows_the_result(client, recipient_user, county_off
     page = client.get(url)
     assert page.status_code == 200 and "DX-05" in page.content.decode()
     response = client.post(url, {"DX-05": "是", "DX-24": "abc"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "应为数字" in response.content.decode()
     assert not IndicatorValue.objects.filter(institution=own, year=year, code="DX-05").exists()
     response = client.post(url, {"DX-05": "是", "DX-24": "31", "evidence_DX-24": "病案首页统计"})
