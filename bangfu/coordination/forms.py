@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from bangfu.accounts.models import User
 from bangfu.coordination.domain.meetings import MEETING_KIND_LABELS
@@ -19,6 +20,13 @@ DECISION_ROWS = 3
 
 def _partnership_label(obj: Partnership) -> str:
     return f"{obj.recipient.name} ← {obj.helper.name}"
+
+
+def service_errors_on_form(form: forms.Form, exc: ValidationError) -> None:
+    """A service's errors at the top of a coordination form, each prefixed with the key it
+    names (`information.2：必填`): the keys name rows of the posted lists, not form fields."""
+    for field, problems in exc.message_dict.items():
+        form.add_error(None, f"{field}：{'；'.join(problems)}")
 
 
 class MeetingForm(StyledForm):

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 
 from bangfu.accounts.request import request_user
 from bangfu.coordination.domain.problems import STATUS_LABELS
+from bangfu.coordination.forms import service_errors_on_form
+from bangfu.coordination.models import Problem
 from bangfu.coordination.problem_forms import ProblemForm, ReplyForm
 from bangfu.coordination.problem_selectors import (
     department_records_for_user,
@@ -23,6 +27,7 @@ from bangfu.coordination.problem_services import (
     problem_raise,
     problem_reply,
 )
+from bangfu.core.forms import form_submit
 from bangfu.core.request import query_without_page
 
 
@@ -53,25 +58,32 @@ def problem_create_view(request: HttpRequest) -> HttpResponse:
     if user.role not in RAISING_ROLES:
         raise PermissionDenied("您的角色不能提出问题")
     form = ProblemForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        partnership = form.cleaned_data.get("partnership")
-        try:
-            problem = problem_raise(
-                actor=user,
-                draft=ProblemDraft(
-                    category=form.cleaned_data["category"],
-                    title=form.cleaned_data["title"],
-                    description=form.cleaned_data["description"],
-                    partnership_id=partnership.pk if partnership is not None else None,
-                ),
-            )
-        except ValidationError as exc:
-            for field, problems in exc.message_dict.items():
-                form.add_error(None, f"{field}：{'；'.join(problems)}")
-        else:
-            messages.success(request, f"问题已提交，转{problem.get_department_display()}办理")
-            return redirect("coordination:problem_detail", problem_id=problem.pk)
-    return render(request, "coordination/problem_form.html", {"form": form})
+
+    def save(data: dict[str, Any]) -> Problem:
+        partnership = data.get("partnership")
+        return problem_raise(
+            actor=user,
+            draft=ProblemDraft(
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                partnership_id=partnership.pk if partnership is not None else None,
+            ),
+        )
+
+    return form_submit(
+        request,
+        form,
+        save,
+        done=lambda problem: (
+            f"问题已提交，转{problem.get_department_display()}办理",
+            reverse("coordination:problem_detail", args=[problem.pk]),
+        ),
+        errors=lambda exc: service_errors_on_form(form, exc),
+        render_page=lambda status: render(
+            request, "coordination/problem_form.html", {"form": form}, status=status
+        ),
+    )
 
 
 @login_required
@@ -80,22 +92,29 @@ def problem_detail(request: HttpRequest, problem_id: int) -> HttpResponse:
     problem = problem_get_for_user(user=user, problem_id=problem_id)
     can_answer = problem_can_answer(user, problem)
     form = ReplyForm(request.POST or None, current=problem.status) if can_answer else None
-    if request.method == "POST":
-        if form is None:
+    if form is None:
+        if request.method == "POST":
             raise PermissionDenied("只有承办部门可以答复")
-        if form.is_valid():
-            try:
-                problem_reply(
-                    actor=user,
-                    problem=problem,
-                    text=form.cleaned_data["text"],
-                    status=form.cleaned_data["status"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                for field, problems in exc.message_dict.items():
-                    form.add_error(None, f"{field}：{'；'.join(problems)}")
-            else:
-                messages.success(request, "答复已发送，提出人会收到通知")
-                return redirect("coordination:problem_detail", problem_id=problem.pk)
-    return render(request, "coordination/problem_detail.html", {"problem": problem, "form": form})
+        return render(request, "coordination/problem_detail.html", {"problem": problem})
+    return form_submit(
+        request,
+        form,
+        lambda data: problem_reply(
+            actor=user,
+            problem=problem,
+            text=data["text"],
+            status=data["status"],
+            reason=data["reason"],
+        ),
+        done=lambda _: (
+            "答复已发送，提出人会收到通知",
+            reverse("coordination:problem_detail", args=[problem.pk]),
+        ),
+        errors=lambda exc: service_errors_on_form(form, exc),
+        render_page=lambda status: render(
+            request,
+            "coordination/problem_detail.html",
+            {"problem": problem, "form": form},
+            status=status,
+        ),
+    )

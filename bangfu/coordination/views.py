@@ -9,12 +9,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bangfu.accounts.request import request_user
 from bangfu.coordination.domain.meetings import TASK_STATUS_LABELS, TaskStatus, task_status
-from bangfu.coordination.forms import DECISION_ROWS, MeetingForm, TaskDoneForm
+from bangfu.coordination.forms import (
+    DECISION_ROWS,
+    MeetingForm,
+    TaskDoneForm,
+    service_errors_on_form,
+)
 from bangfu.coordination.models import FollowUpTask
 from bangfu.coordination.selectors import (
     meeting_get_for_user,
@@ -32,6 +38,7 @@ from bangfu.coordination.services import (
     task_mark_done,
 )
 from bangfu.core.excel import xlsx_response
+from bangfu.core.forms import form_submit
 from bangfu.core.request import query_without_page
 from bangfu.core.uploads import upload_size_checked
 
@@ -138,17 +145,21 @@ def meeting_create_view(request: HttpRequest) -> HttpResponse:
     if user.role not in RECORDING_ROLES:
         raise PermissionDenied("您的角色不能登记会商与督导")
     form = MeetingForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = meeting_create(actor=user, draft=form.draft())
-        except ValidationError as exc:
-            for field, problems in exc.message_dict.items():
-                form.add_error(None, f"{field}：{'；'.join(problems)}")
-        else:
-            messages.success(request, "会议已登记，跟进任务已通知责任单位")
-            return redirect("coordination:meeting_detail", meeting_id=meeting.pk)
-    return render(
-        request, "coordination/meeting_form.html", {"form": form, "decision_rows": DECISION_ROWS}
+    return form_submit(
+        request,
+        form,
+        lambda _: meeting_create(actor=user, draft=form.draft()),
+        done=lambda meeting: (
+            "会议已登记，跟进任务已通知责任单位",
+            reverse("coordination:meeting_detail", args=[meeting.pk]),
+        ),
+        errors=lambda exc: service_errors_on_form(form, exc),
+        render_page=lambda status: render(
+            request,
+            "coordination/meeting_form.html",
+            {"form": form, "decision_rows": DECISION_ROWS},
+            status=status,
+        ),
     )
 
 

@@ -204,3 +204,17 @@ def test_the_problem_list_shows_each_departments_record(client, province_officer
     labels = [label for label, _record in page.context["department_records"]]
     assert "省人社厅" in labels and "省医保局" in labels
     assert 'data-testid="department-records"' in page.content.decode()
+
+
+def test_a_problem_the_service_refuses_is_shown_again_with_its_reason(client, recipient_user):
+    """No partnership chosen by a hospital: the service's keyed error tops the form, 400."""
+    client.force_login(recipient_user)
+    response = client.post(
+        reverse("coordination:problem_create"),
+        {"category": "title", "title": "职称评审名额", "description": "名额不足"},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors() == [
+        "partnership_id：请选择问题涉及的帮扶关系"
+    ]
+    assert not Problem.objects.filter(title="职称评审名额").exists()
