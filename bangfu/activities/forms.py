@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from bangfu.accounts.models import User
@@ -30,12 +29,6 @@ else:
     PartnershipChoiceField = forms.ModelChoiceField
 
 QUANTITY_MAX = 100_000
-
-
-def form_add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Each service message next to the field of that name; others on the form as a whole."""
-    for key, messages in error.message_dict.items():
-        form.add_error(key if key in form.fields else None, messages)
 
 
 class PartnershipChoice(PartnershipChoiceField):

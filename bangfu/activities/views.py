@@ -13,6 +13,7 @@ import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bangfu.accounts.models import User
@@ -32,7 +34,6 @@ from bangfu.activities.forms import (
     EvidenceForm,
     ImportForm,
     YearForm,
-    form_add_service_errors,
 )
 from bangfu.activities.models import Activity
 from bangfu.activities.selectors import (
@@ -60,6 +61,7 @@ from bangfu.activities.services import (
 from bangfu.activities.spreadsheets import activity_template_bytes
 from bangfu.activities.tasks import activity_import_job_start, sheet_row_count
 from bangfu.core.excel import XLSX, xlsx_stream_response
+from bangfu.core.forms import form_submit
 from bangfu.core.request import id_from_query, query_without_page
 from bangfu.core.selectors import audit_list_for_object
 from bangfu.core.uploads import upload_size_checked
@@ -217,27 +219,29 @@ def activity_create_view(request: HttpRequest) -> HttpResponse:
     if not writable_partnerships_for_user(user).exists():
         raise PermissionDenied("您没有可填报活动的帮扶关系")
     form = _form(request, user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = activity_create(
-                actor=user,
-                partnership=form.cleaned_data["partnership"],
-                data=form.activity_input(),
-            )
-            upload = form.cleaned_data.get("evidence")
-            if upload:
-                activity_evidence_add(actor=user, activity=activity, upload=upload)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-        else:
-            messages.success(request, "活动已填报，待另一方确认")
-            return redirect("activities:activity_detail", pk=activity.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
+
+    def save(data: dict[str, Any]) -> Activity:
+        activity = activity_create(
+            actor=user, partnership=data["partnership"], data=form.activity_input()
+        )
+        if upload := data.get("evidence"):
+            activity_evidence_add(actor=user, activity=activity, upload=upload)
+        return activity
+
+    return form_submit(
         request,
-        "activities/activity_form.html",
-        {"form": form, "kinds": activity_catalogue().kinds},
-        status=status,
+        form,
+        save,
+        done=lambda activity: (
+            "活动已填报，待另一方确认",
+            reverse("activities:activity_detail", args=[activity.pk]),
+        ),
+        render_page=lambda status: render(
+            request,
+            "activities/activity_form.html",
+            {"form": form, "kinds": activity_catalogue().kinds},
+            status=status,
+        ),
     )
 
 
