@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.request import request_user
 from bangfu.core.excel import xlsx_response
+from bangfu.core.forms import form_submit
 from bangfu.core.request import query_without_page
 from bangfu.core.selectors import audit_list_for_object
 from bangfu.registry.extensions import county_sections, institution_sections
@@ -143,32 +144,36 @@ def county_set_group(request: HttpRequest, code: str) -> HttpResponse:
     if not scope_for_user(user).can_edit_registry:
         raise PermissionDenied("只有省级管理员可以修改项目分组")
     form = ProgrammeGroupForm(request.POST)
-    if form.is_valid():
-        try:
-            county_set_programme_group(
-                actor=user,
-                county=county,
-                programme_group=form.cleaned_data["programme_group"],
-                basis=form.cleaned_data["programme_group_basis"],
-                verified=form.cleaned_data["programme_group_verified"],
-            )
-        except ValidationError as exc:
-            for field, errs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
-        else:
-            messages.success(request, f"已更新「{county.name}」的项目分组")
-            return redirect("registry:county_detail", code=code)
-    context = {
-        "county": county,
-        "institutions": institution_list_for_user(
-            user=user, filters=InstitutionFilters(county=code)
+    return form_submit(
+        request,
+        form,
+        lambda data: county_set_programme_group(
+            actor=user,
+            county=county,
+            programme_group=data["programme_group"],
+            basis=data["programme_group_basis"],
+            verified=data["programme_group_verified"],
         ),
-        "history": audit_list_for_object(obj=county),
-        "sections": county_sections(user, county),
-        "can_edit": True,
-        "group_form": form,
-    }
-    return render(request, "registry/county_detail.html", context, status=400)
+        done=lambda _: (
+            f"已更新「{county.name}」的项目分组",
+            reverse("registry:county_detail", args=[code]),
+        ),
+        render_page=lambda status: render(
+            request,
+            "registry/county_detail.html",
+            {
+                "county": county,
+                "institutions": institution_list_for_user(
+                    user=user, filters=InstitutionFilters(county=code)
+                ),
+                "history": audit_list_for_object(obj=county),
+                "sections": county_sections(user, county),
+                "can_edit": True,
+                "group_form": form,
+            },
+            status=status,
+        ),
+    )
 
 
 def _institution_filters(request: HttpRequest) -> tuple[InstitutionFilterForm, InstitutionFilters]:
@@ -246,19 +251,19 @@ def institution_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not scope_for_user(user).can_edit_registry:
         raise PermissionDenied("只有省卫生健康委可以修改医疗机构的等级和科室")
     form = InstitutionProfileForm(request.POST, institution=institution)
-    if form.is_valid():
-        try:
-            institution_edit_profile(
-                actor=user,
-                institution=institution,
-                grade=form.cleaned_data["grade"],
-                add_departments=form.department_names(),
-                remove_department_ids=form.department_ids(),
-            )
-        except ValidationError as exc:
-            for field, errs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
-        else:
-            messages.success(request, f"已更新「{institution.name}」的等级和科室")
-            return redirect("registry:institution_detail", pk=pk)
-    return _institution_page(request, institution, form, status=400)
+    return form_submit(
+        request,
+        form,
+        lambda data: institution_edit_profile(
+            actor=user,
+            institution=institution,
+            grade=data["grade"],
+            add_departments=form.department_names(),
+            remove_department_ids=form.department_ids(),
+        ),
+        done=lambda _: (
+            f"已更新「{institution.name}」的等级和科室",
+            reverse("registry:institution_detail", args=[pk]),
+        ),
+        render_page=lambda status: _institution_page(request, institution, form, status=status),
+    )
