@@ -30,7 +30,12 @@ class TravelClaim(models.Model):
         verbose_name = "交通费报销"
         verbose_name_plural = "交通费报销"
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["deployment", "date"])]
+        indexes = [
+            models.Index(fields=["deployment", "date"]),
+            # The ledger's newest-first page walks this instead of sorting every claim in scope
+            # (bench/README.md: 277 → 72 ms at ×10 on PostgreSQL).
+            models.Index(fields=["-date", "-id"], name="travelclaim_newest_first"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gte=0), name="travel_claim_amount_not_negative"
