@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from django.utils import timezone
 
 from bangfu.activities.demo import activities_demo_load
@@ -24,12 +22,9 @@ def test_demo_has_confirmed_and_unconfirmed_records_and_every_status(province_of
         assert {ProgressStatus.MET, ProgressStatus.BEHIND} <= rules
 
 
-def test_demo_load_is_idempotent_and_fast(province_officer):
+def test_demo_load_is_idempotent(province_officer):
     before = Activity.objects.count()
     Activity.objects.filter(is_demo=True).delete()
-    started = time.perf_counter()
     created = activities_demo_load(actor=province_officer, today=timezone.localdate())
-    elapsed = time.perf_counter() - started
     assert created > 0 and Activity.objects.count() == before
-    assert elapsed < 2.0, elapsed
     assert activities_demo_load(actor=province_officer, today=timezone.localdate()) == 0

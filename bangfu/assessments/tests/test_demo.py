@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.utils import timezone
 
@@ -40,20 +38,15 @@ def test_the_personas_assessment_is_a_draft_in_their_scope(
         assert assessment_get_for_user(user=user, pk=main.pk) == main
 
 
-def test_loading_again_changes_nothing_and_is_fast():
+def test_loading_again_changes_nothing():
     province = User.objects.get(username="demo_province")
     before = Assessment.objects.count()
-    started = time.monotonic()
     assert assessments_demo_load(actor=province, today=timezone.localdate()) == 0
     assert Assessment.objects.count() == before
-    assert time.monotonic() - started < 2
 
 
-def test_a_fresh_load_takes_under_two_seconds():
+def test_a_fresh_load_creates_every_demo_assessment():
     Assessment.objects.all().delete()
     province = User.objects.get(username="demo_province")
-    started = time.monotonic()
     created = assessments_demo_load(actor=province, today=timezone.localdate())
-    elapsed = time.monotonic() - started
     assert created == Assessment.objects.count() > 0
-    assert elapsed < 2, elapsed
