@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.forms import LoginForm, PasswordChangeForm
@@ -18,6 +20,7 @@ from bangfu.accounts.selectors import (
     token_list_for_user,
 )
 from bangfu.accounts.services import token_revoke, user_change_password, user_unlock
+from bangfu.core.forms import form_submit
 
 
 class LoginView(auth_views.LoginView):
@@ -30,18 +33,21 @@ class LoginView(auth_views.LoginView):
 def password_change(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     form = PasswordChangeForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user_change_password(
-                actor=user, user=user, new_password=form.cleaned_data["new_password1"]
-            )
-        except ValidationError as exc:
-            form.add_error("new_password1", exc)
-        else:
-            update_session_auth_hash(request, user)
-            messages.success(request, "密码已修改，此前签发的 API 令牌已全部吊销")
-            return redirect("home")
-    return render(request, "accounts/password_change.html", {"form": form})
+
+    def save(data: dict[str, Any]) -> None:
+        user_change_password(actor=user, user=user, new_password=data["new_password1"])
+        update_session_auth_hash(request, user)
+
+    return form_submit(
+        request,
+        form,
+        save,
+        done=lambda _: ("密码已修改，此前签发的 API 令牌已全部吊销", reverse("home")),
+        errors=lambda exc: form.add_error("new_password1", exc),
+        render_page=lambda status: render(
+            request, "accounts/password_change.html", {"form": form}, status=status
+        ),
+    )
 
 
 @login_required

@@ -96,11 +96,12 @@ def test_password_change_checks_old_password_and_audits(client, county_officer):
         url,
         {"old_password": PASSWORD, "new_password1": "Guizhou-2027-ok", "new_password2": "other"},
     )
+    assert mismatch.status_code == 400
     assert "两次输入的新密码不一致" in mismatch.content.decode()
     weak = client.post(
         url, {"old_password": PASSWORD, "new_password1": "123", "new_password2": "123"}
     )
-    assert weak.status_code == 200 and "new_password1" in weak.context["form"].errors
+    assert weak.status_code == 400 and "new_password1" in weak.context["form"].errors
     ok = client.post(
         url,
         {
