@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -56,7 +56,7 @@ from bangfu.assessments.services import (
     assessment_year_open,
 )
 from bangfu.core.excel import xlsx_response
-from bangfu.core.forms import add_service_errors, form_submit
+from bangfu.core.forms import form_submit
 from bangfu.core.uploads import upload_size_checked
 from bangfu.registry.scope import scope_for_user
 
@@ -248,18 +248,21 @@ def assessment_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     except ValueError as exc:
         raise Http404("未知的操作") from exc
     form = ActionForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    try:
-        assessment_act(actor=user, assessment=assessment, action=chosen, comment=comment)
-    except ValidationError as exc:
+
+    def detail_with_form(status: int) -> HttpResponse:
         context = _detail_context(request, assessment_get_for_user(user=user, pk=pk))
-        action_form = ActionForm(request.POST)
-        action_form.is_valid()
-        add_service_errors(action_form, exc)
-        context["action_form"] = action_form
-        return render(request, "assessments/assessment_detail.html", context, status=400)
-    messages.success(request, f"已{chosen.label}")
-    return redirect("assessments:assessment_detail", pk=pk)
+        context["action_form"] = form  # the refused comment stays, with its error
+        return render(request, "assessments/assessment_detail.html", context, status=status)
+
+    return form_submit(
+        request,
+        form,
+        lambda data: assessment_act(
+            actor=user, assessment=assessment, action=chosen, comment=data["comment"]
+        ),
+        done=lambda _: (f"已{chosen.label}", reverse("assessments:assessment_detail", args=[pk])),
+        render_page=detail_with_form,
+    )
 
 
 @login_required

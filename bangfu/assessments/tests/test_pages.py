@@ -97,6 +97,17 @@ def test_a_return_without_comment_shows_the_message(client, ready, recipient_use
     assert Assessment.objects.get(pk=ready.pk).status == "submitted"
 
 
+def test_an_invalid_comment_is_refused_not_dropped(client, ready, recipient_user, county_officer):
+    """A comment the form refuses (too long) stops the action: before, it was dropped silently
+    and the assessment moved on without it."""
+    assessment_act(actor=recipient_user, assessment=ready, action=Action.SUBMIT)
+    client.force_login(county_officer)
+    response = client.post(f"/assessments/{ready.pk}/act/approve", {"comment": "好" * 2001})
+    assert response.status_code == 400
+    assert response.context["action_form"].errors["comment"]
+    assert Assessment.objects.get(pk=ready.pk).status == "submitted"
+
+
 def test_acting_out_of_turn_on_the_page_is_403(client, weining, prefecture_officer):
     client.force_login(prefecture_officer)
     assert client.post(f"/assessments/{weining.pk}/act/approve").status_code == 403
