@@ -1,13 +1,15 @@
 """Reads of capability indicator values and the §一 standard share, scoped to the user.
 
 "Assisted" hospitals are the recipients whose partnership has, on some day of the year, a
-governing agreement (``governed_spans_of``, the partnerships rule) that counts toward the §一
-goal (``agreement_counts_for_coverage``: in force, out-of-province 三甲 helper).
+governing agreement that counts toward the §一 goal (``agreement_counts_for_coverage``: in
+force, out-of-province 三甲 helper); found in SQL with the partnerships rule
+``in_force_during_q`` (ADR 0012), checked against the span walk by ``tests/test_summary_sql.py``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -30,14 +32,13 @@ from bangfu.capability.domain.standard import (
 from bangfu.capability.loader import load_catalogue
 from bangfu.capability.models import CountyPlanVersion, CountyPlanYear, IndicatorValue
 from bangfu.partnerships.domain.coverage import CoverageAgreement, agreement_counts_for_coverage
-from bangfu.partnerships.domain.lifecycle import agreement_status
+from bangfu.partnerships.domain.lifecycle import AgreementStatus
 from bangfu.partnerships.models import Agreement, CountyPlan
 from bangfu.partnerships.selectors import (
-    agreement_facts,
     can_manage_partnerships,
     county_plan_get_for_user,
     county_plan_list_for_user,
-    governed_spans_of,
+    in_force_during_q,
     today_local,
 )
 from bangfu.policy.loader import load_policy
@@ -146,49 +147,76 @@ def hospital_year_for_user(*, user: User, institution_id: int, year: int) -> Hos
 
 def assisted_recipient_ids(*, year: int, recipients: Q | None = None) -> set[int]:
     """Recipients (optionally narrowed by ``recipients``, a filter on Institution) with, on some
-    day of ``year``, a governing agreement that counts toward the §一 goal."""
+    day of ``year``, a governing agreement that counts toward the §一 goal.
+
+    A partnership is governed on some day of the year exactly when one of its agreements is in
+    force on some day of it (``in_force_during_q``, in SQL); on such a day the governing
+    agreement is in force, so its status is active or expiring, and it counts when the
+    partnership's helper is an out-of-province 三甲 hospital (``agreement_counts_for_coverage``,
+    judged once per distinct recipient, helper province and grade)."""
     first, last = date(year, 1, 1), date(year, 12, 31)
-    policy = load_policy()
-    agreements = (
-        Agreement.objects.filter(
-            signed_on__lte=last,
-            start__lte=last,
-            end__gte=first,
-            partnership__recipient__category=InstitutionCategory.RECIPIENT,
-        )
-        .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gt=first))
-        .select_related("partnership__helper")
+    agreements = Agreement.objects.filter(
+        in_force_during_q(first, last),
+        partnership__recipient__category=InstitutionCategory.RECIPIENT,
     )
     if recipients is not None:
         agreements = agreements.filter(
             partnership__recipient__in=Institution.objects.filter(recipients)
         )
-    cycles: dict[int, list[Agreement]] = defaultdict(list)
-    for agreement in agreements:
-        cycles[agreement.partnership_id].append(agreement)
-    assisted: set[int] = set()
-    for partnership_cycles in cycles.values():
-        helper = partnership_cycles[0].partnership.helper
-        recipient_id = partnership_cycles[0].partnership.recipient_id
-        if recipient_id in assisted:
-            continue
-        for span_first, _span_last, agreement in governed_spans_of(partnership_cycles, first, last):
-            status = agreement_status(
-                agreement_facts(agreement, has_next_cycle=False),
-                span_first,
-                policy.cycle.expiring_window_days,
-            ).status
-            counted = CoverageAgreement(
-                agreement_id=agreement.pk,
+    eligibility = load_policy().helper_eligibility
+    rows = (
+        agreements.order_by()
+        .values_list(
+            "partnership__recipient_id",
+            "partnership__helper__province",
+            "partnership__helper__grade",
+        )
+        .distinct()
+    )
+    return {
+        recipient_id
+        for recipient_id, province, grade in rows
+        if agreement_counts_for_coverage(
+            CoverageAgreement(
+                agreement_id=0,
                 recipient_county_code="",
-                helper_province=helper.province,
-                helper_grade=helper.grade,
-                status=status,
+                helper_province=province,
+                helper_grade=grade,
+                status=AgreementStatus.ACTIVE,  # in force that day (active or expiring)
+            ),
+            eligibility,
+        )
+    }
+
+
+class _Judge:
+    """The catalogue's look-ups memoised for one summary (or one trend of several years):
+    indicators by code, and ``for_type`` once per hospital type."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self._by_code = {i.code: i for i in catalogue.indicators}
+        self._for_type: dict[str, tuple[Indicator, ...]] = {}
+
+    def decoded(self, stored: Iterable[tuple[str, object]]) -> dict[str, Value]:
+        """``_decoded`` over (code, stored value) pairs."""
+        values: dict[str, Value] = {}
+        for code, raw in stored:
+            indicator = self._by_code.get(code)
+            if indicator is None:
+                continue
+            value = value_from_json(indicator, raw)
+            if value is not None:
+                values[code] = value
+        return values
+
+    def result(self, institution_type: str, values: dict[str, Value]) -> StandardResult:
+        indicators = self._for_type.get(institution_type)
+        if indicators is None:
+            indicators = self._for_type[institution_type] = self.catalogue.for_type(
+                institution_type
             )
-            if agreement_counts_for_coverage(counted, policy.helper_eligibility):
-                assisted.add(recipient_id)
-                break
-    return assisted
+        return standard_result(self.catalogue, institution_type, values, indicators=indicators)
 
 
 @dataclass(frozen=True)
@@ -263,16 +291,21 @@ def capability_summary(
         recipients &= Q(county__prefecture__code=prefecture)
     if county:
         recipients &= Q(county__code=county)
+    return _summary(year, recipients, _Judge(capability_catalogue()))
+
+
+def _summary(year: int, recipients: Q, judge: _Judge) -> CapabilitySummary:
     ids = assisted_recipient_ids(year=year, recipients=recipients)
-    catalogue = capability_catalogue()
     hospitals = Institution.objects.filter(pk__in=ids).select_related("county__prefecture")
-    rows: dict[int, list[IndicatorValue]] = defaultdict(list)
-    for row in IndicatorValue.objects.filter(year=year, institution_id__in=ids):
-        rows[row.institution_id].append(row)
+    stored: dict[int, list[tuple[str, object]]] = defaultdict(list)
+    for institution_id, code, value in IndicatorValue.objects.filter(
+        year=year, institution_id__in=ids
+    ).values_list("institution_id", "code", "value"):
+        stored[institution_id].append((code, value))
     standings = []
     for hospital in hospitals.order_by("county__code", "name"):
-        values = _decoded(catalogue, rows[hospital.pk])
-        result = standard_result(catalogue, hospital.institution_type, values)
+        values = judge.decoded(stored[hospital.pk])
+        result = judge.result(hospital.institution_type, values)
         standings.append(HospitalStanding(hospital, result, len(values)))
     return CapabilitySummary(
         year=year,
@@ -294,9 +327,11 @@ class SharePoint:
 def standard_trend_for_user(*, user: User, today: date) -> list[SharePoint]:
     """The share by year, from the programme's first year to the last completed one (values
     for the current year are still being entered)."""
+    recipients = Q(category=InstitutionCategory.RECIPIENT) & recipients_for_user(user)
+    judge = _Judge(capability_catalogue())  # one memo for every year
     points = []
     for year in range(FIRST_YEAR, today.year):
-        summary = capability_summary(year=year, user=user)
+        summary = _summary(year, recipients, judge)
         points.append(SharePoint(year, summary.assisted, summary.meeting_standard, summary.share))
     return points
 

@@ -134,6 +134,27 @@ def in_force_q(day: date, prefix: str = "") -> Q:
     ) & (Q(**{f"{prefix}terminated_on__isnull": True}) | Q(**{f"{prefix}terminated_on__gt": day}))
 
 
+def in_force_during_q(first: date, last: date, prefix: str = "") -> Q:
+    """An agreement in force (`in_force_q`) on at least one day of `first`..`last`: the latest
+    of its signature, its start and `first` comes no later than the earliest of its end, `last`
+    and the day before its termination. On such a day some agreement of the partnership governs
+    (`governing_agreement`), so this is "governed on some day of the period" per partnership."""
+    signed, start, end, terminated = (
+        f"{prefix}signed_on",
+        f"{prefix}start",
+        f"{prefix}end",
+        f"{prefix}terminated_on",
+    )
+    lower = (signed, start)  # and `first`; a null signature is never in force
+    overlaps = Q(**{f"{end}__gte": first}) & Q(**{f"{start}__lte": last, f"{signed}__lte": last})
+    for name in lower:
+        overlaps &= Q(**{f"{name}__lte": F(end)})
+    not_terminated = Q(**{f"{terminated}__gt": first})
+    for name in lower:
+        not_terminated &= Q(**{f"{terminated}__gt": F(name)})
+    return overlaps & (Q(**{f"{terminated}__isnull": True}) | not_terminated)
+
+
 def agreement_status_sql(today: date, window_days: int) -> Case:
     """`agreement_status(facts, today, window_days).status` as a CASE over an Agreement row
     annotated with `has_next_cycle`, in the domain's order of precedence."""

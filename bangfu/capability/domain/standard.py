@@ -6,7 +6,7 @@ Values are ``Decimal`` (numbers), ``bool`` (是/否) or ``str`` (a choice or fre
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -143,7 +143,11 @@ class StandardResult:
 
 
 def standard_result(
-    catalogue: Catalogue, institution_type: str, values: Mapping[str, IndicatorValue]
+    catalogue: Catalogue,
+    institution_type: str,
+    values: Mapping[str, IndicatorValue],
+    *,
+    indicators: Sequence[Indicator] | None = None,
 ) -> StandardResult:
     """Whether a hospital meets the recommended standard in one year (§一: by 2027, 90% of the
     assisted county hospitals reach the national 推荐标准).
@@ -153,10 +157,15 @@ def standard_result(
     when every judged core indicator meets its target, and at least ``ceil(others_share × n)``
     of the ``n`` judged other indicators meet theirs. A missing value counts as not met.
     Indicators without a target are recorded only.
+
+    ``indicators`` is ``catalogue.for_type(institution_type)`` when the caller has it already
+    (a summary judging many hospitals computes it once per type).
     """
     checks: list[IndicatorCheck] = []
     core_total = core_met = others_total = others_met = 0
-    for indicator in catalogue.for_type(institution_type):
+    if indicators is None:
+        indicators = catalogue.for_type(institution_type)
+    for indicator in indicators:
         value = values.get(indicator.code)
         if indicator.target is None:
             status = CheckStatus.NOT_JUDGED if value is not None else CheckStatus.MISSING
