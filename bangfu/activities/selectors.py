@@ -23,6 +23,7 @@ from django.http import Http404
 
 from bangfu.accounts.models import Role, User
 from bangfu.activities.domain.progress import (
+    CENTRE_KIND,
     ActivityFact,
     AgreementTerms,
     ProgressStatus,
@@ -226,15 +227,34 @@ def _terms(agreement: Agreement) -> AgreementTerms | None:
     )
 
 
-def _fact(activity: Activity) -> ActivityFact:
-    return ActivityFact(
-        day=activity.date,
-        kind=activity.kind,
-        quantities=activity.quantities,
-        attributes=activity.attributes,
-        department=activity.department,
-        confirmed=activity.confirmed_at is not None,
+_FACT_FIELDS = ("partnership_id", "date", "kind", "quantities", "attributes", "department")
+
+
+def _facts_by_partnership(
+    partnership_ids: Iterable[int] | QuerySet[Any, Any], year: int
+) -> dict[int, list[ActivityFact]]:
+    """The activities progress of ``year`` can count, as facts per partnership, in one query of
+    plain values (no model instances). Only A1-(2) counts from the agreement's start (capped,
+    as before, at five years back: ``CENTRE_KIND`` since 1 January of ``year - 5``); every
+    other measure counts inside the calendar year, so other kinds are read from 1 January."""
+    by_partnership: dict[int, list[ActivityFact]] = defaultdict(list)
+    rows = (
+        Activity.objects.filter(partnership_id__in=partnership_ids, date__lte=date(year, 12, 31))
+        .filter(Q(date__gte=date(year, 1, 1)) | Q(kind=CENTRE_KIND, date__gte=date(year - 5, 1, 1)))
+        .values_list(*_FACT_FIELDS, "confirmed_at")
     )
+    for partnership_id, day, kind, quantities, attributes, department, confirmed_at in rows:
+        by_partnership[partnership_id].append(
+            ActivityFact(
+                day=day,
+                kind=kind,
+                quantities=quantities,
+                attributes=attributes,
+                department=department,
+                confirmed=confirmed_at is not None,
+            )
+        )
+    return by_partnership
 
 
 @dataclass(frozen=True)
@@ -244,19 +264,18 @@ class AgreementProgress:
 
 
 def _progress_rows(
-    agreements: Sequence[Agreement], year: int, today: date
+    agreements: Sequence[Agreement],
+    year: int,
+    today: date,
+    partnership_ids: QuerySet[Any, Any] | None = None,
 ) -> list[AgreementProgress]:
+    """Progress of each agreement (in order), those not in force in ``year`` left out.
+    ``partnership_ids`` (a subquery) replaces the literal id list in the activities query."""
     policy = load_policy()
-    by_partnership: dict[int, list[ActivityFact]] = defaultdict(list)
-    activities = Activity.objects.filter(
-        partnership_id__in={a.partnership_id for a in agreements},
-        date__gte=date(year - 5, 1, 1),
-        date__lte=date(year, 12, 31),
-    ).only(
-        "partnership_id", "date", "kind", "quantities", "attributes", "department", "confirmed_at"
+    by_partnership = _facts_by_partnership(
+        partnership_ids if partnership_ids is not None else {a.partnership_id for a in agreements},
+        year,
     )
-    for activity in activities:
-        by_partnership[activity.partnership_id].append(_fact(activity))
     rows = []
     for agreement in agreements:
         terms = _terms(agreement)
@@ -265,7 +284,7 @@ def _progress_rows(
         result = year_progress(
             terms,
             year,
-            by_partnership[agreement.partnership_id],
+            by_partnership.get(agreement.partnership_id, ()),
             policy.activity_catalogue,
             today=today,
             default_team_size=policy.team.min_size,
@@ -315,7 +334,9 @@ def progress_rows_for_user(
     )
     if county:
         qs = qs.filter(partnership__recipient__county__code=county)
-    return _progress_rows(list(qs), year, today or today_local())
+    return _progress_rows(
+        list(qs), year, today or today_local(), qs.order_by().values("partnership_id")
+    )
 
 
 def progress_summary(rows: Iterable[AgreementProgress], *, by: str) -> list[ProgressSummaryRow]:

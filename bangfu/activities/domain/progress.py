@@ -42,6 +42,7 @@ from enum import StrEnum
 from bangfu.policy.domain.activities import ActivityCatalogue
 
 CENTRE_STAGES_REACHED = ("通过省级", "通过国家级")
+CENTRE_KIND = "centre_building"  # A1-(2), the one measure counted from the agreement's start
 
 
 class ProgressStatus(StrEnum):
@@ -208,7 +209,7 @@ def year_progress(
             target = _whole(targets.get("centres"), 5)
             years = max(1, _whole(targets.get("years"), 3))
             rule = f"A1-(2)：协议开始以来通过省级或国家级的急诊急救中心数（{years}年目标）"
-            kind = {"centre_building"}
+            kind = {CENTRE_KIND}
             whole_first = terms.start
             whole_last = _anniversary(terms.start, years) - timedelta(days=1)
             done = _in(confirmed, whole_first, last, kind)
