@@ -13,12 +13,12 @@ Sides (who records and who confirms, ``domain.records``; docs in the module docs
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
@@ -34,7 +34,7 @@ from bangfu.activities.domain.records import Period, Side, confirmation_problem
 from bangfu.activities.models import Activity
 from bangfu.core.clock import today_local as today_local
 from bangfu.partnerships.domain.lifecycle import last_day_in_force
-from bangfu.partnerships.models import Agreement, Partnership
+from bangfu.partnerships.models import Agreement, AgreementMeasure, Partnership
 from bangfu.partnerships.selectors import agreement_facts, partnership_filter_for_user
 from bangfu.people.models import Deployment
 from bangfu.policy.domain.activities import ActivityCatalogue
@@ -216,15 +216,32 @@ def partnership_readable_get(*, user: User, pk: int) -> Partnership:
 # ---- progress ----
 
 
-def _terms(agreement: Agreement) -> AgreementTerms | None:
+def _terms(
+    agreement: Agreement, measures: Mapping[str, Mapping[str, str]] | None = None
+) -> AgreementTerms | None:
+    """The agreement's terms; ``measures`` (code → targets) when already read, else its rows."""
     facts = agreement_facts(agreement, has_next_cycle=False)
     if facts.signed_on is None:
         return None
     return AgreementTerms(
         start=max(facts.start, facts.signed_on),
         last_day=last_day_in_force(facts),
-        measures={m.code: dict(m.targets) for m in agreement.measures.all()},
+        measures=measures
+        if measures is not None
+        else {m.code: dict(m.targets) for m in agreement.measures.all()},
     )
+
+
+def _measures_by_agreement(
+    agreement_ids: Iterable[int] | QuerySet[Any, Any],
+) -> dict[int, dict[str, dict[str, str]]]:
+    """Chosen measures and targets per agreement, in one query of plain values."""
+    by_agreement: dict[int, dict[str, dict[str, str]]] = defaultdict(dict)
+    for agreement_id, code, targets in AgreementMeasure.objects.filter(
+        agreement_id__in=agreement_ids
+    ).values_list("agreement_id", "code", "targets"):
+        by_agreement[agreement_id][code] = dict(targets)
+    return by_agreement
 
 
 _FACT_FIELDS = ("partnership_id", "date", "kind", "quantities", "attributes", "department")
@@ -241,9 +258,10 @@ def _facts_by_partnership(
     rows = (
         Activity.objects.filter(partnership_id__in=partnership_ids, date__lte=date(year, 12, 31))
         .filter(Q(date__gte=date(year, 1, 1)) | Q(kind=CENTRE_KIND, date__gte=date(year - 5, 1, 1)))
-        .values_list(*_FACT_FIELDS, "confirmed_at")
+        .annotate(confirmed_flag=ExpressionWrapper(~Q(confirmed_at=None), BooleanField()))
+        .values_list(*_FACT_FIELDS, "confirmed_flag")
     )
-    for partnership_id, day, kind, quantities, attributes, department, confirmed_at in rows:
+    for partnership_id, day, kind, quantities, attributes, department, confirmed in rows:
         by_partnership[partnership_id].append(
             ActivityFact(
                 day=day,
@@ -251,7 +269,7 @@ def _facts_by_partnership(
                 quantities=quantities,
                 attributes=attributes,
                 department=department,
-                confirmed=confirmed_at is not None,
+                confirmed=bool(confirmed),
             )
         )
     return by_partnership
@@ -267,18 +285,25 @@ def _progress_rows(
     agreements: Sequence[Agreement],
     year: int,
     today: date,
-    partnership_ids: QuerySet[Any, Any] | None = None,
+    scope: QuerySet[Agreement] | None = None,
 ) -> list[AgreementProgress]:
     """Progress of each agreement (in order), those not in force in ``year`` left out.
-    ``partnership_ids`` (a subquery) replaces the literal id list in the activities query."""
+    ``scope`` (the agreements' query) replaces the literal id lists in the two reads."""
     policy = load_policy()
+    if scope is not None:
+        scope = scope.order_by()
     by_partnership = _facts_by_partnership(
-        partnership_ids if partnership_ids is not None else {a.partnership_id for a in agreements},
+        scope.values("partnership_id")
+        if scope is not None
+        else {a.partnership_id for a in agreements},
         year,
+    )
+    measures = _measures_by_agreement(
+        scope.values("pk") if scope is not None else [a.pk for a in agreements]
     )
     rows = []
     for agreement in agreements:
-        terms = _terms(agreement)
+        terms = _terms(agreement, measures.get(agreement.pk, {}))
         if terms is None:
             continue
         result = year_progress(
@@ -299,11 +324,7 @@ def partnership_progress(
 ) -> list[AgreementProgress]:
     """Each signed agreement of the partnership in force during ``year``, with its progress."""
     partnership = partnership_readable_get(user=user, pk=pk)
-    agreements = list(
-        Agreement.objects.filter(partnership=partnership)
-        .prefetch_related("measures")
-        .order_by("cycle_number")
-    )
+    agreements = list(Agreement.objects.filter(partnership=partnership).order_by("cycle_number"))
     return _progress_rows(agreements, year, today or today_local())
 
 
@@ -329,14 +350,11 @@ def progress_rows_for_user(
             end__gte=date(year, 1, 1),
         )
         .select_related("partnership__helper", "partnership__recipient__county__prefecture")
-        .prefetch_related(Prefetch("measures"))
         .order_by("partnership__recipient__county__code", "partnership__recipient__name", "pk")
     )
     if county:
         qs = qs.filter(partnership__recipient__county__code=county)
-    return _progress_rows(
-        list(qs), year, today or today_local(), qs.order_by().values("partnership_id")
-    )
+    return _progress_rows(list(qs), year, today or today_local(), qs)
 
 
 def progress_summary(rows: Iterable[AgreementProgress], *, by: str) -> list[ProgressSummaryRow]:
