@@ -18,12 +18,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    JSONField,
+    Q,
+    QuerySet,
+    When,
+)
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
 from bangfu.activities.domain.progress import (
     CENTRE_KIND,
+    QUANTITY_KINDS,
     ActivityFact,
     AgreementTerms,
     ProgressStatus,
@@ -244,7 +254,14 @@ def _measures_by_agreement(
     return by_agreement
 
 
-_FACT_FIELDS = ("partnership_id", "date", "kind", "quantities", "attributes", "department")
+_FACT_FIELDS = ("partnership_id", "date", "kind", "counted_quantities", "counted_attributes")
+
+
+def _only_for(kinds: Iterable[str], field: str) -> Case:
+    """``field`` for activities of ``kinds``, NULL (read as {}) for the others: progress reads
+    quantities only of 规章制度 and 专科建设 (A1-(7), A1-(3)) and attributes only of 中心建设
+    (A1-(2)), so the other rows' JSON is not parsed."""
+    return Case(When(kind__in=list(kinds), then=F(field)), default=None, output_field=JSONField())
 
 
 def _facts_by_partnership(
@@ -258,16 +275,20 @@ def _facts_by_partnership(
     rows = (
         Activity.objects.filter(partnership_id__in=partnership_ids, date__lte=date(year, 12, 31))
         .filter(Q(date__gte=date(year, 1, 1)) | Q(kind=CENTRE_KIND, date__gte=date(year - 5, 1, 1)))
-        .annotate(confirmed_flag=ExpressionWrapper(~Q(confirmed_at=None), BooleanField()))
-        .values_list(*_FACT_FIELDS, "confirmed_flag")
+        .annotate(
+            confirmed_flag=ExpressionWrapper(~Q(confirmed_at=None), BooleanField()),
+            counted_quantities=_only_for(QUANTITY_KINDS, "quantities"),
+            counted_attributes=_only_for((CENTRE_KIND,), "attributes"),
+        )
+        .values_list(*_FACT_FIELDS, "department", "confirmed_flag")
     )
     for partnership_id, day, kind, quantities, attributes, department, confirmed in rows:
         by_partnership[partnership_id].append(
             ActivityFact(
                 day=day,
                 kind=kind,
-                quantities=quantities,
-                attributes=attributes,
+                quantities=quantities or {},
+                attributes=attributes or {},
                 department=department,
                 confirmed=bool(confirmed),
             )

@@ -43,6 +43,9 @@ from bangfu.policy.domain.activities import ActivityCatalogue
 
 CENTRE_STAGES_REACHED = ("通过省级", "通过国家级")
 CENTRE_KIND = "centre_building"  # A1-(2), the one measure counted from the agreement's start
+RULES_KIND = "rules"  # A1-(7), counts quantity ``documents``
+SPECIALTY_KIND = "specialty_building"  # A1-(3), counts quantity ``specialties``
+QUANTITY_KINDS = (RULES_KIND, SPECIALTY_KIND)  # the only kinds whose quantities progress reads
 
 
 class ProgressStatus(StrEnum):
@@ -191,16 +194,16 @@ def year_progress(
         if code == "M07":
             target = _whole(targets.get("rules_per_year"), 10)
             rule = "A1-(7)：本年度完善制度规范项数（规章制度）"
-            done = _in(confirmed, first, last, {"rules"})
+            done = _in(confirmed, first, last, {RULES_KIND})
             achieved, unconfirmed = (
                 _sum(done, "documents"),
-                _sum(_in(pending, first, last, {"rules"}), "documents"),
+                _sum(_in(pending, first, last, {RULES_KIND}), "documents"),
             )
             status = _status(target, achieved, bool(done), elapsed, span)
         elif code == "M03":
             target = _whole(targets.get("specialties_per_year"), 1)
             rule = "A1-(3)：本年度能力提升的临床专科数（专科建设）"
-            kind = {"specialty_building"}
+            kind = {SPECIALTY_KIND}
             done = _in(confirmed, first, last, kind)
             achieved = _sum(done, "specialties")
             unconfirmed = _sum(_in(pending, first, last, kind), "specialties")
