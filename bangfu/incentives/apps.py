@@ -15,13 +15,14 @@ class IncentivesConfig(AppConfig):
         )
         from bangfu.incentives.ledger_selectors import member_care_of
         from bangfu.incentives.people_pages import expert_ledger_section
-        from bangfu.incentives.reminders import insurance_reminders_due
+        from bangfu.incentives.reminders import insurance_reminders_due, statements_reminders_due
         from bangfu.notifications.reminder_sources import reminder_source_register
         from bangfu.partnerships.signals import agreement_changed
         from bangfu.people.contributions import expert_section_register, team_care_source_register
         from bangfu.people.signals import deployment_changed, expert_changed
 
         reminder_source_register("incentives.insurance", insurance_reminders_due)
+        reminder_source_register("incentives.statements", statements_reminders_due)
         team_care_source_register("incentives.care", member_care_of)
         expert_section_register("incentives.ledger", expert_ledger_section)
         # The stored yearly forecasts follow their inputs, in the writer's transaction (ADR 0018).

@@ -101,7 +101,8 @@ def ledger_row_get_for_writer(*, user: User, kind: str, pk: int) -> Any:
     return row
 
 
-def _overlapping_deployments(period: Period) -> Q:
+def overlapping_deployments(period: Period) -> Q:
+    """Deployments with days in `period` (first day to the actual, else planned, last day)."""
     return Q(start__lte=period.end) & (
         Q(actual_end__gte=period.start) | Q(actual_end__isnull=True, planned_end__gte=period.start)
     )
@@ -118,7 +119,7 @@ def statement_approval_recipient(user: User, expert: Expert, period: Period) -> 
     if scope.role != Role.RECIPIENT or scope.institution_id is None:
         return None
     serves = Deployment.objects.filter(
-        _overlapping_deployments(period),
+        overlapping_deployments(period),
         expert=expert,
         team__partnership__recipient_id=scope.institution_id,
     ).exists()

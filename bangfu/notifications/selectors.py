@@ -3,6 +3,7 @@ about an object goes to (the reminder sources of the apps above ask `users_actin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +61,10 @@ class Parties:
 def users_acting_on(*, kind: str, parties: Parties) -> list[User]:
     """The active users who act on an object of `kind` concerning `parties` (ACTING_SIDES): the
     recipient's and the helper's hospital users, the county officers of the recipient's county."""
+    return users_acting_on_each(kind=kind, parties=[parties])[parties]
+
+
+def _acting(kind: str, parties: Parties) -> Q:
     sides = ACTING_SIDES.get(kind, frozenset())
     q = Q(pk__in=[])
     if RECIPIENT_SIDE in sides and parties.recipient_id is not None:
@@ -68,4 +73,38 @@ def users_acting_on(*, kind: str, parties: Parties) -> list[User]:
         q |= Q(role=Role.HELPER, institution_id=parties.helper_id)
     if COUNTY_SIDE in sides and parties.county_id is not None:
         q |= Q(role=Role.COUNTY, county_id=parties.county_id)
-    return list(User.objects.filter(q, is_active=True).order_by("pk"))
+    return q
+
+
+def _acts_for(kind: str, parties: Parties, user: User) -> bool:
+    sides = ACTING_SIDES.get(kind, frozenset())
+    return (
+        (
+            RECIPIENT_SIDE in sides
+            and parties.recipient_id is not None
+            and user.role == Role.RECIPIENT
+            and user.institution_id == parties.recipient_id
+        )
+        or (
+            HELPER_SIDE in sides
+            and parties.helper_id is not None
+            and user.role == Role.HELPER
+            and user.institution_id == parties.helper_id
+        )
+        or (
+            COUNTY_SIDE in sides
+            and parties.county_id is not None
+            and user.role == Role.COUNTY
+            and user.county_id == parties.county_id
+        )
+    )
+
+
+def users_acting_on_each(*, kind: str, parties: Iterable[Parties]) -> dict[Parties, list[User]]:
+    """`users_acting_on` for many objects in one query: each `parties` with its users."""
+    wanted = list(dict.fromkeys(parties))
+    q = Q(pk__in=[])
+    for one in wanted:
+        q |= _acting(kind, one)
+    users = list(User.objects.filter(q, is_active=True).order_by("pk")) if wanted else []
+    return {one: [u for u in users if _acts_for(kind, one, u)] for one in wanted}

@@ -8,6 +8,7 @@ AGREEMENT_EXPIRING = "agreement_expiring"
 AGREEMENT_UNFILED = "agreement_unfiled"
 AGREEMENT_UNSIGNED = "agreement_unsigned"
 INSURANCE_ENDING = "insurance_ending"
+STATEMENTS_PENDING = "statements_pending"
 TASK_ASSIGNED = "task_assigned"
 TASK_DUE = "task_due"
 PROBLEM_ANSWERED = "problem_answered"
@@ -23,6 +24,7 @@ KIND_LABELS: dict[str, str] = {
     AGREEMENT_UNFILED: "协议签订后未备案",
     AGREEMENT_UNSIGNED: "协议草稿未签订",
     INSURANCE_ENDING: "专家保险即将到期",
+    STATEMENTS_PENDING: "待遇结算待核定",
     TASK_ASSIGNED: "协作任务分派",
     TASK_DUE: "跟进任务到期",
     PROBLEM_ANSWERED: "问题答复",
@@ -61,4 +63,6 @@ ACTING_SIDES: dict[str, frozenset[str]] = {
     AGREEMENT_UNFILED: frozenset({RECIPIENT_SIDE, HELPER_SIDE, COUNTY_SIDE}),
     AGREEMENT_UNSIGNED: frozenset({RECIPIENT_SIDE, HELPER_SIDE, COUNTY_SIDE}),
     INSURANCE_ENDING: frozenset({RECIPIENT_SIDE, HELPER_SIDE}),
+    # The recipient hospital pays and approves (§六; A2-四(三)), so only its users act.
+    STATEMENTS_PENDING: frozenset({RECIPIENT_SIDE}),
 }

@@ -14,6 +14,11 @@ the inbox keeps one row per object, milestone and recipient, so running again on
 - Follow-up task (附件2 四(一) 会商议定事项): not done, due within 3 days, then once overdue.
 - Insurance (§六; 附件2 四(三)3 不低于100万元保额的人身意外伤害保险): a policy ending within 30 days
   while its expert stays on site after it ends, and no other policy covers the day after.
+- Statements waiting for approval (§六; 附件2 四(三): the recipient hospital pays, so it approves
+  each expert's statement): from the 5th day of a month on, once per hospital for the previous
+  month, when some expert who had deployment days there that month has no approved payment of
+  that hospital overlapping it. The milestone names the month, so a later day of the same month
+  sends nothing new; the next month looks at its own previous month only.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from bangfu.notifications.domain.kinds import (
     AGREEMENT_UNFILED,
     AGREEMENT_UNSIGNED,
     INSURANCE_ENDING,
+    STATEMENTS_PENDING,
     TASK_DUE,
 )
 
@@ -34,6 +40,10 @@ UNFILED_AFTER_DAYS = 30
 UNSIGNED_AFTER_DAYS = 30
 INSURANCE_WITHIN_DAYS = 30
 TASK_DUE_WITHIN_DAYS = 3
+# §六; 附件2 四(三): the recipient hospital pays the month's allowances, so it approves (核定)
+# each expert's statement once the month has ended. The first days of the next month leave
+# time for ending deployments and recording the month; from this day on it is reminded.
+STATEMENT_REMINDER_DAY = 5
 
 FILING_LEVEL_LABELS = {"province": "省卫健委", "prefecture": "市州卫健局", "county": "县卫健局"}
 
@@ -75,6 +85,37 @@ class InsuranceReminderFacts:
     end: date
     other_policies: tuple[Span, ...] = ()
     deployments: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatementReminderFacts:
+    """One recipient hospital and one calendar month (`month`: its first day): the experts with
+    deployment days at the hospital in that month, and those of them with a payment of that
+    hospital whose period overlaps the month (approved: an expert counts as waiting only when
+    no such payment exists)."""
+
+    recipient_id: int
+    month: date
+    served: frozenset[int] = frozenset()
+    approved: frozenset[int] = frozenset()
+
+    @property
+    def waiting(self) -> frozenset[int]:
+        return self.served - self.approved
+
+
+def statement_reminder_month(on: date) -> date | None:
+    """The month whose statements are reminded about on day `on` (its first day): the previous
+    calendar month, from the STATEMENT_REMINDER_DAY on; None before it."""
+    if on.day < STATEMENT_REMINDER_DAY:
+        return None
+    last_of_previous = on.replace(day=1) - timedelta(days=1)
+    return last_of_previous.replace(day=1)
+
+
+def month_last_day(first: date) -> date:
+    """The last day of the month starting on `first`."""
+    return (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
 
 
 def _iso(day: date) -> str:
@@ -168,3 +209,22 @@ def task_reminders(due: date, done_on: date | None, on: date) -> list[Reminder]:
             )
         ]
     return []
+
+
+def statement_reminders(facts: StatementReminderFacts, on: date) -> list[Reminder]:
+    """The reminder due for one hospital's statements of `facts.month` on day `on`: one, named
+    by the month, while some expert is waiting and `on` is in the reminding window of the month
+    (see the module's rules)."""
+    if statement_reminder_month(on) != facts.month:
+        return []
+    waiting = len(facts.waiting)
+    if not waiting:
+        return []
+    return [
+        Reminder(
+            STATEMENTS_PENDING,
+            f"statements_{facts.month:%Y-%m}",
+            f"{facts.month.month}月有 {waiting} 名专家的待遇结算待核定，请逐人核对待遇明细后核定"
+            "（§六；附件2 四(三)）",
+        )
+    ]

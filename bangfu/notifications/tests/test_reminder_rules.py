@@ -7,11 +7,15 @@ from datetime import date, timedelta
 import pytest
 
 from bangfu.notifications.domain.reminders import (
+    STATEMENT_REMINDER_DAY,
     AgreementReminderFacts,
     InsuranceReminderFacts,
     Span,
+    StatementReminderFacts,
     agreement_reminders,
     insurance_reminders,
+    statement_reminder_month,
+    statement_reminders,
     task_reminders,
 )
 
@@ -148,3 +152,48 @@ def test_a_follow_up_task_is_reminded_3_days_before_and_once_overdue(days_left, 
 
 def test_a_done_task_is_not_reminded():
     assert task_reminders(TASK_DUE_ON, TASK_DUE_ON, TASK_DUE_ON + timedelta(days=5)) == []
+
+
+NOVEMBER = date(2026, 11, 1)
+WAITING = StatementReminderFacts(
+    recipient_id=7, month=NOVEMBER, served=frozenset({1, 2, 3}), approved=frozenset({2})
+)
+ALL_APPROVED = StatementReminderFacts(
+    recipient_id=7, month=NOVEMBER, served=frozenset({1, 2}), approved=frozenset({1, 2})
+)
+
+
+@pytest.mark.parametrize(
+    ("facts", "on", "milestones"),
+    [
+        (WAITING, date(2026, 11, 30), []),  # the month has not ended
+        (WAITING, date(2026, 12, 1), []),
+        (WAITING, date(2026, 12, 4), []),  # before the 5th: nothing
+        (WAITING, date(2026, 12, 5), ["statements_2026-11"]),  # on the 5th: one
+        (WAITING, date(2026, 12, 31), ["statements_2026-11"]),  # re-run: the same milestone
+        (WAITING, date(2027, 1, 5), []),  # the next month reminds about December only
+        (ALL_APPROVED, date(2026, 12, 5), []),  # all approved: nothing
+        (StatementReminderFacts(recipient_id=7, month=NOVEMBER), date(2026, 12, 5), []),
+    ],
+)
+def test_statement_reminders_by_date(facts, on, milestones):
+    assert [r.milestone for r in statement_reminders(facts, on)] == milestones
+
+
+def test_a_statement_reminder_counts_the_waiting_experts():
+    [reminder] = statement_reminders(WAITING, date(2026, 12, 5))
+    assert reminder.reason.startswith("11月有 2 名专家的待遇结算待核定")
+    assert "§六" in reminder.reason
+
+
+@pytest.mark.parametrize(
+    ("on", "month"),
+    [
+        (date(2026, 12, STATEMENT_REMINDER_DAY - 1), None),
+        (date(2026, 12, STATEMENT_REMINDER_DAY), date(2026, 11, 1)),
+        (date(2027, 1, 20), date(2026, 12, 1)),  # across the year
+        (date(2028, 3, 5), date(2028, 2, 1)),
+    ],
+)
+def test_the_month_reminded_about_is_the_previous_one_from_the_5th(on, month):
+    assert statement_reminder_month(on) == month

@@ -80,8 +80,9 @@ def test_an_expiring_agreement_reminds_the_parties_once_per_milestone(
         assert helper_user.username in recipients
 
     # A week later the agreement reaches the 7-day milestone: one more reminder each.
-    later = reminders_send(on=ON + timedelta(days=23))
-    assert later.sent == first.sent
+    # (The 24th also reminds hospitals of August's statements: count this agreement's only.)
+    reminders_send(on=ON + timedelta(days=23))
+    assert reminders.filter(milestone="expiring_7").count() == first.sent
     assert set(reminders.values_list("milestone", flat=True)) == {"expiring_30", "expiring_7"}
 
 
@@ -121,6 +122,29 @@ def test_users_acting_on_an_agreement_are_its_hospitals_and_county_office(
     assert recipient_user in users and helper_user in users
     assert (county_officer in users) is (county_officer.county_id == parties.county_id)
     assert expert_user not in users and observer_user not in users
+
+
+def test_users_acting_on_each_is_users_acting_on_per_object_in_one_query(
+    recipient_user, helper_user, django_assert_num_queries
+):
+    from bangfu.notifications.domain.kinds import STATEMENTS_PENDING
+    from bangfu.notifications.selectors import users_acting_on_each
+
+    agreement = Parties(
+        helper_id=helper_user.institution_id,
+        recipient_id=recipient_user.institution_id,
+        county_id=recipient_user.institution.county_id,
+    )
+    other = Parties(helper_id=None, recipient_id=helper_user.institution_id, county_id=None)
+    with django_assert_num_queries(1):
+        each = users_acting_on_each(kind=AGREEMENT_EXPIRING, parties=[agreement, other, agreement])
+    assert each == {
+        agreement: users_acting_on(kind=AGREEMENT_EXPIRING, parties=agreement),
+        other: users_acting_on(kind=AGREEMENT_EXPIRING, parties=other),
+    }
+    statements = users_acting_on_each(kind=STATEMENTS_PENDING, parties=[agreement])[agreement]
+    assert recipient_user in statements and helper_user not in statements
+    assert {u.role for u in statements} == {Role.RECIPIENT}
 
 
 def test_the_command_reports_and_rerunning_creates_nothing(recipient_user):
@@ -164,6 +188,7 @@ def test_every_app_with_reminder_rules_registers_its_source():
     assert sorted(names) == [
         "coordination.tasks",
         "incentives.insurance",
+        "incentives.statements",
         "partnerships.agreements",
     ]
 
