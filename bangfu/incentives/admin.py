@@ -1,6 +1,8 @@
 """Back office for the incentives ledger (superusers only); edits are audited like the services'.
 
-Statements and budgets are computed, not stored, so there is nothing of theirs to edit here.
+Statements are computed, not stored; the budget's stored yearly forecasts (ADR 0018) are derived
+rows kept by the services and `refresh_forecasts`, so they are shown read-only, without the
+amounts that reveal pay (ADR 0004).
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from django.contrib import admin
 
 from bangfu.core.admin import AuditedModelAdmin, ReadOnlyAuditedAdmin
 from bangfu.incentives.models import (
+    DeploymentForecast,
     HealthCheck,
+    HospitalForecast,
     InsurancePolicy,
     Payment,
     TourismCard,
@@ -97,3 +101,27 @@ class PaymentAdmin(ReadOnlyAuditedAdmin):
     )
     list_select_related = ("expert", "recipient", "approved_by")
     search_fields = ("expert__name", "recipient__name")
+
+
+@admin.register(DeploymentForecast)
+class DeploymentForecastAdmin(ReadOnlyAuditedAdmin):
+    """A deployment's forecast for a year: derived (`refresh_forecasts` repairs it). The amounts
+    are left out — the salary top-up reveals pay; they are read on the scoped budget page."""
+
+    fields = ("deployment", "year", "recipient", "expert", "round_trips")
+    list_display = ("deployment", "year", "recipient", "round_trips")
+    list_filter = ("year",)
+    list_select_related = ("deployment__expert", "deployment__team", "recipient")
+    search_fields = ("recipient__name", "expert__name")
+
+
+@admin.register(HospitalForecast)
+class HospitalForecastAdmin(ReadOnlyAuditedAdmin):
+    """A recipient hospital's forecast for a year: sums of its deployments' forecasts (derived);
+    the pay-derived sums are left out as above."""
+
+    fields = ("recipient", "year", "deployments", "round_trips", "work_fund", "pay_people")
+    list_display = ("recipient", "year", "deployments", "round_trips", "work_fund")
+    list_filter = ("year",)
+    list_select_related = ("recipient",)
+    search_fields = ("recipient__name",)
