@@ -12,6 +12,7 @@ Sides (who records and who confirms, ``domain.records``; docs in the module docs
 
 from __future__ import annotations
 
+import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -187,7 +188,16 @@ def activity_list_for_user(
     if filters.month:
         year, _, month = filters.month.partition("-")
         if year.isdigit() and month.isdigit():
-            qs = qs.filter(date__year=int(year), date__month=int(month))
+            # A date range (not the year and month parts): the database compares the column
+            # instead of extracting the month of every row (SQLite calls back into Python).
+            try:
+                first = date(int(year), int(month), 1)
+                last = date(
+                    first.year, first.month, calendar.monthrange(first.year, first.month)[1]
+                )
+            except ValueError:  # no such month: nothing, as date__month=13 gave
+                return qs.none()
+            qs = qs.filter(date__gte=first, date__lte=last)
     if filters.confirmed is not None:
         qs = qs.filter(confirmed_at__isnull=not filters.confirmed)
     return qs.order_by("-date", "-pk")
@@ -360,22 +370,48 @@ class ProgressSummaryRow:
     no_record: dict[str, int]
 
 
+def _progress_agreements(*, user: User, year: int) -> QuerySet[Agreement]:
+    """The signed agreements in the user's scope whose term overlaps ``year``."""
+    return Agreement.objects.filter(
+        partnership__in=Partnership.objects.filter(partnership_read_filter(user)),
+        signed_on__isnull=False,
+        start__lte=date(year, 12, 31),
+        end__gte=date(year, 1, 1),
+    )
+
+
 def progress_rows_for_user(
     *, user: User, year: int, county: str = "", today: date | None = None
 ) -> list[AgreementProgress]:
     qs = (
-        Agreement.objects.filter(
-            partnership__in=Partnership.objects.filter(partnership_read_filter(user)),
-            signed_on__isnull=False,
-            start__lte=date(year, 12, 31),
-            end__gte=date(year, 1, 1),
-        )
+        _progress_agreements(user=user, year=year)
         .select_related("partnership__helper", "partnership__recipient__county__prefecture")
         .order_by("partnership__recipient__county__code", "partnership__recipient__name", "pk")
     )
     if county:
         qs = qs.filter(partnership__recipient__county__code=county)
     return _progress_rows(list(qs), year, today or today_local(), qs)
+
+
+@dataclass(frozen=True)
+class ProgressCounts:
+    tracked: int  # agreements with progress in the year (the rows of the progress page)
+    behind: int  # of them, those 滞后 on at least one measure
+
+
+def progress_counts_for_user(*, user: User, year: int, today: date | None = None) -> ProgressCounts:
+    """The counts of `progress_rows_for_user` (same rows, same rule) without reading the
+    partnerships, hospitals and counties the list shows, nor ordering: the goals panel."""
+    qs = _progress_agreements(user=user, year=year).order_by()
+    rows = _progress_rows(list(qs), year, today or today_local(), qs)
+    return ProgressCounts(
+        tracked=len(rows),
+        behind=sum(
+            1
+            for row in rows
+            if any(m.status is ProgressStatus.BEHIND for m in row.progress.measures)
+        ),
+    )
 
 
 def progress_summary(rows: Iterable[AgreementProgress], *, by: str) -> list[ProgressSummaryRow]:

@@ -14,16 +14,17 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Count, Q
+
 from bangfu.accounts.models import User
-from bangfu.activities.domain.progress import ProgressStatus
 from bangfu.activities.selectors import (
     ActivityFilters,
     activity_list_for_user,
-    progress_rows_for_user,
+    progress_counts_for_user,
 )
 from bangfu.capability.selectors import SharePoint, standard_trend_for_user
 from bangfu.coordination.selectors import task_list_for_user
-from bangfu.partnerships.selectors import coverage_on
+from bangfu.partnerships.selectors import coverage_on_days
 from bangfu.policy.loader import load_policy
 
 
@@ -66,12 +67,13 @@ def month_ends(day: date, months: int) -> list[date]:
 
 
 def coverage_trend_for_user(*, user: User, day: date, months: int = 12) -> list[TrendPoint]:
-    """Covered target counties at the end of each month (the same rule as the coverage page)."""
+    """Covered target counties at the end of each month (the same rule as the coverage page,
+    `coverage_on` for each day, read in two queries by `coverage_on_days`)."""
+    ends = month_ends(day, months)
+    coverage = coverage_on_days(days=ends, user=user)
     return [
-        TrendPoint(
-            month=f"{d.year}-{d.month:02d}", day=d, covered=coverage_on(on=d, user=user).covered
-        )
-        for d in month_ends(day, months)
+        TrendPoint(month=f"{d.year}-{d.month:02d}", day=d, covered=coverage[d].covered)
+        for d in ends
     ]
 
 
@@ -79,21 +81,19 @@ def headline_goals_for_user(*, user: User, day: date) -> HeadlineGoals:
     cycle = load_policy().cycle
     month = f"{day.year}-{day.month:02d}"
     activities = activity_list_for_user(user=user, filters=ActivityFilters(month=month))
-    progress = progress_rows_for_user(user=user, year=day.year, today=day)
-    behind = sum(
-        1
-        for row in progress
-        if any(m.status is ProgressStatus.BEHIND for m in row.progress.measures)
+    counts = activities.aggregate(
+        month=Count("pk"), unconfirmed=Count("pk", filter=Q(confirmed_at__isnull=True))
     )
+    progress = progress_counts_for_user(user=user, year=day.year, today=day)
     return HeadlineGoals(
         goal_year=cycle.target_year,
         goal_total=cycle.target_county_total,
         standard_share_goal=f"{int(cycle.standard_goal_share * 100)}%",
         month=month,
-        activities_month=activities.count(),
-        activities_unconfirmed=activities.filter(confirmed_at__isnull=True).count(),
-        agreements_tracked=len(progress),
-        agreements_behind=behind,
+        activities_month=counts["month"],
+        activities_unconfirmed=counts["unconfirmed"],
+        agreements_tracked=progress.tracked,
+        agreements_behind=progress.behind,
         tasks_overdue=task_list_for_user(user=user, status="overdue", today=day).count(),
         standard_trend=tuple(standard_trend_for_user(user=user, today=day)),
     )

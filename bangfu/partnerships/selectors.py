@@ -67,6 +67,7 @@ from bangfu.partnerships.domain.lifecycle import (
     UnpairedRecipient,
     agreement_status,
     find_gaps,
+    in_force_on,
     recipients_without_helper,
 )
 from bangfu.partnerships.models import Agreement, AgreementMeasure, CountyPlan, Partnership
@@ -964,6 +965,87 @@ def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
         for c in counties
     ]
     return county_coverage(county_facts, _coverage_facts(on, user), policy.helper_eligibility)
+
+
+def coverage_on_days(
+    *, days: Sequence[date], user: User | None = None
+) -> dict[date, CoverageResult]:
+    """`coverage_on` for each of `days`, in two queries whatever their number: the counties
+    once, and once the agreements in force on some day between the first and the last
+    (`in_force_during_q`); each day then keeps those `in_force_on` it, with their
+    `agreement_status` (has_next_cycle is never read in force, as in `_coverage_facts`),
+    grouped like `_coverage_facts` (one per county, helper province, grade and status, the
+    smallest id), and `county_coverage` decides as for one day."""
+    if not days:
+        return {}
+    policy = load_policy()
+    counties = County.objects.select_related("prefecture")
+    agreements = Agreement.objects.all()
+    if user is not None:
+        counties = scope_for_user(user).counties(counties)
+        agreements = _in_scope(agreements, user)
+    county_facts = [
+        CountyFacts(
+            code=c.code,
+            prefecture_code=c.prefecture.code,
+            program_group=ProgramGroup(c.programme_group),
+        )
+        for c in counties
+    ]
+    rows = [
+        (
+            AgreementFacts(
+                id=pk,
+                partnership_id=partnership_id,
+                start=start,
+                end=end,
+                signed_on=signed_on,
+                terminated_on=terminated_on,
+            ),
+            county_code,
+            province,
+            grade,
+        )
+        for pk, partnership_id, start, end, signed_on, terminated_on, county_code, province, grade in (
+            agreements.filter(
+                in_force_during_q(min(days), max(days)),
+                partnership__recipient__county__isnull=False,
+            )
+            .order_by()
+            .values_list(
+                "pk",
+                "partnership_id",
+                "start",
+                "end",
+                "signed_on",
+                "terminated_on",
+                "partnership__recipient__county__code",
+                "partnership__helper__province",
+                "partnership__helper__grade",
+            )
+        )
+    ]
+    window = policy.cycle.expiring_window_days
+    results = {}
+    for day in days:
+        grouped: dict[tuple[str, str, str, AgreementStatus], int] = {}
+        for facts, county_code, province, grade in rows:
+            if not in_force_on(facts, day):
+                continue
+            key = (county_code, province, grade, agreement_status(facts, day, window).status)
+            grouped[key] = min(grouped.get(key, facts.id), facts.id)
+        in_force = [
+            CoverageAgreement(
+                agreement_id=agreement_id,
+                recipient_county_code=county_code,
+                helper_province=province,
+                helper_grade=grade,
+                status=status,
+            )
+            for (county_code, province, grade, status), agreement_id in grouped.items()
+        ]
+        results[day] = county_coverage(county_facts, in_force, policy.helper_eligibility)
+    return results
 
 
 def covered_county_codes_on(*, on: date, user: User) -> set[str]:
