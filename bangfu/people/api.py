@@ -393,14 +393,7 @@ def deployment_create_endpoint(
     deployment = deployment_create(
         actor=user,
         team=team,
-        data=DeploymentInput(
-            expert_id=body.expert_id,
-            kind=body.kind,
-            start=body.start,
-            planned_end=body.planned_end,
-            department_id=body.department_id,
-            helper_exception_reason=body.helper_exception_reason,
-        ),
+        data=_deployment_input(body, expert_id=body.expert_id),
     )
     return Status(201, _deployment_out(deployment_get_for_user(user=user, pk=deployment.pk)))
 
@@ -417,6 +410,20 @@ class DeploymentUpdateIn(Schema):
     )
 
 
+def _deployment_input(
+    body: DeploymentIn | DeploymentUpdateIn, *, expert_id: int | None
+) -> DeploymentInput:
+    """The service input from either body; `expert_id` None on an update, which keeps it."""
+    return DeploymentInput(
+        expert_id=expert_id,
+        kind=body.kind,
+        start=body.start,
+        planned_end=body.planned_end,
+        department_id=body.department_id,
+        helper_exception_reason=body.helper_exception_reason,
+    )
+
+
 @router.put(
     "/deployments/{deployment_id}",
     response={200: DeploymentOut, **WRITE_ERRORS},
@@ -430,14 +437,7 @@ def deployment_update_endpoint(
     deployment_update(
         actor=user,
         deployment=deployment,
-        data=DeploymentInput(
-            expert_id=None,
-            kind=body.kind,
-            start=body.start,
-            planned_end=body.planned_end,
-            department_id=body.department_id,
-            helper_exception_reason=body.helper_exception_reason,
-        ),
+        data=_deployment_input(body, expert_id=None),
     )
     return _deployment_out(deployment_get_for_user(user=user, pk=deployment.pk))
 

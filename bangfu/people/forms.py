@@ -3,6 +3,7 @@ posted id outside the user's scope is refused by the form itself."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
@@ -27,6 +28,7 @@ from bangfu.people.models import (
     Sex,
     Team,
 )
+from bangfu.people.services import DeploymentInput
 from bangfu.registry.models import Department, Institution, Specialty
 
 
@@ -205,6 +207,18 @@ class DeploymentEditForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
 
+    def deployment_input(self) -> DeploymentInput:
+        """The service input from the cleaned data; no expert, since an edit keeps it."""
+        data = self.cleaned_data
+        return DeploymentInput(
+            expert_id=None,
+            kind=data["kind"],
+            start=data["start"],
+            planned_end=data["planned_end"],
+            department_id=data["department"].pk if data["department"] else None,
+            helper_exception_reason=data["helper_exception_reason"],
+        )
+
 
 class DeploymentForm(DeploymentEditForm):
     expert = ChoiceLabelField(label="专家", queryset=Expert.objects.none())
@@ -219,6 +233,9 @@ class DeploymentForm(DeploymentEditForm):
     ) -> None:
         super().__init__(*args, departments=departments, **kwargs)
         self.fields["expert"].queryset = experts  # type: ignore[attr-defined]
+
+    def deployment_input(self) -> DeploymentInput:
+        return replace(super().deployment_input(), expert_id=self.cleaned_data["expert"].pk)
 
 
 class DeploymentEndForm(ServiceForm):

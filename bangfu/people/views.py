@@ -79,7 +79,6 @@ from bangfu.people.selectors import (
     today_local,
 )
 from bangfu.people.services import (
-    DeploymentInput,
     ExpertInput,
     RecognitionInput,
     appointment_create,
@@ -496,24 +495,10 @@ def deployment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         departments=department_choices(institution_id=team.partnership.recipient_id),
     )
 
-    def save(data: dict[str, Any]) -> Any:
-        return deployment_create(
-            actor=user,
-            team=team,
-            data=DeploymentInput(
-                expert_id=data["expert"].pk,
-                kind=data["kind"],
-                start=data["start"],
-                planned_end=data["planned_end"],
-                department_id=data["department"].pk if data["department"] else None,
-                helper_exception_reason=data["helper_exception_reason"],
-            ),
-        )
-
     return form_submit(
         request,
         form,
-        save,
+        lambda _: deployment_create(actor=user, team=team, data=form.deployment_input()),
         done=lambda d: (f"已登记「{d.expert.name}」的派驻", _team_url(pk)),
         title=f"登记派驻：{team}",
         intro="常驻满1年可享薪酬补足和到岗生活必需品报销，可挂任副院长（§六）。",
@@ -727,24 +712,12 @@ def deployment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     team_url = _team_url(deployment.team_id)
 
-    def save(data: dict[str, Any]) -> Any:
-        return deployment_update(
-            actor=user,
-            deployment=deployment,
-            data=DeploymentInput(
-                expert_id=None,
-                kind=data["kind"],
-                start=data["start"],
-                planned_end=data["planned_end"],
-                department_id=data["department"].pk if data["department"] else None,
-                helper_exception_reason=data["helper_exception_reason"],
-            ),
-        )
-
     return form_submit(
         request,
         form,
-        save,
+        lambda _: deployment_update(
+            actor=user, deployment=deployment, data=form.deployment_input()
+        ),
         done=lambda _: (f"已修改「{deployment.expert.name}」的派驻", team_url),
         title=f"修改派驻：{deployment}",
         intro="修改须符合登记时的规则（协议期内、派出单位、驻点时间不重叠）；已核定的待遇不改写，"

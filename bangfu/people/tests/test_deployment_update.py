@@ -207,6 +207,49 @@ def test_a_party_corrects_it_on_the_edit_page(client, recipient_user, resident):
     assert _snapshot(resident)[2] == new_end
 
 
+def test_the_edit_page_sets_and_clears_the_department(
+    client, recipient_user, resident, departments
+):
+    client.force_login(recipient_user)
+    url = reverse("people:deployment_edit", args=[resident.pk])
+    changed = _form(resident, kind="short_term", department=departments["眼科"].pk)
+    assert client.post(url, changed).status_code == 302
+    assert _snapshot(resident)[0::3] == ("short_term", departments["眼科"].pk)
+    assert client.post(url, _form(resident, department="")).status_code == 302
+    assert _snapshot(resident)[3] is None
+
+
+def test_a_party_registers_one_on_the_team_page_form(
+    client, helper_user, team, idle_expert, departments
+):
+    start = today() - timedelta(days=100)
+    client.force_login(helper_user)
+    response = client.post(
+        reverse("people:deployment_create", args=[team.pk]),
+        {
+            "expert": str(idle_expert.pk),
+            "kind": "short_term",
+            "start": start.isoformat(),
+            "planned_end": (start + timedelta(days=60)).isoformat(),
+            "department": str(departments["麻醉科"].pk),
+            "helper_exception_reason": "",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("people:team_detail", args=[team.pk])
+    created = Deployment.objects.get(expert=idle_expert)
+    assert (created.team_id, created.kind, created.start, created.planned_end) == (
+        team.pk,
+        "short_term",
+        start,
+        start + timedelta(days=60),
+    )
+    assert (created.department_id, created.helper_exception_reason) == (
+        departments["麻醉科"].pk,
+        "",
+    )
+
+
 def test_the_edit_page_shows_the_refusal_on_its_field(client, helper_user, resident):
     client.force_login(helper_user)
     kept, audits = _snapshot(resident), _audits()
