@@ -9,13 +9,14 @@ items a page shows (`LazyViews`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Generic, TypeVar, overload
+from typing import Generic, TypeVar
 
 from bangfu.accounts.models import User
+from bangfu.core.pagination import LazyRows
 from bangfu.partnerships.domain.lifecycle import AgreementStatus, Gap, UnpairedRecipient
 from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.selectors import (
@@ -35,35 +36,21 @@ Item = TypeVar("Item")
 View = TypeVar("View")
 
 
-class LazyViews(Sequence[View], Generic[Item, View]):
-    """Views of `items` made by `build` (one or two queries per call) only for the slice read:
-    `len()` and truth are the items' (a COUNT at most), iterating builds them all once."""
+class LazyViews(LazyRows[View], Generic[Item, View]):
+    """Views of `items` made by `build` (one or two queries per call) only for the slice read
+    (`core.pagination.LazyRows`): `len()` and truth are the items' (a COUNT at most),
+    iterating builds them all once."""
 
     def __init__(self, items: Sequence[Item], build: Callable[[Sequence[Item]], list[View]]):
+        super().__init__()
         self._items = items
         self._build = build
-        self._all: list[View] | None = None
 
-    def __len__(self) -> int:
+    def _count(self) -> int:
         return len(self._items)
 
-    @overload
-    def __getitem__(self, index: int) -> View: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[View]: ...
-
-    def __getitem__(self, index: int | slice) -> View | list[View]:
-        if self._all is not None:
-            return self._all[index]
-        if isinstance(index, slice):
-            return self._build(self._items[index])
-        return self._build([self._items[index]])[0]
-
-    def __iter__(self) -> Iterator[View]:
-        if self._all is None:
-            self._all = self._build(self._items)
-        return iter(self._all)
+    def _page(self, start: int, stop: int | None) -> list[View]:
+        return self._build(self._items[start:stop])
 
 
 @dataclass(frozen=True)

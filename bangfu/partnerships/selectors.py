@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, overload
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -41,6 +41,7 @@ from django.http import Http404
 from bangfu.accounts.models import Role, User
 from bangfu.core.clock import today_local as today_local
 from bangfu.core.day_numbers import DayNumber, day_number, from_day_number
+from bangfu.core.pagination import LazyRows
 from bangfu.partnerships.domain.actions import (
     ActionDecision,
     AgreementAction,
@@ -342,9 +343,10 @@ def _rows(partnerships: Iterable[Partnership], today: date, policy: Policy) -> l
     return rows
 
 
-class PartnershipRows(Sequence[PartnershipRow]):
-    """Partnership rows built lazily from an ordered queryset: `len()` is a COUNT, a slice
-    builds (and fetches the cycles of) only that slice, iteration builds all rows at once."""
+class PartnershipRows(LazyRows[PartnershipRow]):
+    """Partnership rows built lazily from an ordered queryset (`core.pagination.LazyRows`):
+    `len()` is a COUNT, a slice builds (and fetches the cycles of) only that slice, iteration
+    builds all rows at once."""
 
     def __init__(
         self,
@@ -354,38 +356,16 @@ class PartnershipRows(Sequence[PartnershipRow]):
         *,
         count: int | None = None,
     ) -> None:
+        super().__init__(count=count)
         self._queryset = queryset
         self._today = today
         self._policy = policy
-        self._count: int | None = count
-        self._all: list[PartnershipRow] | None = None
 
-    def __len__(self) -> int:
-        if self._count is None:
-            self._count = self._queryset.count()
-        return self._count
+    def _count(self) -> int:
+        return self._queryset.count()
 
-    @overload
-    def __getitem__(self, index: int) -> PartnershipRow: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[PartnershipRow]: ...
-
-    def __getitem__(self, index: int | slice) -> PartnershipRow | list[PartnershipRow]:
-        if isinstance(index, slice):
-            return _rows(self._queryset[index], self._today, self._policy)
-        if index < 0:
-            index += len(self)
-        rows = _rows(self._queryset[index : index + 1], self._today, self._policy)
-        if not rows:
-            raise IndexError(index)
-        return rows[0]
-
-    def __iter__(self) -> Iterator[PartnershipRow]:
-        if self._all is None:  # built once, however often it is walked
-            self._all = _rows(self._queryset, self._today, self._policy)
-            self._count = len(self._all)
-        return iter(self._all)
+    def _page(self, start: int, stop: int | None) -> list[PartnershipRow]:
+        return _rows(self._queryset[start:stop], self._today, self._policy)
 
     def ids(self) -> list[int]:
         """The partnerships' ids, in order (one query; no row built)."""
@@ -395,7 +375,7 @@ class PartnershipRows(Sequence[PartnershipRow]):
         """Every row, built and fetched `size` at a time and not kept (for streamed exports)."""
         start = 0
         while True:
-            rows = _rows(self._queryset[start : start + size], self._today, self._policy)
+            rows = self._page(start, start + size)
             yield from rows
             if len(rows) < size:
                 return
@@ -698,13 +678,14 @@ WITH records AS (
 FIRST_PAGE = 50
 
 
-class SqlGaps(Sequence[Gap[int]]):
+class SqlGaps(LazyRows[Gap[int]]):
     """断档 in the partnerships in scope on `today`, in `find_gaps`'s order, found in the
     database (`_GAPS_CTE`): `len()` and the first page are one query (keys and total), another
     slice one query for its keys; `find_gaps` then builds the gaps read from the cycles of
     their partnerships only (its reasons and figures: the domain stays the definition)."""
 
     def __init__(self, agreements: QuerySet[Agreement], today: date) -> None:
+        super().__init__()
         self._today = today
         self._agreements = agreements
         periods = (
@@ -723,8 +704,8 @@ class SqlGaps(Sequence[Gap[int]]):
         sql, params = periods.query.sql_with_params()
         self._cte = _GAPS_CTE.format(periods=sql)
         self._params: list[Any] = [*params, day_number(today)]
-        self._count: int | None = None
-        self._first: list[tuple[int, date]] = []
+        self._first: list[tuple[int, date]] | None = None
+        self._total = 0
 
     def _fetch(self, tail: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
@@ -733,19 +714,23 @@ class SqlGaps(Sequence[Gap[int]]):
 
     _ORDERED = "SELECT pair, first_n{total} FROM gaps ORDER BY first_n, after_id"
 
-    def __len__(self) -> int:
-        if self._count is None:
+    def _first_page(self) -> list[tuple[int, date]]:
+        """The first page's keys, read once with the total."""
+        if self._first is None:
             rows = self._fetch(
                 self._ORDERED.format(total=", COUNT(*) OVER ()") + " LIMIT %s", [FIRST_PAGE]
             )
             self._first = [(pair, from_day_number(n)) for pair, n, _ in rows]
-            self._count = int(rows[0][2]) if rows else 0
-        return self._count
+            self._total = int(rows[0][2]) if rows else 0
+        return self._first
+
+    def _count(self) -> int:
+        self._first_page()
+        return self._total
 
     def _keys(self, start: int, stop: int | None) -> list[tuple[int, date]]:
         if stop is not None and stop <= FIRST_PAGE:
-            len(self)  # reads the first page with the total, once
-            return self._first[start:stop]
+            return self._first_page()[start:stop]
         tail, params = self._ORDERED.format(total=""), list[Any]()
         if stop is not None:
             tail += " LIMIT %s OFFSET %s"
@@ -766,26 +751,8 @@ class SqlGaps(Sequence[Gap[int]]):
         built = {(g.pair, g.first_day): g for g in find_gaps(cycles, self._today)}
         return [built[key] for key in keys]
 
-    @overload
-    def __getitem__(self, index: int) -> Gap[int]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Gap[int]]: ...
-
-    def __getitem__(self, index: int | slice) -> Gap[int] | list[Gap[int]]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                return list(self)[index]
-            return self._gaps(self._keys(start, stop)) if stop > start else []
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        return self._gaps(self._keys(index, index + 1))[0]
-
-    def __iter__(self) -> Iterator[Gap[int]]:
-        return iter(self._gaps(self._keys(0, None)))
+    def _page(self, start: int, stop: int | None) -> list[Gap[int]]:
+        return self._gaps(self._keys(start, stop))
 
 
 def gaps_for_user(*, user: User, today: date) -> SqlGaps:
@@ -794,7 +761,7 @@ def gaps_for_user(*, user: User, today: date) -> SqlGaps:
     return SqlGaps(_in_scope(Agreement.objects.all(), user), today)
 
 
-class SqlUnpaired(Sequence[UnpairedRecipient[int]]):
+class SqlUnpaired(LazyRows[UnpairedRecipient[int]]):
     """Recipients with no agreement in force on `today`, in `recipients_without_helper`'s
     order (`candidates`, an ordered queryset): `len()` and the first page are one query (ids
     and total); the domain builds the items read, from their recipients' agreements only."""
@@ -802,27 +769,32 @@ class SqlUnpaired(Sequence[UnpairedRecipient[int]]):
     def __init__(
         self, candidates: QuerySet[Institution], agreements: QuerySet[Agreement], today: date
     ) -> None:
+        super().__init__()
         self._candidates = candidates
         self._agreements = agreements
         self._today = today
-        self._count: int | None = None
-        self._first: list[int] = []
+        self._first: list[int] | None = None
+        self._total = 0
 
-    def __len__(self) -> int:
-        if self._count is None:
+    def _first_page(self) -> list[int]:
+        """The first page's ids, read once with the total."""
+        if self._first is None:
             rows = list(
                 self._candidates.annotate(total=Window(Count("pk"))).values_list("pk", "total")[
                     :FIRST_PAGE
                 ]
             )
             self._first = [pk for pk, _ in rows]
-            self._count = int(rows[0][1]) if rows else 0
-        return self._count
+            self._total = int(rows[0][1]) if rows else 0
+        return self._first
+
+    def _count(self) -> int:
+        self._first_page()
+        return self._total
 
     def _ids(self, start: int, stop: int | None) -> list[int]:
         if stop is not None and stop <= FIRST_PAGE:
-            len(self)  # reads the first page with the total, once
-            return self._first[start:stop]
+            return self._first_page()[start:stop]
         return list(self._candidates.values_list("pk", flat=True)[start:stop])
 
     def _items(self, pks: list[int]) -> list[UnpairedRecipient[int]]:
@@ -837,28 +809,8 @@ class SqlUnpaired(Sequence[UnpairedRecipient[int]]):
         }
         return [built[pk] for pk in pks]
 
-    @overload
-    def __getitem__(self, index: int) -> UnpairedRecipient[int]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[UnpairedRecipient[int]]: ...
-
-    def __getitem__(
-        self, index: int | slice
-    ) -> UnpairedRecipient[int] | list[UnpairedRecipient[int]]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                return list(self)[index]
-            return self._items(self._ids(start, stop)) if stop > start else []
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        return self._items(self._ids(index, index + 1))[0]
-
-    def __iter__(self) -> Iterator[UnpairedRecipient[int]]:
-        return iter(self._items(self._ids(0, None)))
+    def _page(self, start: int, stop: int | None) -> list[UnpairedRecipient[int]]:
+        return self._items(self._ids(start, stop))
 
 
 @dataclass(frozen=True)
