@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from bangfu.accounts.models import User
 from bangfu.activities.domain.records import (
@@ -44,6 +43,7 @@ from bangfu.activities.selectors import (
     writable_partnerships_for_user,
 )
 from bangfu.core.audit import audit_record, model_snapshot, save_changes_audited
+from bangfu.core.spreadsheet_import import ImportRowError, cell_text, sheet_import
 from bangfu.core.text import forbidden_characters_message
 from bangfu.core.uploads import SCAN_KINDS, FileKind, upload_checked, upload_kind
 from bangfu.core.validation import raise_if_any
@@ -312,18 +312,6 @@ _FIELD_HEADERS = {
 }
 
 
-@dataclass(frozen=True)
-class ImportRowError:
-    """One refused cell: the spreadsheet row number (header = 1), the column header, the reason."""
-
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"第{self.row}行「{self.column}」：{self.message}"
-
-
 @dataclass
 class ActivityImportResult:
     created: int = 0
@@ -409,31 +397,36 @@ def _cell_date(value: object) -> dt.date | str:
     return "应为日期（如 2025-03-01）"
 
 
-def cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+class _ActivitySheet:
+    """The activity importer's rules for `core.spreadsheet_import.sheet_import`: checks one data
+    row at a time and keeps the valid ones (small tuples); then matches them with the activities
+    already imported under the same 外部编号 and writes the creates and updates."""
 
-
-class _RowChecker:
-    """Checks one data row at a time; keeps the valid rows (small tuples) and every error."""
+    headers = IMPORT_HEADERS
 
     def __init__(
-        self, catalogue: ActivityCatalogue, targets: Mapping[int, _ImportTarget], today: dt.date
+        self,
+        *,
+        actor: User | None,
+        catalogue: ActivityCatalogue,
+        targets: Mapping[int, _ImportTarget],
+        today: dt.date,
+        path: str,
     ) -> None:
+        self.actor = actor
         self.catalogue = catalogue
         self.targets = targets
         self.today = today
+        self.path = path
         self.rows: list[_Row] = []
-        self.errors: list[ImportRowError] = []
+        self.creates: list[Activity] = []
+        self.updates: list[Activity] = []
+        self.unchanged = 0
         self._external_ids: dict[tuple[int, str], int] = {}
 
-    def check(self, number: int, cells: Sequence[object]) -> None:
-        values = list(cells[: len(IMPORT_HEADERS)]) + [None] * (len(IMPORT_HEADERS) - len(cells))
+    def check_row(self, number: int, cells: Sequence[object]) -> list[ImportRowError]:
         raw_partnership, raw_date, raw_kind, raw_main, raw_people, raw_title, raw_note, raw_ext = (
-            values
+            cells
         )
         errors: list[ImportRowError] = []
 
@@ -506,34 +499,78 @@ class _RowChecker:
             else:
                 self._external_ids[key] = number
         if errors:
-            self.errors.extend(errors)
-            return
+            return errors
         assert isinstance(partnership_id, int) and isinstance(day, dt.date) and kind is not None
         self.rows.append(
             _Row(number, partnership_id, day, kind.code, quantities, title, note, external_id)
         )
+        return []
+
+    def check_all(self) -> list[ImportRowError]:
+        """Rows with an 外部编号 already imported for that partnership update it when they
+        differ (only while unconfirmed — a confirmed one that differs is an error) or leave it
+        unchanged; the rest are created."""
+        errors: list[ImportRowError] = []
+        existing = _existing_by_external_id(self.rows)
+        for row in self.rows:
+            key = (row.partnership_id, row.external_id)
+            current = existing.get(key) if row.external_id else None
+            if current is None:
+                self.creates.append(
+                    Activity(
+                        partnership_id=row.partnership_id,
+                        date=row.day,
+                        kind=row.kind,
+                        quantities=row.quantities,
+                        title=row.title,
+                        note=row.note,
+                        external_id=row.external_id,
+                        recorded_by=self.actor,
+                        recorded_side=self.targets[row.partnership_id].side.value,
+                    )
+                )
+                continue
+            merged = {
+                k: v
+                for k, v in current.quantities.items()
+                if k not in _main_and_people(row, self.catalogue) or current.kind != row.kind
+            }
+            if current.kind != row.kind:
+                merged = {}
+            merged.update(row.quantities)
+            changed = (
+                current.date != row.day
+                or current.kind != row.kind
+                or current.quantities != merged
+                or current.title != row.title
+                or current.note != row.note
+            )
+            if not changed:
+                self.unchanged += 1
+                continue
+            if current.is_confirmed:
+                errors.append(
+                    ImportRowError(
+                        row.number, "外部编号", "该外部编号的活动已确认，不能通过导入修改"
+                    )
+                )
+                continue
+            current.date = row.day
+            current.kind = row.kind
+            current.quantities = merged
+            current.title = row.title
+            current.note = row.note
+            self.updates.append(current)
+        return errors
+
+    def write(self) -> None:
+        _import_write(self.actor, self.creates, self.updates, self.path)
 
 
 def _about_people(kind: ActivityKind, message: str) -> bool:
     """True when a quantity problem names the people count (reported under 受益人次)."""
     people = kind.people_quantity
     return people is not None and not people.main and f"“{people.label}”" in message
-
-
-def _sheet_rows(path: str) -> Iterator[tuple[int, int, Sequence[object]]]:
-    """(row number, total rows, cells) of the first sheet, streamed (read-only mode)."""
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        total = sheet.max_row or 0
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, total, cells
-    finally:
-        workbook.close()
-
-
-def _is_blank(cells: Sequence[object]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
 def _main_and_people(row: _Row, catalogue: ActivityCatalogue) -> set[str]:
@@ -552,7 +589,8 @@ def activity_import_file(
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ActivityImportResult:
-    """Import the activity sheet at ``path`` (headers ``IMPORT_HEADERS``).
+    """Import the activity sheet at ``path`` (headers ``IMPORT_HEADERS``) all or nothing
+    (``core.spreadsheet_import.sheet_import``).
 
     Every row is validated first; any error → nothing is written and every error is returned
     (row, column header, Chinese reason). Otherwise one transaction writes in batches: rows with
@@ -561,97 +599,25 @@ def activity_import_file(
     created. ``actor`` None imports as the province. ``progress(done, total)`` is called every
     ``PROGRESS_EVERY`` rows and at the end.
     """
-    catalogue = activity_catalogue()
-    result = ActivityImportResult(dry_run=dry_run)
-    try:
-        stream = _sheet_rows(path)
-        first = next(stream, None)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        result.errors.append(
-            ImportRowError(0, "文件", f"无法读取 Excel 文件：{type(exc).__name__}")
-        )
-        return result
-    if first is None:
-        result.errors.append(ImportRowError(1, "表头", "工作表为空"))
-        return result
-    _, total, header_cells = first
-    headers = tuple(cell_text(c) for c in header_cells[: len(IMPORT_HEADERS)])
-    if headers != IMPORT_HEADERS:
-        result.errors.append(
-            ImportRowError(1, "表头", f"表头应依次为：{'、'.join(IMPORT_HEADERS)}")
-        )
-        return result
-    checker = _RowChecker(catalogue, _import_targets(actor), today_local())
-    done = 0
-    for number, total, cells in stream:
-        done += 1
-        if not _is_blank(cells):
-            checker.check(number, cells)
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done, max(total - 1, done))
-    result.rows = len(checker.rows)
-    result.errors = checker.errors
-    if result.errors:
-        return result
-    existing = _existing_by_external_id(checker.rows)
-    creates: list[Activity] = []
-    updates: list[Activity] = []
-    targets = checker.targets
-    for row in checker.rows:
-        current = existing.get((row.partnership_id, row.external_id)) if row.external_id else None
-        if current is None:
-            creates.append(
-                Activity(
-                    partnership_id=row.partnership_id,
-                    date=row.day,
-                    kind=row.kind,
-                    quantities=row.quantities,
-                    title=row.title,
-                    note=row.note,
-                    external_id=row.external_id,
-                    recorded_by=actor,
-                    recorded_side=targets[row.partnership_id].side.value,
-                )
-            )
-            continue
-        merged = {
-            k: v
-            for k, v in current.quantities.items()
-            if k not in _main_and_people(row, catalogue) or current.kind != row.kind
-        }
-        if current.kind != row.kind:
-            merged = {}
-        merged.update(row.quantities)
-        changed = (
-            current.date != row.day
-            or current.kind != row.kind
-            or current.quantities != merged
-            or current.title != row.title
-            or current.note != row.note
-        )
-        if not changed:
-            result.unchanged += 1
-            continue
-        if current.is_confirmed:
-            result.errors.append(
-                ImportRowError(row.number, "外部编号", "该外部编号的活动已确认，不能通过导入修改")
-            )
-            continue
-        current.date = row.day
-        current.kind = row.kind
-        current.quantities = merged
-        current.title = row.title
-        current.note = row.note
-        updates.append(current)
-    if result.errors:
-        result.unchanged = 0
-        return result
-    result.created = len(creates)
-    result.updated = len(updates)
-    if not dry_run:
-        _import_write(actor, creates, updates, path)
-    if progress is not None:
-        progress(done, max(done, 1))
+    sheet = _ActivitySheet(
+        actor=actor,
+        catalogue=activity_catalogue(),
+        targets=_import_targets(actor),
+        today=today_local(),
+        path=path,
+    )
+    errors = sheet_import(
+        path=path,
+        importer=sheet,
+        dry_run=dry_run,
+        progress=progress,
+        progress_every=PROGRESS_EVERY,
+    )
+    result = ActivityImportResult(rows=len(sheet.rows), errors=errors, dry_run=dry_run)
+    if not errors:
+        result.created = len(sheet.creates)
+        result.updated = len(sheet.updates)
+        result.unchanged = sheet.unchanged
     return result
 
 
@@ -691,7 +657,7 @@ def activities_bulk_write(
 ) -> None:
     """Write many validated activities at once in batches (Excel import, demo data): one audit
     row per partnership touched, with how many were created and updated. Callers validate each
-    activity first (``_RowChecker`` / ``activity_problems``)."""
+    activity first (``_ActivitySheet.check_row`` / ``activity_problems``)."""
     _insert_many(creates)
     now = timezone.now()
     for activity in updates:

@@ -8,17 +8,14 @@ Chinese messages naming the indicator, and nothing changes. Acting outside one's
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from bangfu.accounts.models import Role, User
-from bangfu.activities.services import ImportRowError
-from bangfu.activities.services import cell_text as _cell_text
 from bangfu.capability.domain.standard import (
     IndicatorValue as Value,
 )
@@ -42,6 +39,7 @@ from bangfu.capability.selectors import (
     year_choices,
 )
 from bangfu.core.audit import audit_record, model_snapshot
+from bangfu.core.spreadsheet_import import ImportRowError, cell_text, sheet_import
 from bangfu.core.text import forbidden_characters_message
 from bangfu.partnerships.models import CountyPlan
 from bangfu.registry.models import Institution, InstitutionCategory
@@ -190,7 +188,7 @@ def capability_values_confirm(
     return len(codes)
 
 
-# ---- Excel import (the activities importer's all-or-nothing rules) ----
+# ---- Excel import ----
 
 
 @dataclass
@@ -204,14 +202,6 @@ class CapabilityImportResult:
         return not self.errors
 
 
-def _sheet_rows(path: str) -> Iterator[tuple[int, Sequence[object]]]:
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        yield from enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1)
-    finally:
-        workbook.close()
-
-
 def _importable(actor: User | None) -> dict[str, Institution]:
     """Hospitals the actor may import for, by name: its own hospital; None = the province."""
     hospitals = Institution.objects.filter(category=InstitutionCategory.RECIPIENT)
@@ -223,70 +213,53 @@ def _importable(actor: User | None) -> dict[str, Institution]:
     return {h.name: h for h in hospitals}
 
 
-def capability_import_file(
-    *, actor: User | None, path: str, dry_run: bool = False
-) -> CapabilityImportResult:
-    """Import the sheet at ``path`` (headers ``IMPORT_HEADERS``, one value per row). Every row is
-    checked first; any error → nothing is written and every error is returned (row, column
-    header, Chinese reason). ``actor`` None imports as the province (any recipient hospital)."""
-    result = CapabilityImportResult()
-    try:
-        stream = _sheet_rows(path)
-        first = next(stream, None)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        result.errors.append(
-            ImportRowError(0, "文件", f"无法读取 Excel 文件：{type(exc).__name__}")
-        )
-        return result
-    if first is None:
-        result.errors.append(ImportRowError(1, "表头", "工作表为空"))
-        return result
-    headers = tuple(_cell_text(c) for c in first[1][: len(IMPORT_HEADERS)])
-    if headers != IMPORT_HEADERS:
-        result.errors.append(
-            ImportRowError(1, "表头", f"表头应依次为：{'、'.join(IMPORT_HEADERS)}")
-        )
-        return result
-    catalogue = capability_catalogue()
-    hospitals = _importable(actor)
-    years = year_choices()
-    groups: dict[tuple[int, int], tuple[dict[str, Value | None], dict[str, str]]] = {}
-    seen: dict[tuple[int, int, str], int] = {}
-    by_pk = {h.pk: h for h in hospitals.values()}
-    for number, cells in stream:
-        texts = [_cell_text(c) for c in (*cells, *([None] * len(IMPORT_HEADERS)))][
-            : len(IMPORT_HEADERS)
-        ]
-        if not any(texts):
-            continue
-        result.rows += 1
-        name, year_text, code, _, note = texts
+class _CapabilitySheet:
+    """The capability importer's rules for `core.spreadsheet_import.sheet_import`: one value per
+    row, checked against its indicator; kept grouped by hospital-year, written with `_write`."""
 
-        def error(column: str, message: str, number: int = number) -> None:
-            result.errors.append(ImportRowError(number, column, message))
+    headers = IMPORT_HEADERS
 
-        hospital = hospitals.get(name)
+    def __init__(self, *, actor: User | None) -> None:
+        self.actor = actor
+        self.catalogue = capability_catalogue()
+        self.hospitals = _importable(actor)
+        self.years = year_choices()
+        self.rows = 0
+        self.groups: dict[tuple[int, int], tuple[dict[str, Value | None], dict[str, str]]] = {}
+        self.counts: dict[str, int] = {}
+        self._seen: dict[tuple[int, int, str], int] = {}
+
+    def check_row(self, number: int, cells: Sequence[object]) -> list[ImportRowError]:
+        self.rows += 1
+        name, year_text, code, _, note = (cell_text(c) for c in cells)
+        errors: list[ImportRowError] = []
+
+        def error(column: str, message: str) -> None:
+            errors.append(ImportRowError(number, column, message))
+
+        hospital = self.hospitals.get(name)
         if hospital is None:
             error("医院名称", "未找到该受扶医院，或无权为其导入" if name else "必填")
         year = int(year_text) if year_text.isdigit() else None
-        if year is None or year not in years:
-            error("年度", f"应为 {years[0]}–{years[-1]} 之间的年份")
-        indicator = catalogue.indicator(code)
+        if year is None or year not in self.years:
+            error("年度", f"应为 {self.years[0]}–{self.years[-1]} 之间的年份")
+        indicator = self.catalogue.indicator(code)
         if indicator is None or not indicator.entered:
             error(
-                "指标编码", f"指标 {code or '（空）'} 不在可填报的指标目录（{catalogue.version}）中"
+                "指标编码",
+                f"指标 {code or '（空）'} 不在可填报的指标目录（{self.catalogue.version}）中",
             )
         else:
-            value, problem = parse_value(indicator, cells[3] if len(cells) > 3 else None)
+            value, problem = parse_value(indicator, cells[3])
             if problem is not None:
                 error("数值", f"指标 {code}「{indicator.name}」：{problem}")
             elif hospital is not None and year is not None:
                 key = (hospital.pk, year, code)
-                if key in seen:
-                    error("指标编码", f"与第{seen[key]}行重复")
-                    continue
-                seen[key] = number
-                values, notes = groups.setdefault((hospital.pk, year), ({}, {}))
+                if key in self._seen:
+                    error("指标编码", f"与第{self._seen[key]}行重复")
+                    return errors
+                self._seen[key] = number
+                values, notes = self.groups.setdefault((hospital.pk, year), ({}, {}))
                 values[code] = value
                 if note:
                     notes[code] = note
@@ -294,18 +267,31 @@ def capability_import_file(
             error("佐证说明", f"不能超过 {EVIDENCE_MAX_LENGTH} 字")
         elif (message := forbidden_characters_message(note)) is not None:
             error("佐证说明", message)
-    if result.errors or dry_run:
-        return result
-    totals: dict[str, int] = {}
-    with transaction.atomic():
-        for (pk, year), (values, notes) in sorted(groups.items()):
+        return errors
+
+    def check_all(self) -> list[ImportRowError]:
+        return []
+
+    def write(self) -> None:
+        by_pk = {h.pk: h for h in self.hospitals.values()}
+        for (pk, year), (values, notes) in sorted(self.groups.items()):
             counts = _write(
-                actor=actor, institution=by_pk[pk], year=year, values=values, evidence=notes
+                actor=self.actor, institution=by_pk[pk], year=year, values=values, evidence=notes
             )
             for name, n in counts.items():
-                totals[name] = totals.get(name, 0) + n
-    result.counts = totals
-    return result
+                self.counts[name] = self.counts.get(name, 0) + n
+
+
+def capability_import_file(
+    *, actor: User | None, path: str, dry_run: bool = False
+) -> CapabilityImportResult:
+    """Import the sheet at ``path`` (headers ``IMPORT_HEADERS``, one value per row) all or
+    nothing (``core.spreadsheet_import.sheet_import``). Every row is checked first; any error →
+    nothing is written and every error is returned (row, column header, Chinese reason).
+    ``actor`` None imports as the province (any recipient hospital)."""
+    sheet = _CapabilitySheet(actor=actor)
+    errors = sheet_import(path=path, importer=sheet, dry_run=dry_run)
+    return CapabilityImportResult(rows=sheet.rows, counts=sheet.counts, errors=errors)
 
 
 # ---- county plans: yearly targets, review notes and kept versions (§七) ----
