@@ -69,6 +69,9 @@ class Activity(models.Model):
             models.Index(fields=["partnership", "date"]),
             models.Index(fields=["date"]),
             models.Index(fields=["kind"]),
+            # The list's newest-first page walks this instead of sorting the last day's
+            # activities (or all of them) in scope by id (bench/README.md, issue #13).
+            models.Index(fields=["-date", "-id"], name="activity_newest_first"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -50,7 +50,7 @@ from bangfu.partnerships.selectors import agreement_facts, partnership_filter_fo
 from bangfu.people.models import Deployment
 from bangfu.policy.domain.activities import ActivityCatalogue
 from bangfu.policy.loader import load_policy
-from bangfu.registry.scope import NOTHING, scope_for_user
+from bangfu.registry.scope import NOTHING, related_in, scope_for_user
 
 
 def activity_catalogue() -> ActivityCatalogue:
@@ -177,7 +177,7 @@ def activity_list_for_user(
 ) -> QuerySet[Activity]:
     filters = filters or ActivityFilters()
     qs = Activity.objects.filter(
-        partnership__in=Partnership.objects.filter(partnership_read_filter(user))
+        related_in("partnership", Partnership.objects.filter(partnership_read_filter(user)))
     ).select_related("partnership__helper", "partnership__recipient__county", "recorded_by")
     if filters.county:
         qs = qs.filter(partnership__recipient__county__code=filters.county)

@@ -25,7 +25,7 @@ from bangfu.people import access
 from bangfu.people.contributions import MemberCare
 from bangfu.people.models import Deployment, Expert
 from bangfu.registry.models import Institution
-from bangfu.registry.scope import NOTHING, scope_for_user
+from bangfu.registry.scope import NOTHING, related_in, scope_for_user
 
 # ---- ledger ----
 
@@ -60,7 +60,7 @@ def _experts_in_scope(user: User) -> QuerySet[Expert]:
 
 def travel_claim_list_for_user(*, user: User, q: str = "") -> QuerySet[TravelClaim]:
     qs = TravelClaim.objects.filter(
-        deployment__in=Deployment.objects.filter(access.deployment_filter_for_user(user))
+        related_in("deployment", Deployment.objects.filter(access.deployment_filter_for_user(user)))
     ).select_related("deployment__expert", "deployment__team__partnership__recipient")
     if q:
         qs = qs.filter(deployment__expert__name__contains=q.strip())
@@ -68,21 +68,27 @@ def travel_claim_list_for_user(*, user: User, q: str = "") -> QuerySet[TravelCla
 
 
 def insurance_policy_list_for_user(*, user: User, q: str = "") -> QuerySet[InsurancePolicy]:
-    qs = InsurancePolicy.objects.filter(expert__in=_experts_in_scope(user)).select_related("expert")
+    qs = InsurancePolicy.objects.filter(
+        related_in("expert", _experts_in_scope(user))
+    ).select_related("expert")
     if q:
         qs = qs.filter(expert__name__contains=q.strip())
     return qs.order_by("-start", "-pk")
 
 
 def health_check_list_for_user(*, user: User, q: str = "") -> QuerySet[HealthCheck]:
-    qs = HealthCheck.objects.filter(expert__in=_experts_in_scope(user)).select_related("expert")
+    qs = HealthCheck.objects.filter(related_in("expert", _experts_in_scope(user))).select_related(
+        "expert"
+    )
     if q:
         qs = qs.filter(expert__name__contains=q.strip())
     return qs.order_by("-checked_on", "-pk")
 
 
 def tourism_card_list_for_user(*, user: User, q: str = "") -> QuerySet[TourismCard]:
-    qs = TourismCard.objects.filter(expert__in=_experts_in_scope(user)).select_related("expert")
+    qs = TourismCard.objects.filter(related_in("expert", _experts_in_scope(user))).select_related(
+        "expert"
+    )
     if q:
         qs = qs.filter(expert__name__contains=q.strip())
     return qs.order_by("-issued_on", "-pk")

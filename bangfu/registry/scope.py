@@ -30,6 +30,20 @@ from bangfu.registry.models import County, Institution, InstitutionCategory, Pre
 
 NOTHING = Q(pk__in=[])
 
+
+def related_in(lookup: str, rows: QuerySet[Any]) -> Q:
+    """Rows whose non-null foreign key `lookup` points at one of `rows`.
+
+    A semi-join (`lookup__in` a sub-query), except when `rows` is a whole table without a filter
+    (the province's scope): then no filter at all, since every non-null key points at a row of
+    the table. Without this, PostgreSQL hash-joins the whole related table into every count and
+    page of a province-wide list (bench/README.md, issue #13).
+    """
+    if not rows.query.where:
+        return Q()
+    return Q(**{f"{lookup}__in": rows})
+
+
 # The institutions, beyond its own, that an institution-bound role sees: a filter on Institution
 # from the user's institution id. Registered by the apps above registry, per role and name.
 InstitutionWidening = Callable[[int], Q]

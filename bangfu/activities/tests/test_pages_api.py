@@ -259,3 +259,41 @@ def test_progress_pages_show_the_partnership_and_the_regions(client, county_offi
         reverse("activities:progress_overview"), {"by": "county", "county": "520526"}
     )
     assert 'data-measure="M07"' in county.content.decode()
+
+
+def test_province_list_reads_every_activity_without_a_join_over_the_partnerships(
+    client, province_officer, expert_user, weining, recent
+):
+    """The province's scope is every partnership: its count and page read the activities alone
+    (no semi-join over the partnerships, issue #13), at the same query count at two sizes."""
+    _record(expert_user, weining, recent, title="全省0")
+    client.force_login(province_officer)
+    url = reverse("activities:activity_list")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(1, 8):
+        _record(expert_user, weining, recent, title=f"全省{n}")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(many) == len(few)
+    assert response.context["page"].paginator.count == Activity.objects.count()
+    counts = [q["sql"] for q in many.captured_queries if "COUNT(*)" in q["sql"]]
+    assert counts and all("partnerships_partnership" not in sql for sql in counts), counts
+    shown = [a.pk for a in response.context["page"].object_list]
+    assert shown == list(
+        Activity.objects.order_by("-date", "-pk").values_list("pk", flat=True)[:50]
+    )
+
+
+def test_county_list_still_reads_only_its_partnerships(
+    client, county_officer, expert_user, weining, other_partnership, recent, province_officer
+):
+    _record(expert_user, weining, recent, title="本县")
+    client.force_login(county_officer)
+    page = client.get(reverse("activities:activity_list"))
+    seen = {a.partnership_id for a in page.context["page"].object_list}
+    assert seen and other_partnership.pk not in seen
+    assert (
+        page.context["page"].paginator.count
+        == Activity.objects.filter(partnership__recipient__county=weining.recipient.county).count()
+    )

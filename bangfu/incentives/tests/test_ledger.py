@@ -224,3 +224,50 @@ def test_ledger_page_query_count_is_constant(client, province_officer, recipient
         )
     assert count() == before
     assert before <= 10
+
+
+@pytest.mark.parametrize("kind", ["travel", "insurance", "health", "tourism"])
+def test_province_ledger_reads_every_row_without_a_join_over_the_whole_scope(
+    client, province_officer, team, claim, kind
+):
+    """The province's scope is every row: its count and page read the ledger table alone, not
+    a semi-join over every deployment or expert (issue #13), and cost the same at two sizes."""
+    client.force_login(province_officer)
+    url = reverse("incentives:ledger") + f"?kind={kind}"
+
+    def page():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        return response, ctx.captured_queries
+
+    _, before = page()
+    for i in range(3):
+        e = make_expert(province_officer, f"全省{i}", team.partnership.helper)
+        d = deploy(province_officer, team, e, start=claim.date, months=12)
+        travel_claim_create(
+            actor=province_officer, deployment=d, date=claim.date, amount=Decimal(9)
+        )
+        insurance_policy_create(
+            actor=province_officer,
+            expert=e,
+            insurer="某保险",
+            policy_number=f"P-{i}",
+            start=claim.date,
+            end=claim.date + timedelta(days=364),
+            coverage=Decimal(1_000_000),
+        )
+        health_check_create(actor=province_officer, expert=e, checked_on=claim.date)
+        tourism_card_create(
+            actor=province_officer, expert=e, card_number=f"T-{i}", issued_on=claim.date
+        )
+    response, after = page()
+    assert len(after) == len(before)
+    model = {"travel": "travelclaim", "insurance": "insurancepolicy"}.get(kind, "")
+    counts = [q["sql"] for q in after if "COUNT(*)" in q["sql"]]
+    assert counts and all(
+        "people_deployment" not in sql and "people_expert" not in sql for sql in counts
+    ), counts
+    total = response.context["page"].paginator.count
+    if model:
+        assert total == {"travel": TravelClaim, "insurance": InsurancePolicy}[kind].objects.count()
