@@ -599,6 +599,15 @@ def inflate(units: int, seed: int, done: int = 0) -> None:
         f"refresh_forecasts: {rows[0]:,} deployment and {rows[1]:,} hospital rows in "
         f"{time.perf_counter() - started:.1f} s"
     )
+    # Likewise the stored progress of agreement-years (ADR 0020).
+    from bangfu.activities.progress_store import progress_refresh_all
+
+    started = time.perf_counter()
+    written = progress_refresh_all()
+    say(
+        f"refresh_progress: {written:,} agreement-year rows in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
 
 
 def _copy(row: Any, **changes: Any) -> Any:

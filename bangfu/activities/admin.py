@@ -2,8 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from bangfu.activities.models import Activity, ActivityEvidence
-from bangfu.core.admin import AuditedModelAdmin
+from bangfu.activities.models import (
+    Activity,
+    ActivityEvidence,
+    AgreementYearProgress,
+    MeasureYearProgress,
+)
+from bangfu.core.admin import AuditedModelAdmin, ReadOnlyAuditedAdmin
 
 
 @admin.register(Activity)
@@ -22,3 +27,24 @@ class ActivityAdmin(AuditedModelAdmin):
 class ActivityEvidenceAdmin(AuditedModelAdmin):
     list_display = ("original_name", "activity", "content_type", "size", "created_at")
     raw_id_fields = ("activity", "uploaded_by")
+
+
+@admin.register(AgreementYearProgress)
+class AgreementYearProgressAdmin(ReadOnlyAuditedAdmin):
+    """An agreement's progress of a year: derived (`refresh_progress` repairs it, ADR 0020)."""
+
+    list_display = ("agreement", "year", "partnership", "first", "last")
+    list_filter = ("year",)
+    list_select_related = ("agreement", "partnership__helper", "partnership__recipient")
+    search_fields = ("partnership__recipient__name", "partnership__helper__name")
+    raw_id_fields = ("agreement", "partnership")
+
+
+@admin.register(MeasureYearProgress)
+class MeasureYearProgressAdmin(ReadOnlyAuditedAdmin):
+    """One measure of an agreement-year: derived (`refresh_progress` repairs it, ADR 0020)."""
+
+    list_display = ("agreement_year", "code", "target", "achieved", "met", "behind_from")
+    list_filter = ("code", "met", "any_record")
+    list_select_related = ("agreement_year",)
+    raw_id_fields = ("agreement_year",)

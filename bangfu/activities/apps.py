@@ -5,3 +5,11 @@ class ActivitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "bangfu.activities"
     verbose_name = "帮扶活动与成效"
+
+    def ready(self) -> None:
+        from bangfu.activities.progress_store import on_agreement_changed
+        from bangfu.partnerships.signals import agreement_changed
+
+        # The stored progress follows the agreements' terms, in the writer's transaction
+        # (ADR 0020).
+        agreement_changed.connect(on_agreement_changed, dispatch_uid="activities.progress.a")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from bangfu.partnerships.models import Partnership
+from bangfu.partnerships.models import Agreement, Partnership
 from bangfu.people.models import Expert
 
 TITLE_MAX_LENGTH = 200
@@ -125,3 +125,64 @@ class ActivityEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class AgreementYearProgress(models.Model):
+    """An agreement in force on some day of a calendar year, with the days it was (first..last):
+    a row of the province's progress page (ADR 0020). Derived data: rewritten by
+    `progress_store.py` whenever an activity or the agreement's terms change."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="+", verbose_name="协议"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    # The agreement's partnership (never changes), for the reader's scope without a join.
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="+", verbose_name="帮扶关系"
+    )
+    first = models.DateField("年度内起始日")
+    last = models.DateField("年度内截止日")
+
+    class Meta:
+        verbose_name = "协议年度进度"
+        verbose_name_plural = "协议年度进度"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "year"], name="agreement_year_progress_one_per_year"
+            )
+        ]
+        indexes = [models.Index(fields=["year", "partnership"])]
+
+    def __str__(self) -> str:
+        return f"协议#{self.agreement_id} {self.year}年度进度"
+
+
+class MeasureYearProgress(models.Model):
+    """One chosen measure of an agreement-year without a day (`domain.progress.MeasureYear`):
+    its status on a day is `domain.progress.status_on` (in SQL: `selectors.status_sql`)."""
+
+    agreement_year = models.ForeignKey(
+        AgreementYearProgress,
+        on_delete=models.CASCADE,
+        related_name="measures",
+        verbose_name="协议年度进度",
+    )
+    code = models.CharField("措施", max_length=8)
+    target = models.IntegerField("目标值", null=True, blank=True)
+    achieved = models.IntegerField("已完成")
+    unconfirmed = models.IntegerField("待确认")
+    met = models.BooleanField("已达成")
+    any_record = models.BooleanField("有已确认记录")
+    behind_from = models.DateField("滞后起始日", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "措施年度进度"
+        verbose_name_plural = "措施年度进度"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement_year", "code"], name="measure_year_progress_one_per_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.achieved}/{self.target}"

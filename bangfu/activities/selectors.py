@@ -22,11 +22,16 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
+    Count,
+    Exists,
     ExpressionWrapper,
     F,
     JSONField,
+    OuterRef,
     Q,
     QuerySet,
+    Value,
     When,
 )
 from django.http import Http404
@@ -42,7 +47,7 @@ from bangfu.activities.domain.progress import (
     year_progress,
 )
 from bangfu.activities.domain.records import Period, Side, confirmation_problem
-from bangfu.activities.models import Activity
+from bangfu.activities.models import Activity, AgreementYearProgress, MeasureYearProgress
 from bangfu.core.clock import today_local as today_local
 from bangfu.partnerships.domain.lifecycle import last_day_in_force
 from bangfu.partnerships.models import Agreement, AgreementMeasure, Partnership
@@ -399,23 +404,82 @@ class ProgressCounts:
     behind: int  # of them, those 滞后 on at least one measure
 
 
-def progress_counts_for_user(*, user: User, year: int, today: date | None = None) -> ProgressCounts:
-    """The counts of `progress_rows_for_user` (same rows, same rule) without reading the
-    partnerships, hospitals and counties the list shows, nor ordering: the goals panel."""
-    qs = _progress_agreements(user=user, year=year).order_by()
-    rows = _progress_rows(list(qs), year, today or today_local(), qs)
-    return ProgressCounts(
-        tracked=len(rows),
-        behind=sum(
-            1
-            for row in rows
-            if any(m.status is ProgressStatus.BEHIND for m in row.progress.measures)
-        ),
+# ---- the stored progress (ADR 0020), read in SQL ----
+
+
+def status_sql(day: date, prefix: str = "") -> Case:
+    """`domain.progress.status_on` as an expression on MeasureYearProgress (through
+    ``prefix``, e.g. "measures__"): the status on ``day`` from met, any_record and behind_from.
+    `tests/test_progress_store.py` checks it against the domain function on boundary days."""
+    return Case(
+        When(**{f"{prefix}met": True}, then=Value(ProgressStatus.MET.value)),
+        When(**{f"{prefix}any_record": False}, then=Value(ProgressStatus.NO_RECORD.value)),
+        When(**{f"{prefix}behind_from__lte": day}, then=Value(ProgressStatus.BEHIND.value)),
+        default=Value(ProgressStatus.ON_TRACK.value),
+        output_field=CharField(),
     )
 
 
+def _stored_years(*, user: User, year: int, county: str = "") -> QuerySet[AgreementYearProgress]:
+    """The stored agreement-years of ``year`` in the user's scope: the agreements of
+    `_progress_agreements` that were in force on a day of the year (the rows of the page)."""
+    qs = AgreementYearProgress.objects.filter(
+        year=year, partnership__in=Partnership.objects.filter(partnership_read_filter(user))
+    )
+    if county:
+        qs = qs.filter(partnership__recipient__county__code=county)
+    return qs
+
+
+def progress_counts_for_user(*, user: User, year: int, today: date | None = None) -> ProgressCounts:
+    """The counts of `progress_rows_for_user` (same rows, same rule) from the stored
+    agreement-years, two counts in SQL: the goals panel."""
+    day = today or today_local()
+    years = _stored_years(user=user, year=year)
+    behind = MeasureYearProgress.objects.annotate(status=status_sql(day)).filter(
+        agreement_year=OuterRef("pk"), status=ProgressStatus.BEHIND.value
+    )
+    return ProgressCounts(tracked=years.count(), behind=years.filter(Exists(behind)).count())
+
+
+def progress_summary_for_user(
+    *, user: User, year: int, by: str, county: str = "", today: date | None = None
+) -> list[ProgressSummaryRow]:
+    """`progress_summary` of `progress_rows_for_user` (same rows, same rule) from the stored
+    agreement-years: one GROUP BY for the agreements per region and one for the measures 滞后 /
+    无记录 per region and code, whatever the number of agreements."""
+    day = today or today_local()
+    region = (
+        "partnership__recipient__county"
+        if by == "county"
+        else "partnership__recipient__county__prefecture"
+    )
+    years = _stored_years(user=user, year=year, county=county).filter(
+        partnership__recipient__county__isnull=False
+    )
+    groups: dict[str, ProgressSummaryRow] = {}
+    for code, name, agreements in (
+        years.order_by().values_list(f"{region}__code", f"{region}__name").annotate(n=Count("pk"))
+    ):
+        groups[code] = ProgressSummaryRow(code, name, agreements, {}, {})
+    counted = (
+        MeasureYearProgress.objects.filter(agreement_year__in=years.values("pk"))
+        .annotate(status=status_sql(day))
+        .filter(status__in=[ProgressStatus.BEHIND.value, ProgressStatus.NO_RECORD.value])
+        .order_by()
+        .values_list(f"agreement_year__{region}__code", "code", "status")
+        .annotate(n=Count("pk"))
+    )
+    for region_code, code, status, n in counted:
+        entry = groups[region_code]
+        target = entry.behind if status == ProgressStatus.BEHIND.value else entry.no_record
+        target[code] = n
+    return [groups[code] for code in sorted(groups)]
+
+
 def progress_summary(rows: Iterable[AgreementProgress], *, by: str) -> list[ProgressSummaryRow]:
-    """Count agreements, and per measure those 滞后 / 无记录, by ``county`` or ``prefecture``."""
+    """Count agreements, and per measure those 滞后 / 无记录, by ``county`` or ``prefecture``
+    (computed from rows: `progress_summary_for_user` gives the same from the stored rows)."""
     groups: dict[str, ProgressSummaryRow] = {}
     for row in rows:
         county = row.agreement.partnership.recipient.county

@@ -33,6 +33,7 @@ from bangfu.activities.models import (
     Activity,
     ActivityEvidence,
 )
+from bangfu.activities.progress_store import progress_refresh_partnerships
 from bangfu.activities.selectors import (
     activity_catalogue,
     activity_change_problem,
@@ -191,6 +192,7 @@ def activity_create(
     audit_record(
         actor=actor, action="create", obj=activity, after=model_snapshot(activity, ACTIVITY_FIELDS)
     )
+    progress_refresh_partnerships([activity.partnership_id])
     return activity
 
 
@@ -221,6 +223,7 @@ def activity_update(*, actor: User, activity: Activity, data: ActivityInput) -> 
     activity.note = data.note.strip()
     activity.external_id = data.external_id.strip()
     save_changes_audited(actor=actor, obj=activity, fields=ACTIVITY_FIELDS, before=before)
+    progress_refresh_partnerships([activity.partnership_id])
     return activity
 
 
@@ -233,7 +236,9 @@ def activity_delete(*, actor: User, activity: Activity) -> None:
     audit_record(
         actor=actor, action="delete", obj=activity, before=model_snapshot(activity, ACTIVITY_FIELDS)
     )
+    partnership_id = activity.partnership_id
     activity.delete()
+    progress_refresh_partnerships([partnership_id])
 
 
 @transaction.atomic
@@ -252,6 +257,7 @@ def activity_confirm(*, actor: User, activity: Activity) -> Activity:
         obj=activity,
         after={"confirmed_by": actor.pk, "confirmed_at": activity.confirmed_at},
     )
+    progress_refresh_partnerships([activity.partnership_id])
     return activity
 
 
@@ -679,6 +685,8 @@ def activities_bulk_write(
         if file:
             after["file"] = file
         audit_record(actor=actor, action="activity_import", obj=partnership, after=after, note=note)
+    # Once per partnership touched, after the whole batch (ADR 0020).
+    progress_refresh_partnerships(per_partnership)
 
 
 def _insert_many(activities: Sequence[Activity]) -> None:

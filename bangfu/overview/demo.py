@@ -14,6 +14,7 @@ from django.db import transaction
 
 from bangfu.accounts.models import Department, Role, User
 from bangfu.accounts.services import user_create
+from bangfu.activities.progress_store import progress_refresh_all
 from bangfu.core.audit import audit_record
 from bangfu.incentives.forecasts import forecasts_refresh_all
 from bangfu.registry.models import (
@@ -189,6 +190,8 @@ def demo_data_load(*, actor: User | None = None) -> list[DemoLogin]:
     # The services keep the budget's forecasts current; this also repairs demo rows written
     # before the forecast tables existed (ADR 0018).
     forecasts_refresh_all()
+    # Likewise the stored progress of agreement-years (ADR 0020).
+    progress_refresh_all()
     return logins
 
 

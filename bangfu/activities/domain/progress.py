@@ -29,6 +29,16 @@ Status, in this order:
    including ``today`` (all of it once the span is over) — pro rata by the elapsed fraction.
 4. 滞后 (behind): otherwise.
 Exact integer arithmetic (achieved × span ≥ target × elapsed), no rounding.
+
+Only 4. depends on the day. For a numeric target with achieved < target and a record,
+behind ⇔ achieved × span < target × elapsed ⇔ elapsed > k with k = ⌊achieved × span / target⌋
+(k < span) ⇔ today ≥ first + k (elapsed counts the days first..today). For A1-(2) the span is
+the whole one from the agreement's start (``whole_first``) and the days counted stop at the
+year's ``last``: behind ⇔ min(today, last) ≥ whole_first + k, i.e. from whole_first + k when
+that day is ≤ ``last``, else never that year. So a measure-year is stored without a day
+(``MeasureYear``: target, achieved, unconfirmed, ``met``, ``any_record``, ``behind_from``) and
+``status_on`` gives its status on any day — the one rule, used by ``year_progress`` too
+(ADR 0020).
 """
 
 from __future__ import annotations
@@ -88,13 +98,36 @@ class AgreementTerms:
 
 
 @dataclass(frozen=True)
-class MeasureProgress:
+class MeasureYear:
+    """One measure of an agreement-year without a day: what is stored (ADR 0020). ``met``:
+    a numeric target reached; ``any_record``: a confirmed activity counts towards it;
+    ``behind_from``: the first day it is 滞后 (None: never that year)."""
+
     code: str
     target: int | None
     achieved: int
     unconfirmed: int
-    status: ProgressStatus
+    met: bool
+    any_record: bool
+    behind_from: date | None
     rule: str
+
+
+@dataclass(frozen=True)
+class MeasureProgress(MeasureYear):
+    """A measure-year with its status on one day (``status_on``)."""
+
+    status: ProgressStatus
+
+
+@dataclass(frozen=True)
+class AgreementYear:
+    """An agreement's measure-years of a calendar year (first..last: the days in force)."""
+
+    year: int
+    first: date
+    last: date
+    measures: tuple[MeasureYear, ...]
 
 
 @dataclass(frozen=True)
@@ -115,23 +148,53 @@ def _whole(value: str | None, default: int) -> int:
     return int(number) if number.is_finite() else default
 
 
-def _elapsed(first: date, last: date, today: date) -> int:
-    """Days of first..last up to and including today (0 before it starts)."""
-    if today < first:
-        return 0
-    return (min(today, last) - first).days + 1
+def _behind_from(
+    target: int | None, achieved: int, any_record: bool, span_first: date, span: int, last: date
+) -> date | None:
+    """The first day the measure is behind (module docstring): with k = ⌊achieved × span /
+    target⌋, ``span_first + k`` when that is not after ``last``; None when it is never behind
+    (qualitative, met, or no record — those statuses come first)."""
+    if target is None or achieved >= target or not any_record:
+        return None
+    k = achieved * span // target  # target > achieved >= 0
+    day = span_first + timedelta(days=k)
+    return day if day <= last else None
 
 
-def _status(
-    target: int | None, achieved: int, any_record: bool, elapsed: int, span: int
-) -> ProgressStatus:
-    if target is not None and achieved >= target:
+def status_on(measure: MeasureYear, day: date) -> ProgressStatus:
+    """The measure's status on ``day`` (the order of the module docstring)."""
+    if measure.met:
         return ProgressStatus.MET
-    if not any_record:
+    if not measure.any_record:
         return ProgressStatus.NO_RECORD
-    if target is None or achieved * span >= target * elapsed:
-        return ProgressStatus.ON_TRACK
-    return ProgressStatus.BEHIND
+    if measure.behind_from is not None and day >= measure.behind_from:
+        return ProgressStatus.BEHIND
+    return ProgressStatus.ON_TRACK
+
+
+def _measure(
+    code: str,
+    target: int | None,
+    achieved: int,
+    unconfirmed: int,
+    any_record: bool,
+    rule: str,
+    *,
+    span_first: date,
+    span_last: date,
+    last: date,
+) -> MeasureYear:
+    span = (span_last - span_first).days + 1
+    return MeasureYear(
+        code=code,
+        target=target,
+        achieved=achieved,
+        unconfirmed=unconfirmed,
+        met=target is not None and achieved >= target,
+        any_record=any_record,
+        behind_from=_behind_from(target, achieved, any_record, span_first, span, last),
+        rule=rule,
+    )
 
 
 def _anniversary(day: date, years: int) -> date:
@@ -165,6 +228,106 @@ def _departments(facts: Iterable[ActivityFact]) -> int:
     return len({f.department.strip() for f in facts if f.department.strip()})
 
 
+def agreement_year(
+    terms: AgreementTerms,
+    year: int,
+    activities: Iterable[ActivityFact],
+    catalogue: ActivityCatalogue,
+    *,
+    default_team_size: int,
+) -> AgreementYear | None:
+    """Every chosen measure of the agreement with target, achieved, unconfirmed and what its
+    status on any day needs, for the calendar ``year`` (rules in the module docstring); None
+    when the agreement was not in force on any day of that year."""
+    first = max(terms.start, date(year, 1, 1))
+    last = min(terms.last_day, date(year, 12, 31))
+    if last < first:
+        return None
+    facts = list(activities)
+    confirmed = [f for f in facts if f.confirmed]
+    pending = [f for f in facts if not f.confirmed]
+    yearly = {"span_first": first, "span_last": last, "last": last}
+    results = []
+    for code in sorted(terms.measures):
+        targets = terms.measures[code]
+        kinds = {k.code for k in catalogue.kinds_for_measure(code)}
+        if code == "M07":
+            rule = "A1-(7)：本年度完善制度规范项数（规章制度）"
+            done = _in(confirmed, first, last, {RULES_KIND})
+            achieved = _sum(done, "documents")
+            unconfirmed = _sum(_in(pending, first, last, {RULES_KIND}), "documents")
+            target = _whole(targets.get("rules_per_year"), 10)
+            measure = _measure(code, target, achieved, unconfirmed, bool(done), rule, **yearly)
+        elif code == "M03":
+            rule = "A1-(3)：本年度能力提升的临床专科数（专科建设）"
+            kind = {SPECIALTY_KIND}
+            done = _in(confirmed, first, last, kind)
+            achieved = _sum(done, "specialties")
+            unconfirmed = _sum(_in(pending, first, last, kind), "specialties")
+            target = _whole(targets.get("specialties_per_year"), 1)
+            measure = _measure(code, target, achieved, unconfirmed, bool(done), rule, **yearly)
+        elif code == "M02":
+            years = max(1, _whole(targets.get("years"), 3))
+            rule = f"A1-(2)：协议开始以来通过省级或国家级的急诊急救中心数（{years}年目标）"
+            kind = {CENTRE_KIND}
+            whole_first = terms.start
+            whole_last = _anniversary(terms.start, years) - timedelta(days=1)
+            done = _in(confirmed, whole_first, last, kind)
+            achieved = _centres(done)
+            unconfirmed = max(0, _centres(done + _in(pending, whole_first, last, kind)) - achieved)
+            target = _whole(targets.get("centres"), 5)
+            measure = _measure(
+                code,
+                target,
+                achieved,
+                unconfirmed,
+                bool(done),
+                rule,
+                span_first=whole_first,
+                span_last=whole_last,
+                last=last,
+            )
+        elif code == "M15":
+            team = terms.measures.get("M01", {}).get("team_size")
+            per_member = _whole(targets.get("departments_per_member"), 3)
+            rule = f"A1-(15)：本年度远程协作覆盖的临床科室数（每名队员{per_member}个）"
+            done = _in(confirmed, first, last, kinds)
+            achieved = _departments(done)
+            unconfirmed = max(0, _departments(done + _in(pending, first, last, kinds)) - achieved)
+            target = per_member * _whole(team, default_team_size)
+            measure = _measure(code, target, achieved, unconfirmed, bool(done), rule, **yearly)
+        else:
+            rule = "本年度计入该措施的已确认活动条数（定性目标）"
+            done = _in(confirmed, first, last, kinds)
+            unconfirmed = len(_in(pending, first, last, kinds))
+            measure = _measure(code, None, len(done), unconfirmed, bool(done), rule, **yearly)
+        results.append(measure)
+    return AgreementYear(year=year, first=first, last=last, measures=tuple(results))
+
+
+def progress_on(row: AgreementYear, day: date) -> YearProgress:
+    """The agreement-year with each measure's status on ``day`` (``status_on``)."""
+    return YearProgress(
+        year=row.year,
+        first=row.first,
+        last=row.last,
+        measures=tuple(
+            MeasureProgress(
+                code=m.code,
+                target=m.target,
+                achieved=m.achieved,
+                unconfirmed=m.unconfirmed,
+                met=m.met,
+                any_record=m.any_record,
+                behind_from=m.behind_from,
+                rule=m.rule,
+                status=status_on(m, day),
+            )
+            for m in row.measures
+        ),
+    )
+
+
 def year_progress(
     terms: AgreementTerms,
     year: int,
@@ -174,68 +337,7 @@ def year_progress(
     today: date,
     default_team_size: int,
 ) -> YearProgress | None:
-    """Every chosen measure of the agreement with target, achieved, unconfirmed and status for
-    the calendar ``year`` (rules in the module docstring); None when the agreement was not in
-    force on any day of that year."""
-    first = max(terms.start, date(year, 1, 1))
-    last = min(terms.last_day, date(year, 12, 31))
-    if last < first:
-        return None
-    facts = list(activities)
-    confirmed = [f for f in facts if f.confirmed]
-    pending = [f for f in facts if not f.confirmed]
-    span = (last - first).days + 1
-    elapsed = _elapsed(first, last, today)
-    results = []
-    for code in sorted(terms.measures):
-        targets = terms.measures[code]
-        kinds = {k.code for k in catalogue.kinds_for_measure(code)}
-        target: int | None
-        if code == "M07":
-            target = _whole(targets.get("rules_per_year"), 10)
-            rule = "A1-(7)：本年度完善制度规范项数（规章制度）"
-            done = _in(confirmed, first, last, {RULES_KIND})
-            achieved, unconfirmed = (
-                _sum(done, "documents"),
-                _sum(_in(pending, first, last, {RULES_KIND}), "documents"),
-            )
-            status = _status(target, achieved, bool(done), elapsed, span)
-        elif code == "M03":
-            target = _whole(targets.get("specialties_per_year"), 1)
-            rule = "A1-(3)：本年度能力提升的临床专科数（专科建设）"
-            kind = {SPECIALTY_KIND}
-            done = _in(confirmed, first, last, kind)
-            achieved = _sum(done, "specialties")
-            unconfirmed = _sum(_in(pending, first, last, kind), "specialties")
-            status = _status(target, achieved, bool(done), elapsed, span)
-        elif code == "M02":
-            target = _whole(targets.get("centres"), 5)
-            years = max(1, _whole(targets.get("years"), 3))
-            rule = f"A1-(2)：协议开始以来通过省级或国家级的急诊急救中心数（{years}年目标）"
-            kind = {CENTRE_KIND}
-            whole_first = terms.start
-            whole_last = _anniversary(terms.start, years) - timedelta(days=1)
-            done = _in(confirmed, whole_first, last, kind)
-            achieved = _centres(done)
-            unconfirmed = max(0, _centres(done + _in(pending, whole_first, last, kind)) - achieved)
-            whole_span = (whole_last - whole_first).days + 1
-            whole_elapsed = min(whole_span, _elapsed(whole_first, whole_last, min(today, last)))
-            status = _status(target, achieved, bool(done), whole_elapsed, whole_span)
-        elif code == "M15":
-            team = terms.measures.get("M01", {}).get("team_size")
-            per_member = _whole(targets.get("departments_per_member"), 3)
-            target = per_member * _whole(team, default_team_size)
-            rule = f"A1-(15)：本年度远程协作覆盖的临床科室数（每名队员{per_member}个）"
-            done = _in(confirmed, first, last, kinds)
-            achieved = _departments(done)
-            unconfirmed = max(0, _departments(done + _in(pending, first, last, kinds)) - achieved)
-            status = _status(target, achieved, bool(done), elapsed, span)
-        else:
-            target = None
-            rule = "本年度计入该措施的已确认活动条数（定性目标）"
-            done = _in(confirmed, first, last, kinds)
-            achieved = len(done)
-            unconfirmed = len(_in(pending, first, last, kinds))
-            status = _status(None, achieved, bool(done), elapsed, span)
-        results.append(MeasureProgress(code, target, achieved, unconfirmed, status, rule))
-    return YearProgress(year=year, first=first, last=last, measures=tuple(results))
+    """``agreement_year`` with each measure's status on ``today``; None when the agreement was
+    not in force on any day of that year."""
+    row = agreement_year(terms, year, activities, catalogue, default_team_size=default_team_size)
+    return None if row is None else progress_on(row, today)

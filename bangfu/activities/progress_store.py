@@ -1,0 +1,156 @@
+"""The stored progress of agreement-years (ADR 0020): written here, and only here.
+
+`AgreementYearProgress` holds one signed agreement per calendar year it was in force on some
+day of (the rows of the province's progress page); `MeasureYearProgress` one chosen measure of
+it without a day (`domain.progress.MeasureYear`: target, achieved, unconfirmed, met, any record,
+the first day it is behind), so that its status on any day is `domain.progress.status_on` — in
+SQL `selectors.status_sql`.
+
+Unit of refresh: every agreement-year of the partnerships touched (a partnership has few
+agreements and years). The activity services call `progress_refresh_partnerships` in their
+own transaction (the import once per batch for the partnerships it touched);
+`partnerships.signals.agreement_changed` (agreement create or renew, sign, terminate) reaches
+`on_agreement_changed` (connected in `ActivitiesConfig.ready`: partnerships may not call
+activities). Changes that bypass the services (the admin, a policy file edit of the activity
+catalogue or the minimum team, a bulk load) are repaired by `manage.py refresh_progress`. The
+rows are derived data, so writing them adds no audit row: the change that caused them has its
+own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from bangfu.activities.domain.progress import AgreementTerms, agreement_year
+from bangfu.activities.models import AgreementYearProgress, MeasureYearProgress
+from bangfu.activities.selectors import _facts_by_partnership, _measures_by_agreement, _terms
+from bangfu.partnerships.models import Agreement, Partnership
+from bangfu.policy.loader import load_policy
+
+BATCH = 200
+
+
+def _refresh(partnership_ids: list[int], year: int | None) -> int:
+    """Rewrite the rows of these partnerships' agreements (of ``year``, or every year);
+    returns the agreement-year rows written."""
+    # One writer per partnership at a time (PostgreSQL): two transactions rewriting the same
+    # rows would otherwise both insert them.
+    list(
+        Partnership.objects.select_for_update()
+        .filter(pk__in=partnership_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    policy = load_policy()
+    agreements = list(
+        Agreement.objects.filter(partnership_id__in=partnership_ids, signed_on__isnull=False)
+        .only("pk", "partnership_id", "start", "end", "signed_on", "terminated_on")
+        .order_by("pk")
+    )
+    measures = _measures_by_agreement([a.pk for a in agreements])
+    by_year: dict[int, list[tuple[Agreement, AgreementTerms]]] = defaultdict(list)
+    for agreement in agreements:
+        terms = _terms(agreement, measures.get(agreement.pk, {}))
+        if terms is None:
+            continue
+        for y in range(terms.start.year, terms.last_day.year + 1):
+            if year is None or y == year:
+                by_year[y].append((agreement, terms))
+    rows: list[AgreementYearProgress] = []
+    measure_rows: list[list[MeasureYearProgress]] = []
+    for y in sorted(by_year):
+        facts = _facts_by_partnership(sorted({a.partnership_id for a, _ in by_year[y]}), y)
+        for agreement, terms in by_year[y]:
+            result = agreement_year(
+                terms,
+                y,
+                facts.get(agreement.partnership_id, ()),
+                policy.activity_catalogue,
+                default_team_size=policy.team.min_size,
+            )
+            if result is None:
+                continue
+            rows.append(
+                AgreementYearProgress(
+                    agreement_id=agreement.pk,
+                    year=y,
+                    partnership_id=agreement.partnership_id,
+                    first=result.first,
+                    last=result.last,
+                )
+            )
+            measure_rows.append(
+                [
+                    MeasureYearProgress(
+                        code=m.code,
+                        target=m.target,
+                        achieved=m.achieved,
+                        unconfirmed=m.unconfirmed,
+                        met=m.met,
+                        any_record=m.any_record,
+                        behind_from=m.behind_from,
+                    )
+                    for m in result.measures
+                ]
+            )
+    old_measures = MeasureYearProgress.objects.filter(
+        agreement_year__partnership_id__in=partnership_ids
+    )
+    old = AgreementYearProgress.objects.filter(partnership_id__in=partnership_ids)
+    if year is not None:
+        old_measures = old_measures.filter(agreement_year__year=year)
+        old = old.filter(year=year)
+    old_measures.delete()
+    old.delete()
+    AgreementYearProgress.objects.bulk_create(rows, batch_size=BATCH)  # primary keys set
+    for row, children in zip(rows, measure_rows, strict=True):
+        for child in children:
+            child.agreement_year_id = row.pk
+    MeasureYearProgress.objects.bulk_create(
+        [child for children in measure_rows for child in children], batch_size=BATCH * 4
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def progress_refresh_partnerships(partnership_ids: Iterable[int]) -> None:
+    """After activities of these partnerships, or their agreements, changed."""
+    ids = sorted(set(partnership_ids))
+    for start in range(0, len(ids), BATCH):
+        _refresh(ids[start : start + BATCH], None)
+
+
+@transaction.atomic
+def progress_refresh_all(year: int | None = None) -> int:
+    """Recompute every agreement-year (of ``year``, or of every year): the repair after a
+    change that bypassed the services, and the load of existing data. Returns the
+    agreement-year rows written."""
+    old_measures = MeasureYearProgress.objects.all()
+    old = AgreementYearProgress.objects.all()
+    if year is not None:
+        old_measures = old_measures.filter(agreement_year__year=year)
+        old = old.filter(year=year)
+    # Start empty: rows of agreements that are no longer signed or in force go too.
+    old_measures.delete()
+    old.delete()
+    ids = sorted(
+        set(
+            Agreement.objects.filter(signed_on__isnull=False).values_list(
+                "partnership_id", flat=True
+            )
+        )
+    )
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        written += _refresh(ids[start : start + BATCH], year)
+    return written
+
+
+# ---- receiver of partnerships' signal (connected in `ActivitiesConfig.ready`) ----
+
+
+def on_agreement_changed(*, agreement: Agreement, **_: object) -> None:
+    progress_refresh_partnerships([agreement.partnership_id])
