@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0001_activity_and_evidence'),
+        ('activities', '0002_activity_newest_first'),
         ('partnerships', '0001_initial'),
     ]
 
