@@ -82,7 +82,12 @@ class Expert(models.Model):
         verbose_name = "帮扶专家"
         verbose_name_plural = "帮扶专家"
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["home_institution", "name"])]
+        indexes = [
+            models.Index(fields=["home_institution", "name"]),
+            # The list's first page walks this instead of sorting every expert in scope by name
+            # (bench/README.md, issue #13).
+            models.Index(fields=["name", "id"], name="expert_by_name"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(prior_year_pay__gte=0), name="expert_pay_not_negative"
@@ -200,7 +205,11 @@ class Deployment(models.Model):
         verbose_name = "派驻"
         verbose_name_plural = "派驻"
         ordering = ["-start", "pk"]
-        indexes = [models.Index(fields=["start", "planned_end"])]
+        indexes = [
+            models.Index(fields=["start", "planned_end"]),
+            # The list's newest-first page, in its exact order (issue #13).
+            models.Index(fields=["-start", "id"], name="deployment_newest_first"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["expert", "team"], name="deployment_unique_member"),
             models.CheckConstraint(

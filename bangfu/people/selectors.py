@@ -331,9 +331,60 @@ def _teams_for_user(user: User) -> QuerySet[Team]:
     )
 
 
+def _team_list_base(user: User) -> QuerySet[Team]:
+    """Teams in scope with only what a list row reads (`team_rows`, the list page, its export,
+    the API list): names, batch, captain, and members with the columns the composition check
+    reads. Half the cost of full rows (no JSON or text columns of the institutions,
+    partnerships and experts; no department rows for the 3X links), the same queries."""
+    members = (
+        Deployment.objects.select_related("expert")
+        .only(
+            "id",
+            "team_id",
+            "expert_id",
+            "kind",
+            "department_id",
+            "start",
+            "planned_end",
+            "actual_end",
+            "expert__id",
+            "expert__name",
+            "expert__title",
+        )
+        .prefetch_related(
+            Prefetch(
+                "coverage_links",
+                queryset=CoverageLink.objects.only("id", "deployment_id", "department_id"),
+            ),
+            Prefetch("mentorships", queryset=Mentorship.objects.only("id", "deployment_id")),
+        )
+        .order_by("start", "pk")
+    )
+    return (
+        Team.objects.filter(access.team_filter_for_user(user))
+        .select_related("partnership__helper", "partnership__recipient", "captain")
+        .only(
+            "id",
+            "partnership_id",
+            "batch",
+            "captain_id",
+            "partnership__id",
+            "partnership__helper_id",
+            "partnership__recipient_id",
+            "partnership__helper__id",
+            "partnership__helper__name",
+            "partnership__recipient__id",
+            "partnership__recipient__name",
+            "captain__id",
+            "captain__name",
+        )
+        .prefetch_related(Prefetch("deployments", queryset=members))
+    )
+
+
 def team_list_for_user(*, user: User, filters: TeamFilters | None = None) -> QuerySet[Team]:
     filters = filters or TeamFilters()
-    qs = _teams_for_user(user)
+    qs = _team_list_base(user)
     if filters.q:
         q = filters.q.strip()
         qs = qs.filter(
@@ -353,10 +404,17 @@ def team_get_for_user(*, user: User, pk: int) -> Team:
         raise Http404("未找到该帮扶队") from exc
 
 
-def team_facts(team: Team, year: int, care: Mapping[int, MemberCare]) -> DomainTeam:
+def team_facts(
+    team: Team,
+    year: int,
+    care: Mapping[int, MemberCare],
+    members: list[Deployment] | None = None,
+) -> DomainTeam:
     """The team as `team_check` reads it, from a team loaded by `team_list_for_user` and its
-    members' insurance and health checks (`people.contributions.member_care`)."""
-    members = list(team.deployments.all())
+    members' insurance and health checks (`people.contributions.member_care`); `members` is
+    `team.deployments.all()` when the caller already has it."""
+    if members is None:
+        members = list(team.deployments.all())
     return DomainTeam(
         members=tuple(
             TeamMember(
@@ -392,19 +450,18 @@ def team_rows(teams: Iterable[Team], *, today: date | None = None) -> list[TeamR
     """Each team with its members and the composition check of `today`'s year (§三(四); A1-(15))."""
     today = today or today_local()
     rules = policy_team_rules()
-    teams = list(teams)
+    teams_members = [(team, list(team.deployments.all())) for team in teams]
     care = member_care(
-        expert_ids={d.expert_id for team in teams for d in team.deployments.all()},
+        expert_ids={d.expert_id for _, members in teams_members for d in members},
         year=today.year,
     )
     rows = []
-    for team in teams:
-        members = list(team.deployments.all())
+    for team, members in teams_members:
         rows.append(
             TeamRow(
                 team=team,
                 members=members,
-                check=team_check(team_facts(team, today.year, care), rules, today.year),
+                check=team_check(team_facts(team, today.year, care, members), rules, today.year),
                 on_site_today=sum(1 for d in members if d.start <= today <= d.effective_end),
             )
         )

@@ -67,3 +67,22 @@ def test_query_count_is_constant_as_rows_grow(
     _grow(province_officer, team, departments)
     assert _queries(client, url) == before
     assert before <= 20, before
+
+
+@pytest.mark.parametrize("url", ["/people/teams/", "/api/v1/teams?page_size=500"])
+def test_province_team_list_query_count_is_constant(
+    client, province_officer, team, expert, departments, url
+):
+    """The province's team list and API list (every team; issue #13) at two sizes."""
+    if url.startswith("/api/"):
+        from bangfu.accounts.services import token_create
+
+        token = token_create(user=province_officer)
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        client.get(url)
+    else:
+        client.force_login(province_officer)
+    before = _queries(client, url)
+    _grow(province_officer, team, departments)
+    assert _queries(client, url) == before
+    assert before <= 12, before
