@@ -23,7 +23,10 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
+    Value,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
@@ -91,6 +94,17 @@ def _latest_round_ids() -> QuerySet[Any, Any]:
     )
 
 
+def _accepted_counts() -> QuerySet[Any, Any]:
+    """The number of accepted proposals of the outer round, as a correlated sub-query."""
+    return (
+        MatchingProposal.objects.filter(round_id=OuterRef("pk"), status=ProposalStatus.ACCEPTED)
+        .order_by()
+        .values("round_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
 def matching_round_list_for_user(
     *, user: User, filters: RoundFilters | None = None
 ) -> QuerySet[MatchingRound]:
@@ -105,7 +119,9 @@ def matching_round_list_for_user(
         qs.select_related("created_by", "prefecture")
         .defer("parameters", "instance", "result")
         .annotate(
-            accepted_count=Count("proposals", filter=Q(proposals__status=ProposalStatus.ACCEPTED)),
+            # A sub-query per round shown, not a join and GROUP BY over every proposal (which
+            # the page's COUNT also had to wrap; issue #13).
+            accepted_count=Coalesce(Subquery(_accepted_counts()), Value(0)),
             superseded=Exists(MatchingRound.objects.filter(previous_id=OuterRef("pk"))),
             is_latest=ExpressionWrapper(Q(pk__in=_latest_round_ids()), output_field=BooleanField()),
         )

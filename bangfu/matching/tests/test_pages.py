@@ -299,3 +299,22 @@ def test_round_form_query_count_does_not_grow_with_partnerships(client, request,
             signed_on=template.signed_on if n % 2 else None,
         )
     assert _queries(client, url) == before
+
+
+def test_round_list_counts_each_rounds_accepted_proposals(
+    client, province_officer, small_round, helper_ids
+):
+    """`accepted_count` (a sub-query per round, issue #13) is each round's accepted proposals,
+    zero for a round with none, and the page's total is every round in scope."""
+    none_accepted = small_round()
+    some_accepted = small_round(capacity_overrides=dict.fromkeys(helper_ids, 2))
+    MatchingProposal.objects.filter(round=none_accepted).update(status="excluded")
+    accepted = list(MatchingProposal.objects.filter(round=some_accepted).order_by("pk")[:2])
+    MatchingProposal.objects.filter(round=some_accepted).update(status="excluded")
+    MatchingProposal.objects.filter(pk__in=[p.pk for p in accepted]).update(status="accepted")
+    client.force_login(province_officer)
+    page = client.get(reverse("matching:round_list")).context["page"]
+    counts = {r.pk: r.accepted_count for r in page.object_list}
+    assert counts[none_accepted.pk] == 0
+    assert counts[some_accepted.pk] == 2
+    assert page.paginator.count == MatchingRound.objects.count()
