@@ -609,6 +609,15 @@ def inflate(units: int, seed: int, done: int = 0) -> None:
         f"{time.perf_counter() - started:.1f} s"
     )
 
+    # Likewise the hospitals' stored yearly standard results (ADR 0021).
+    from bangfu.capability.standings import standings_refresh_all
+
+    started = time.perf_counter()
+    standings = standings_refresh_all()
+    say(
+        f"refresh_standings: {standings:,} hospital-year rows in {time.perf_counter() - started:.1f} s"
+    )
+
 
 def _copy(row: Any, **changes: Any) -> Any:
     """An unsaved copy of a model row with some fields changed (every concrete field kept,

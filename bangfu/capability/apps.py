@@ -13,3 +13,10 @@ class CapabilityConfig(AppConfig):
         county_plan_changing.connect(
             county_plan_version_keep_on_change, dispatch_uid="capability.county_plan_version_keep"
         )
+
+        from bangfu.capability.standings import on_institution_changed
+        from bangfu.registry.signals import institution_changed
+
+        institution_changed.connect(
+            on_institution_changed, dispatch_uid="capability.standings_refresh_institution"
+        )

@@ -20,6 +20,7 @@ from bangfu.capability.domain.standard import value_to_json
 from bangfu.capability.loader import load_catalogue
 from bangfu.capability.models import IndicatorValue
 from bangfu.capability.selectors import assisted_recipient_ids
+from bangfu.capability.standings import standings_refresh
 from bangfu.core.audit import audit_record
 from bangfu.registry.models import Institution
 
@@ -109,6 +110,8 @@ def capability_demo_load(*, actor: User | None, today: date) -> int:
                 )
             )
     IndicatorValue.objects.bulk_create(rows, batch_size=2000)
+    # bulk_create bypasses the services: the stored standard results follow here (ADR 0021).
+    standings_refresh([h.pk for h in ordered], year)
     if ordered:
         audit_record(
             actor=actor,

@@ -64,6 +64,46 @@ class IndicatorValue(models.Model):
         return f"{self.institution_id} {self.year} {self.code}"
 
 
+class StandardStanding(models.Model):
+    """Whether a hospital met the recommended standard in a year (§一), as ``standard_result``
+    judged its stored values with the catalogue ``catalogue_version`` and the hospital's type
+    ``institution_type`` (ADR 0021). Derived: written only by ``capability.standings`` (the
+    services that change values, and ``manage.py refresh_standings``). A hospital-year without
+    values has no row."""
+
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="standard_standings",
+        verbose_name="受扶医院",
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    meets = models.BooleanField("达到推荐标准")
+    shortfall = models.PositiveSmallIntegerField("还差指标数")
+    entered = models.PositiveSmallIntegerField("已填指标数")
+    core_total = models.PositiveSmallIntegerField("核心指标数")
+    core_met = models.PositiveSmallIntegerField("核心指标达标数")
+    others_total = models.PositiveSmallIntegerField("其他指标数")
+    others_met = models.PositiveSmallIntegerField("其他指标达标数")
+    others_needed = models.PositiveSmallIntegerField("其他指标须达标数")
+    catalogue_version = models.CharField("指标目录版本", max_length=40)
+    institution_type = models.CharField("判定时的机构类型", max_length=16)
+
+    class Meta:
+        verbose_name = "年度能力达标结果"
+        verbose_name_plural = "年度能力达标结果"
+        ordering = ["institution_id", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "year"], name="capability_standing_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "meets"])]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.year} {'达标' if self.meets else '未达标'}"
+
+
 class CountyPlanYear(models.Model):
     """A county plan's targets for one year (by measure: a yearly count; by indicator: the value
     to reach) and that year's review note."""

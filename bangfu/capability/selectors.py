@@ -8,13 +8,27 @@ force, out-of-province 三甲 helper); found in SQL with the partnerships rule
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from functools import reduce
 
-from django.db.models import Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Q,
+    QuerySet,
+    When,
+)
+from django.db.models import Value as SQLValue
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
@@ -31,9 +45,10 @@ from bangfu.capability.domain.standard import (
 )
 from bangfu.capability.loader import load_catalogue
 from bangfu.capability.models import CountyPlanVersion, CountyPlanYear, IndicatorValue
+from bangfu.capability.standings import empty_results
 from bangfu.partnerships.domain.coverage import CoverageAgreement, agreement_counts_for_coverage
 from bangfu.partnerships.domain.lifecycle import AgreementStatus
-from bangfu.partnerships.models import Agreement, CountyPlan
+from bangfu.partnerships.models import Agreement, CountyPlan, Partnership
 from bangfu.partnerships.selectors import (
     can_manage_partnerships,
     county_plan_get_for_user,
@@ -145,37 +160,19 @@ def hospital_year_for_user(*, user: User, institution_id: int, year: int) -> Hos
     )
 
 
-def assisted_recipient_ids(*, year: int, recipients: Q | None = None) -> set[int]:
-    """Recipients (optionally narrowed by ``recipients``, a filter on Institution) with, on some
-    day of ``year``, a governing agreement that counts toward the §一 goal.
-
-    A partnership is governed on some day of the year exactly when one of its agreements is in
-    force on some day of it (``in_force_during_q``, in SQL); on such a day the governing
-    agreement is in force, so its status is active or expiring, and it counts when the
-    partnership's helper is an out-of-province 三甲 hospital (``agreement_counts_for_coverage``,
-    judged once per distinct recipient, helper province and grade)."""
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    agreements = Agreement.objects.filter(
-        in_force_during_q(first, last),
-        partnership__recipient__category=InstitutionCategory.RECIPIENT,
-    )
-    if recipients is not None:
-        agreements = agreements.filter(
-            partnership__recipient__in=Institution.objects.filter(recipients)
-        )
+def _counting_helpers_q() -> Q:
+    """Agreements whose partnership's helper counts toward the §一 goal (an out-of-province 三甲
+    hospital), as a filter on Agreement: the distinct (province, grade) pairs of the
+    partnerships' helpers, each judged once by the partnerships rule
+    (``agreement_counts_for_coverage``, the agreement in force on the day it governs: active or
+    expiring). A few dozen pairs, whatever the number of hospitals."""
     eligibility = load_policy().helper_eligibility
-    rows = (
-        agreements.order_by()
-        .values_list(
-            "partnership__recipient_id",
-            "partnership__helper__province",
-            "partnership__helper__grade",
-        )
-        .distinct()
+    pairs = (
+        Partnership.objects.order_by().values_list("helper__province", "helper__grade").distinct()
     )
-    return {
-        recipient_id
-        for recipient_id, province, grade in rows
+    counted = [
+        Q(partnership__helper__province=province, partnership__helper__grade=grade)
+        for province, grade in sorted(pairs)
         if agreement_counts_for_coverage(
             CoverageAgreement(
                 agreement_id=0,
@@ -186,53 +183,107 @@ def assisted_recipient_ids(*, year: int, recipients: Q | None = None) -> set[int
             ),
             eligibility,
         )
-    }
+    ]
+    if not counted:
+        return Q(pk__isnull=True)  # no agreement (a filter that still compiles in a Count)
+    return reduce(operator.or_, counted)
 
 
-class _Judge:
-    """The catalogue's look-ups memoised for one summary (or one trend of several years):
-    indicators by code, and ``for_type`` once per hospital type."""
+def _assisted_q(year: int, helpers: Q) -> Q:
+    """A filter on Institution: recipients with, on some day of ``year``, a governing agreement
+    that counts toward the §一 goal (``helpers``: ``_counting_helpers_q()``).
 
-    def __init__(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
-        self._by_code = {i.code: i for i in catalogue.indicators}
-        self._for_type: dict[str, tuple[Indicator, ...]] = {}
+    A partnership is governed on some day of the year exactly when one of its agreements is in
+    force on some day of it (``in_force_during_q``, in SQL); on such a day the governing
+    agreement is in force, so its status is active or expiring, and it counts when the
+    partnership's helper counts."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    agreements = Agreement.objects.filter(
+        in_force_during_q(first, last),
+        helpers,
+        partnership__recipient__category=InstitutionCategory.RECIPIENT,
+    )
+    return Q(pk__in=agreements.values("partnership__recipient_id"))
 
-    def decoded(self, stored: Iterable[tuple[str, object]]) -> dict[str, Value]:
-        """``_decoded`` over (code, stored value) pairs."""
-        values: dict[str, Value] = {}
-        for code, raw in stored:
-            indicator = self._by_code.get(code)
-            if indicator is None:
-                continue
-            value = value_from_json(indicator, raw)
-            if value is not None:
-                values[code] = value
-        return values
 
-    def result(self, institution_type: str, values: dict[str, Value]) -> StandardResult:
-        indicators = self._for_type.get(institution_type)
-        if indicators is None:
-            indicators = self._for_type[institution_type] = self.catalogue.for_type(
-                institution_type
+def assisted_recipient_ids(*, year: int, recipients: Q | None = None) -> set[int]:
+    """Recipients (optionally narrowed by ``recipients``, a filter on Institution) with, on some
+    day of ``year``, a governing agreement that counts toward the §一 goal (``_assisted_q``)."""
+    hospitals = Institution.objects.filter(_assisted_q(year, _counting_helpers_q()))
+    if recipients is not None:
+        hospitals = hospitals.filter(recipients)
+    return set(hospitals.values_list("pk", flat=True))
+
+
+# The stored standings (``StandardStanding``, ADR 0021) are read through a filtered relation
+# named per year; an assisted hospital without a row (no values that year) is judged as
+# ``standings.empty_result`` for its type: it meets only if its type has nothing to meet.
+
+
+def _standing(year: int) -> str:
+    return f"standing_{year}"
+
+
+def _with_standing(hospitals: QuerySet[Institution], year: int) -> QuerySet[Institution]:
+    return hospitals.annotate(
+        **{
+            _standing(year): FilteredRelation(
+                "standard_standings", condition=Q(standard_standings__year=year)
             )
-        return standard_result(self.catalogue, institution_type, values, indicators=indicators)
+        }
+    )
+
+
+def _meets_q(year: int, catalogue: Catalogue) -> Q:
+    """A filter on Institution (with ``_with_standing(year)``): meets the standard in ``year``."""
+    rel = _standing(year)
+    meets = Q(**{f"{rel}__meets": True})
+    passing_empty = sorted(t for t, r in empty_results(catalogue).items() if r.meets)
+    if passing_empty:
+        meets |= Q(**{f"{rel}__pk__isnull": True}, institution_type__in=passing_empty)
+    return meets
+
+
+def _empty_case(year: int, catalogue: Catalogue, name: str) -> Coalesce:
+    """The stored ``name`` of the year's standing, or the no-values result's for the type."""
+    empties = empty_results(catalogue)
+    fallback = Case(
+        *(
+            When(institution_type=t, then=SQLValue(getattr(r, name)))
+            for t, r in sorted(empties.items())
+        ),
+        default=SQLValue(getattr(empties[""], name)),
+        output_field=IntegerField(),
+    )
+    return Coalesce(F(f"{_standing(year)}__{name}"), fallback, output_field=IntegerField())
 
 
 @dataclass(frozen=True)
 class HospitalStanding:
+    """An assisted hospital's result in the year, as stored (or the no-values result)."""
+
     institution: Institution
-    result: StandardResult
+    meets: bool
+    shortfall: int
     entered: int
+    core_total: int
+    core_met: int
+    others_total: int
+    others_met: int
+    others_needed: int
 
 
 @dataclass(frozen=True)
 class CapabilitySummary:
+    """The §一 figure of a year for a set of hospitals; the breakdowns are read in SQL from the
+    stored standings when asked (a fixed number of queries whatever the number of hospitals)."""
+
     year: int
     assisted: int
     meeting_standard: int
     goal: Decimal
-    standings: tuple[HospitalStanding, ...]
+    hospitals_q: Q = field(compare=False, repr=False)  # the assisted hospitals, on Institution
+    catalogue: Catalogue = field(compare=False, repr=False)
 
     @property
     def share(self) -> Decimal | None:
@@ -245,45 +296,104 @@ class CapabilitySummary:
         """The share as a whole percentage, as the pages show it."""
         return None if self.share is None else round(self.share * 100)
 
+    def _hospitals(self) -> QuerySet[Institution]:
+        return _with_standing(Institution.objects.filter(self.hospitals_q), self.year)
+
+    def _meeting(self) -> Count:
+        return Count("pk", filter=_meets_q(self.year, self.catalogue))
+
     def by_county(self) -> dict[str, CapabilitySummary]:
-        """The same figure for each county with an assisted hospital, by county code."""
-        groups: dict[str, list[HospitalStanding]] = defaultdict(list)
-        for s in self.standings:
-            if s.institution.county is not None:
-                groups[s.institution.county.code].append(s)
+        """The same figure for each county with an assisted hospital, by county code (one
+        GROUP BY)."""
+        rows = (
+            self._hospitals()
+            .filter(county__isnull=False)
+            .order_by()
+            .values("county__code")
+            .annotate(n=Count("pk"), m=self._meeting())
+            .values_list("county__code", "n", "m")
+        )
         return {
             code: CapabilitySummary(
                 year=self.year,
-                assisted=len(standings),
-                meeting_standard=sum(1 for s in standings if s.result.meets),
+                assisted=n,
+                meeting_standard=m,
                 goal=self.goal,
-                standings=tuple(standings),
+                hospitals_q=self.hospitals_q & Q(county__code=code),
+                catalogue=self.catalogue,
             )
-            for code, standings in groups.items()
+            for code, n, m in rows
         }
 
-    def closest_to_passing(self, limit: int = 10) -> list[HospitalStanding]:
-        """Hospitals not yet meeting the standard, fewest indicators short first."""
-        behind = [s for s in self.standings if not s.result.meets]
-        behind.sort(key=lambda s: (s.result.shortfall, s.institution.name))
-        return behind[:limit]
-
     def by_prefecture(self) -> list[tuple[str, str, int, int]]:
-        """(code, name, assisted, meeting) per prefecture, by code."""
-        groups: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-        for s in self.standings:
-            prefecture = s.institution.county.prefecture if s.institution.county else None
-            key = (prefecture.code, prefecture.name) if prefecture else ("", "—")
-            groups[key][0] += 1
-            groups[key][1] += int(s.result.meets)
-        return [(code, name, n, m) for (code, name), (n, m) in sorted(groups.items())]
+        """(code, name, assisted, meeting) per prefecture, by code (one GROUP BY)."""
+        rows = (
+            self._hospitals()
+            .order_by()
+            .values("county__prefecture__code", "county__prefecture__name")
+            .annotate(n=Count("pk"), m=self._meeting())
+            .values_list("county__prefecture__code", "county__prefecture__name", "n", "m")
+        )
+        return sorted((code or "", name or "—", n, m) for code, name, n, m in rows)
+
+    def _standings(self) -> QuerySet[Institution]:
+        year, catalogue = self.year, self.catalogue
+        rel = _standing(year)
+        return (
+            self._hospitals()
+            .select_related("county__prefecture")
+            .annotate(
+                standing_meets=Case(
+                    When(_meets_q(year, catalogue), then=SQLValue(True)),
+                    default=SQLValue(False),
+                    output_field=BooleanField(),
+                ),
+                standing_entered=Coalesce(F(f"{rel}__entered"), SQLValue(0)),
+                standing_shortfall=_empty_case(year, catalogue, "shortfall"),
+                standing_core_total=_empty_case(year, catalogue, "core_total"),
+                standing_core_met=_empty_case(year, catalogue, "core_met"),
+                standing_others_total=_empty_case(year, catalogue, "others_total"),
+                standing_others_met=_empty_case(year, catalogue, "others_met"),
+                standing_others_needed=_empty_case(year, catalogue, "others_needed"),
+            )
+        )
+
+    def closest_to_passing(self, limit: int = 10) -> list[HospitalStanding]:
+        """Hospitals not yet meeting the standard, fewest indicators short first, then by name
+        (ORDER BY … LIMIT in SQL; the databases compare names by code point as Python did)."""
+        rows = (
+            self._standings()
+            .filter(Q(standing_meets=False))  # an annotation of ``_standings``
+            .order_by(F("standing_shortfall"), "name", "pk")[:limit]
+        )
+        return [_hospital_standing(h) for h in rows]
+
+    def hospitals(self) -> QuerySet[Institution]:
+        """Every assisted hospital with its standing (``hospital_standing`` makes it one), by
+        county and name: a query to page, not a list."""
+        return self._standings().order_by("county__code", "name", "pk")
 
 
-def capability_summary(
-    *, year: int, user: User | None = None, prefecture: str = "", county: str = ""
-) -> CapabilitySummary:
-    """The §一 figure for ``year``: assisted recipient hospitals (in the user's scope, and the
-    prefecture/county codes given) and how many of them meet the standard that year."""
+def _hospital_standing(h: Institution) -> HospitalStanding:
+    return HospitalStanding(
+        institution=h,
+        meets=h.standing_meets,  # type: ignore[attr-defined]
+        shortfall=h.standing_shortfall,  # type: ignore[attr-defined]
+        entered=h.standing_entered,  # type: ignore[attr-defined]
+        core_total=h.standing_core_total,  # type: ignore[attr-defined]
+        core_met=h.standing_core_met,  # type: ignore[attr-defined]
+        others_total=h.standing_others_total,  # type: ignore[attr-defined]
+        others_met=h.standing_others_met,  # type: ignore[attr-defined]
+        others_needed=h.standing_others_needed,  # type: ignore[attr-defined]
+    )
+
+
+def hospital_standings(rows: Iterable[Institution]) -> list[HospitalStanding]:
+    """The standings of a page of ``CapabilitySummary.hospitals()``."""
+    return [_hospital_standing(h) for h in rows]
+
+
+def _recipients_q(user: User | None, prefecture: str = "", county: str = "") -> Q:
     recipients = Q(category=InstitutionCategory.RECIPIENT)
     if user is not None:
         recipients &= recipients_for_user(user)
@@ -291,29 +401,27 @@ def capability_summary(
         recipients &= Q(county__prefecture__code=prefecture)
     if county:
         recipients &= Q(county__code=county)
-    return _summary(year, recipients, _Judge(capability_catalogue()))
+    return recipients
 
 
-def _summary(year: int, recipients: Q, judge: _Judge) -> CapabilitySummary:
-    ids = assisted_recipient_ids(year=year, recipients=recipients)
-    hospitals = Institution.objects.filter(pk__in=ids).select_related("county__prefecture")
-    stored: dict[int, list[tuple[str, object]]] = defaultdict(list)
-    for institution_id, code, value in IndicatorValue.objects.filter(
-        year=year, institution_id__in=ids
-    ).values_list("institution_id", "code", "value"):
-        stored[institution_id].append((code, value))
-    standings = []
-    for hospital in hospitals.order_by("county__code", "name"):
-        values = judge.decoded(stored[hospital.pk])
-        result = judge.result(hospital.institution_type, values)
-        standings.append(HospitalStanding(hospital, result, len(values)))
-    return CapabilitySummary(
+def capability_summary(
+    *, year: int, user: User | None = None, prefecture: str = "", county: str = ""
+) -> CapabilitySummary:
+    """The §一 figure for ``year``: assisted recipient hospitals (in the user's scope, and the
+    prefecture/county codes given) and how many of them meet the standard that year — counted
+    in SQL over the stored standings (ADR 0021)."""
+    catalogue = capability_catalogue()
+    hospitals_q = _recipients_q(user, prefecture, county) & _assisted_q(year, _counting_helpers_q())
+    summary = CapabilitySummary(
         year=year,
-        assisted=len(standings),
-        meeting_standard=sum(1 for s in standings if s.result.meets),
+        assisted=0,
+        meeting_standard=0,
         goal=load_policy().cycle.standard_goal_share,
-        standings=tuple(standings),
+        hospitals_q=hospitals_q,
+        catalogue=catalogue,
     )
+    counts = summary._hospitals().aggregate(n=Count("pk"), m=summary._meeting())
+    return replace(summary, assisted=counts["n"], meeting_standard=counts["m"])
 
 
 @dataclass(frozen=True)
@@ -326,13 +434,25 @@ class SharePoint:
 
 def standard_trend_for_user(*, user: User, today: date) -> list[SharePoint]:
     """The share by year, from the programme's first year to the last completed one (values
-    for the current year are still being entered)."""
-    recipients = Q(category=InstitutionCategory.RECIPIENT) & recipients_for_user(user)
-    judge = _Judge(capability_catalogue())  # one memo for every year
+    for the current year are still being entered): every year counted in one query."""
+    years = list(range(FIRST_YEAR, today.year))
+    if not years:
+        return []
+    catalogue = capability_catalogue()
+    helpers = _counting_helpers_q()
+    hospitals = Institution.objects.filter(_recipients_q(user))
+    counts: dict[str, Count] = {}
+    for year in years:
+        hospitals = _with_standing(hospitals, year)
+        assisted = _assisted_q(year, helpers)
+        counts[f"n{year}"] = Count("pk", filter=assisted)
+        counts[f"m{year}"] = Count("pk", filter=assisted & _meets_q(year, catalogue))
+    totals = hospitals.aggregate(**counts)
     points = []
-    for year in range(FIRST_YEAR, today.year):
-        summary = _summary(year, recipients, judge)
-        points.append(SharePoint(year, summary.assisted, summary.meeting_standard, summary.share))
+    for year in years:
+        n, m = totals[f"n{year}"], totals[f"m{year}"]
+        share = (Decimal(m) / Decimal(n)).quantize(Decimal("0.0001")) if n else None
+        points.append(SharePoint(year, n, m, share))
     return points
 
 

@@ -38,6 +38,7 @@ from bangfu.capability.selectors import (
     capability_catalogue,
     year_choices,
 )
+from bangfu.capability.standings import standings_refresh
 from bangfu.core.audit import audit_record, model_snapshot
 from bangfu.core.spreadsheet_import import ImportRowError, cell_text, sheet_import
 from bangfu.core.text import forbidden_characters_message
@@ -117,6 +118,8 @@ def _write(
             (r.code, r) for r in IndicatorValue.objects.filter(institution=institution, year=year)
         )
     }
+    # The stored standard result of the hospital-year follows, in this transaction (ADR 0021).
+    standings_refresh([institution.pk], year)
     audit_record(
         actor=actor,
         action="capability_values_save",

@@ -7,9 +7,11 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +23,7 @@ from bangfu.capability.selectors import (
     PlanYear,
     capability_catalogue,
     capability_summary,
+    hospital_standings,
     hospital_year_for_user,
     plan_gaps_for_user,
     plan_year_for_user,
@@ -37,6 +40,7 @@ from bangfu.capability.services import (
 )
 from bangfu.capability.spreadsheets import capability_template_bytes
 from bangfu.core.forms import form_submit
+from bangfu.core.request import query_without_page
 from bangfu.partnerships.selectors import today_local
 from bangfu.registry.scope import scope_for_user
 
@@ -65,6 +69,8 @@ def summary_page(request: HttpRequest) -> HttpResponse:
     form, year = _year(request)
     prefecture = request.GET.get("prefecture", "")[:12]
     summary = capability_summary(year=year, user=user, prefecture=prefecture)
+    # Every assisted hospital, 50 a page, paged in SQL (ADR 0021).
+    page = Paginator(summary.hospitals(), settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "capability/summary.html",
@@ -73,6 +79,10 @@ def summary_page(request: HttpRequest) -> HttpResponse:
             "year": year,
             "prefecture": prefecture,
             "summary": summary,
+            "by_prefecture": summary.by_prefecture(),
+            "page": page,
+            "standings": hospital_standings(page.object_list),
+            "query": query_without_page(request),
             "closest": summary.closest_to_passing(),
             "catalogue": capability_catalogue(),
             "own_institution_id": scope_for_user(user).institution_id,

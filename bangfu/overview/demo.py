@@ -15,6 +15,7 @@ from django.db import transaction
 from bangfu.accounts.models import Department, Role, User
 from bangfu.accounts.services import user_create
 from bangfu.activities.progress_store import progress_refresh_all
+from bangfu.capability.standings import standings_refresh_all
 from bangfu.core.audit import audit_record
 from bangfu.incentives.forecasts import forecasts_refresh_all
 from bangfu.registry.models import (
@@ -192,6 +193,8 @@ def demo_data_load(*, actor: User | None = None) -> list[DemoLogin]:
     forecasts_refresh_all()
     # Likewise the stored progress of agreement-years (ADR 0020).
     progress_refresh_all()
+    # Likewise the stored yearly standard results of the hospitals (ADR 0021).
+    standings_refresh_all()
     return logins
 
 

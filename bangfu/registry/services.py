@@ -23,6 +23,7 @@ from bangfu.registry.models import (
 )
 from bangfu.registry.registry_files import DATA_DIR, read_registry
 from bangfu.registry.scope import scope_for_user
+from bangfu.registry.signals import institution_changed
 
 PREFECTURE_FIELDS = ("code", "name", "short_name")
 COUNTY_FIELDS = (
@@ -218,6 +219,8 @@ def institution_update(*, actor: User, institution: Institution, **fields: objec
         setattr(inst, name, value)
     _institution_validate(inst)
     save_changes_audited(actor=actor, obj=inst, fields=INSTITUTION_FIELDS, before=before)
+    if inst.institution_type != before["institution_type"]:
+        institution_changed.send(sender=Institution, institution=inst)
     return inst
 
 

@@ -20,7 +20,7 @@ def test_demo_share_is_below_the_goal_with_hospitals_near_passing():
     assert summary.share is not None
     assert 0 < summary.share < summary.goal
     closest = summary.closest_to_passing(limit=3)
-    assert closest and all(s.result.shortfall == 1 for s in closest)
+    assert closest and all(s.shortfall == 1 for s in closest)
 
 
 def test_demo_load_is_idempotent():

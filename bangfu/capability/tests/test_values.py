@@ -20,6 +20,7 @@ from bangfu.capability.services import (
     capability_values_confirm,
     capability_values_save,
 )
+from bangfu.capability.standings import standings_refresh
 from bangfu.core.models import AuditEntry
 from bangfu.partnerships.models import Agreement, Partnership
 from bangfu.registry.models import County, Institution, InstitutionCategory, InstitutionType
@@ -285,6 +286,7 @@ def _all_met(hospital: Institution) -> None:
             catalogue_version=catalogue.version,
             entered_at=now,
         )
+    standings_refresh([hospital.pk], FAR)  # written around the services
 
 
 def test_summary_counts_assisted_hospitals_and_those_meeting_the_standard():
