@@ -127,16 +127,8 @@ def county_map_for_user(*, user: User, metric: MapMetric, day: date) -> CountyMa
 def _coverage(user: User, day: date, counties: list[County]) -> list[CountyCellView]:
     report = coverage_report_for_user(user=user, day=day)
     covered = {cell.county.code for p in report.prefectures for cell in p.counties if cell.covered}
-    gap_codes = set(
-        Partnership.objects.filter(pk__in=report.gap_partnership_ids()).values_list(
-            "recipient__county__code", flat=True
-        )
-    )
-    expiring_codes = set(
-        Partnership.objects.filter(pk__in=report.expiring.ids()).values_list(
-            "recipient__county__code", flat=True
-        )
-    )
+    gap_codes = _county_codes(report.gap_partnership_ids())
+    expiring_codes = _county_codes(report.expiring.ids())
     cells = []
     for c in counties:
         cell = coverage_cell(
@@ -149,6 +141,17 @@ def _coverage(user: User, day: date, counties: list[County]) -> list[CountyCellV
         )
         cells.append(_view(c, cell.rank, cell.label))
     return cells
+
+
+def _county_codes(partnership_ids: list[int]) -> set[str]:
+    """The recipients' county codes of these partnerships, unordered: without `order_by()` the
+    model's ordering joins the helpers and sorts every row (issue #13)."""
+    return set(
+        Partnership.objects.filter(pk__in=partnership_ids)
+        .order_by()
+        .values_list("recipient__county__code", flat=True)
+        .distinct()
+    )
 
 
 def _standard(user: User, day: date, counties: list[County]) -> list[CountyCellView]:
