@@ -167,6 +167,12 @@ class MeasureYearProgress(models.Model):
         related_name="measures",
         verbose_name="协议年度进度",
     )
+    # The agreement-year's year and partnership, so that the province's GROUP BY reads only
+    # the year's measure rows in the reader's scope (without joining every year's rows).
+    year = models.PositiveSmallIntegerField("年度")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="+", verbose_name="帮扶关系"
+    )
     code = models.CharField("措施", max_length=8)
     target = models.IntegerField("目标值", null=True, blank=True)
     achieved = models.IntegerField("已完成")
@@ -183,6 +189,7 @@ class MeasureYearProgress(models.Model):
                 fields=["agreement_year", "code"], name="measure_year_progress_one_per_code"
             )
         ]
+        indexes = [models.Index(fields=["year", "partnership"])]
 
     def __str__(self) -> str:
         return f"{self.code} {self.achieved}/{self.target}"

@@ -24,11 +24,9 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
     JSONField,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -420,26 +418,32 @@ def status_sql(day: date, prefix: str = "") -> Case:
     )
 
 
-def _stored_years(*, user: User, year: int, county: str = "") -> QuerySet[AgreementYearProgress]:
-    """The stored agreement-years of ``year`` in the user's scope: the agreements of
-    `_progress_agreements` that were in force on a day of the year (the rows of the page)."""
-    qs = AgreementYearProgress.objects.filter(
-        year=year, partnership__in=Partnership.objects.filter(partnership_read_filter(user))
-    )
+def _scoped(*, user: User, year: int, county: str = "") -> Q:
+    """The stored rows (agreement-years or their measures, both carry year and partnership) of
+    ``year`` in the user's scope: the agreements of `_progress_agreements` that were in force on
+    a day of the year (the rows of the page)."""
+    q = Q(year=year)
+    scope = partnership_read_filter(user)
+    if scope:  # the province reads every partnership: no subquery
+        q &= Q(partnership__in=Partnership.objects.filter(scope))
     if county:
-        qs = qs.filter(partnership__recipient__county__code=county)
-    return qs
+        q &= Q(partnership__recipient__county__code=county)
+    return q
 
 
 def progress_counts_for_user(*, user: User, year: int, today: date | None = None) -> ProgressCounts:
     """The counts of `progress_rows_for_user` (same rows, same rule) from the stored
     agreement-years, two counts in SQL: the goals panel."""
     day = today or today_local()
-    years = _stored_years(user=user, year=year)
-    behind = MeasureYearProgress.objects.annotate(status=status_sql(day)).filter(
-        agreement_year=OuterRef("pk"), status=ProgressStatus.BEHIND.value
+    tracked = AgreementYearProgress.objects.filter(_scoped(user=user, year=year)).count()
+    behind = (
+        MeasureYearProgress.objects.filter(_scoped(user=user, year=year))
+        .annotate(status=status_sql(day))
+        .aggregate(
+            n=Count("agreement_year", distinct=True, filter=Q(status=ProgressStatus.BEHIND.value))
+        )["n"]
     )
-    return ProgressCounts(tracked=years.count(), behind=years.filter(Exists(behind)).count())
+    return ProgressCounts(tracked=tracked, behind=behind)
 
 
 def progress_summary_for_user(
@@ -454,26 +458,34 @@ def progress_summary_for_user(
         if by == "county"
         else "partnership__recipient__county__prefecture"
     )
-    years = _stored_years(user=user, year=year, county=county).filter(
-        partnership__recipient__county__isnull=False
-    )
+    in_region = Q(partnership__recipient__county__isnull=False)
     groups: dict[str, ProgressSummaryRow] = {}
     for code, name, agreements in (
-        years.order_by().values_list(f"{region}__code", f"{region}__name").annotate(n=Count("pk"))
+        AgreementYearProgress.objects.filter(
+            _scoped(user=user, year=year, county=county), in_region
+        )
+        .order_by()
+        .values_list(f"{region}__code", f"{region}__name")
+        .annotate(n=Count("pk"))
     ):
         groups[code] = ProgressSummaryRow(code, name, agreements, {}, {})
+    # Counted with FILTER, not selected by the status in WHERE: the planner cannot estimate a
+    # CASE in WHERE and then joins the year's rows one by one.
+    behind = Q(status=ProgressStatus.BEHIND.value)
+    no_record = Q(status=ProgressStatus.NO_RECORD.value)
     counted = (
-        MeasureYearProgress.objects.filter(agreement_year__in=years.values("pk"))
+        MeasureYearProgress.objects.filter(_scoped(user=user, year=year, county=county), in_region)
         .annotate(status=status_sql(day))
-        .filter(status__in=[ProgressStatus.BEHIND.value, ProgressStatus.NO_RECORD.value])
         .order_by()
-        .values_list(f"agreement_year__{region}__code", "code", "status")
-        .annotate(n=Count("pk"))
+        .values_list(f"{region}__code", "code")
+        .annotate(behind=Count("pk", filter=behind), no_record=Count("pk", filter=no_record))
     )
-    for region_code, code, status, n in counted:
+    for region_code, code, n_behind, n_no_record in counted:
         entry = groups[region_code]
-        target = entry.behind if status == ProgressStatus.BEHIND.value else entry.no_record
-        target[code] = n
+        if n_behind:
+            entry.behind[code] = n_behind
+        if n_no_record:
+            entry.no_record[code] = n_no_record
     return [groups[code] for code in sorted(groups)]
 
 

@@ -12,6 +12,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -137,6 +138,11 @@ def assert_progress_fresh() -> dict[Key, tuple]:
     stored = _stored()
     assert stored == _fresh()
     assert stored
+    # The measure rows carry their agreement-year's year and partnership (the reads' filter).
+    assert not MeasureYearProgress.objects.exclude(year=F("agreement_year__year")).exists()
+    assert not MeasureYearProgress.objects.exclude(
+        partnership=F("agreement_year__partnership")
+    ).exists()
     return stored
 
 
