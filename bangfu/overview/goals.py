@@ -5,7 +5,8 @@
 - 能力达标: the share of assisted county hospitals meeting the national recommended standard,
   against 90%, by year (`standard_trend_for_user`, the capability app's rule).
 - The month's activities (F8) and the agreements behind on a measure this year
-  (`progress_rows_for_user`, the progress rule of the activities app).
+  (`progress_counts_for_user`: the activities app's stored measure-years judged on the day in
+  SQL, ADR 0020 — the same rows and rule as `progress_rows_for_user`).
 """
 
 from __future__ import annotations
