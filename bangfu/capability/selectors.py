@@ -17,7 +17,6 @@ from decimal import Decimal
 from functools import reduce
 
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     F,
@@ -45,7 +44,7 @@ from bangfu.capability.domain.standard import (
 )
 from bangfu.capability.loader import load_catalogue
 from bangfu.capability.models import CountyPlanVersion, CountyPlanYear, IndicatorValue
-from bangfu.capability.standings import empty_results
+from bangfu.capability.standings import empty_result, empty_results
 from bangfu.partnerships.domain.coverage import CoverageAgreement, agreement_counts_for_coverage
 from bangfu.partnerships.domain.lifecycle import AgreementStatus
 from bangfu.partnerships.models import Agreement, CountyPlan, Partnership
@@ -337,44 +336,61 @@ class CapabilitySummary:
         return sorted((code or "", name or "—", n, m) for code, name, n, m in rows)
 
     def _standings(self) -> QuerySet[Institution]:
-        year, catalogue = self.year, self.catalogue
-        rel = _standing(year)
+        """The assisted hospitals with the year's stored row's fields (None without a row;
+        ``_hospital_standing`` then takes the type's no-values result)."""
+        rel = _standing(self.year)
         return (
             self._hospitals()
             .select_related("county__prefecture")
             .annotate(
-                standing_meets=Case(
-                    When(_meets_q(year, catalogue), then=SQLValue(True)),
-                    default=SQLValue(False),
-                    output_field=BooleanField(),
-                ),
-                standing_entered=Coalesce(F(f"{rel}__entered"), SQLValue(0)),
-                standing_shortfall=_empty_case(year, catalogue, "shortfall"),
-                standing_core_total=_empty_case(year, catalogue, "core_total"),
-                standing_core_met=_empty_case(year, catalogue, "core_met"),
-                standing_others_total=_empty_case(year, catalogue, "others_total"),
-                standing_others_met=_empty_case(year, catalogue, "others_met"),
-                standing_others_needed=_empty_case(year, catalogue, "others_needed"),
+                standing_pk=F(f"{rel}__pk"),
+                standing_meets=F(f"{rel}__meets"),
+                standing_shortfall=F(f"{rel}__shortfall"),
+                standing_entered=F(f"{rel}__entered"),
+                standing_core_total=F(f"{rel}__core_total"),
+                standing_core_met=F(f"{rel}__core_met"),
+                standing_others_total=F(f"{rel}__others_total"),
+                standing_others_met=F(f"{rel}__others_met"),
+                standing_others_needed=F(f"{rel}__others_needed"),
             )
         )
 
     def closest_to_passing(self, limit: int = 10) -> list[HospitalStanding]:
         """Hospitals not yet meeting the standard, fewest indicators short first, then by name
         (ORDER BY … LIMIT in SQL; the databases compare names by code point as Python did)."""
+        rel = _standing(self.year)
+        failing_empty = sorted(t for t, r in empty_results(self.catalogue).items() if not r.meets)
         rows = (
             self._standings()
-            .filter(Q(standing_meets=False))  # an annotation of ``_standings``
-            .order_by(F("standing_shortfall"), "name", "pk")[:limit]
+            .filter(
+                Q(**{f"{rel}__meets": False})
+                | Q(**{f"{rel}__pk__isnull": True}, institution_type__in=failing_empty)
+            )
+            .annotate(shortfall_order=_empty_case(self.year, self.catalogue, "shortfall"))
+            .order_by(F("shortfall_order"), "name", "pk")[:limit]
         )
-        return [_hospital_standing(h) for h in rows]
+        return hospital_standings(rows, self.catalogue)
 
     def hospitals(self) -> QuerySet[Institution]:
-        """Every assisted hospital with its standing (``hospital_standing`` makes it one), by
-        county and name: a query to page, not a list."""
+        """Every assisted hospital with its standing (``hospital_standings`` makes them
+        standings), by county and name: a query to page, not a list."""
         return self._standings().order_by("county__code", "name", "pk")
 
 
-def _hospital_standing(h: Institution) -> HospitalStanding:
+def _hospital_standing(h: Institution, catalogue: Catalogue) -> HospitalStanding:
+    if h.standing_pk is None:  # type: ignore[attr-defined]
+        r = empty_result(catalogue, h.institution_type)
+        return HospitalStanding(
+            institution=h,
+            meets=r.meets,
+            shortfall=r.shortfall,
+            entered=0,
+            core_total=r.core_total,
+            core_met=r.core_met,
+            others_total=r.others_total,
+            others_met=r.others_met,
+            others_needed=r.others_needed,
+        )
     return HospitalStanding(
         institution=h,
         meets=h.standing_meets,  # type: ignore[attr-defined]
@@ -388,9 +404,12 @@ def _hospital_standing(h: Institution) -> HospitalStanding:
     )
 
 
-def hospital_standings(rows: Iterable[Institution]) -> list[HospitalStanding]:
+def hospital_standings(
+    rows: Iterable[Institution], catalogue: Catalogue | None = None
+) -> list[HospitalStanding]:
     """The standings of a page of ``CapabilitySummary.hospitals()``."""
-    return [_hospital_standing(h) for h in rows]
+    catalogue = catalogue or capability_catalogue()
+    return [_hospital_standing(h, catalogue) for h in rows]
 
 
 def _recipients_q(user: User | None, prefecture: str = "", county: str = "") -> Q:

@@ -81,7 +81,7 @@ def summary_page(request: HttpRequest) -> HttpResponse:
             "summary": summary,
             "by_prefecture": summary.by_prefecture(),
             "page": page,
-            "standings": hospital_standings(page.object_list),
+            "standings": hospital_standings(page.object_list, summary.catalogue),
             "query": query_without_page(request),
             "closest": summary.closest_to_passing(),
             "catalogue": capability_catalogue(),
