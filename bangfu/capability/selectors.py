@@ -428,9 +428,19 @@ def capability_summary(
 ) -> CapabilitySummary:
     """The §一 figure for ``year``: assisted recipient hospitals (in the user's scope, and the
     prefecture/county codes given) and how many of them meet the standard that year — counted
-    in SQL over the stored standings (ADR 0021)."""
+    in SQL over the stored standings (ADR 0021): the helper pairs, the assisted ids, the
+    counts — three queries; each breakdown asked for is one more."""
     catalogue = capability_catalogue()
-    hospitals_q = _recipients_q(user, prefecture, county) & _assisted_q(year, _counting_helpers_q())
+    # The assisted hospitals once (the agreements' subquery is most of a read's cost at
+    # national scale), then every figure and breakdown over their ids.
+    ids = list(
+        Institution.objects.filter(
+            _recipients_q(user, prefecture, county) & _assisted_q(year, _counting_helpers_q())
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    hospitals_q = Q(pk__in=ids)
     summary = CapabilitySummary(
         year=year,
         assisted=0,
