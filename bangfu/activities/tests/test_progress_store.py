@@ -356,3 +356,17 @@ def test_the_page_and_the_counts_take_the_same_queries_at_two_sizes(client, prov
     assert progress_counts_for_user(user=province_officer, year=year).tracked >= tracked + 10
     assert queries() == small
     assert small[2] == 2
+
+
+@pytest.mark.parametrize("model", [AgreementYearProgress, MeasureYearProgress])
+def test_the_stored_rows_are_read_only_in_the_admin(client, province_officer, model):
+    assert province_officer.is_superuser
+    client.force_login(province_officer)
+    opts = model._meta
+    name = f"admin:{opts.app_label}_{opts.model_name}"
+    assert client.get(reverse(f"{name}_changelist")).status_code == 200
+    row = model.objects.order_by("pk").first()
+    assert client.get(reverse(f"{name}_change", args=[row.pk])).status_code == 200
+    assert client.get(reverse(f"{name}_add")).status_code == 403
+    assert client.post(reverse(f"{name}_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
+    assert model.objects.filter(pk=row.pk).exists()
