@@ -68,8 +68,9 @@ from bangfu.partnerships.domain.lifecycle import (
     UnpairedRecipient,
     agreement_status,
     find_gaps,
-    in_force_on,
+    in_force_span,
     recipients_without_helper,
+    status_kind,
 )
 from bangfu.partnerships.models import Agreement, AgreementMeasure, CountyPlan, Partnership
 from bangfu.policy.domain.policy import Policy
@@ -995,9 +996,9 @@ def coverage_on_days(
 ) -> dict[date, CoverageResult]:
     """`coverage_on` for each of `days`, in two queries whatever their number: the counties
     once, and once the agreements in force on some day between the first and the last
-    (`in_force_during_q`); each day then keeps those `in_force_on` it, with their
-    `agreement_status` (has_next_cycle is never read in force, as in `_coverage_facts`),
-    grouped like `_coverage_facts` (one per county, helper province, grade and status, the
+    (`in_force_during_q`); each day then keeps those in force on it (`in_force_span`, found
+    once per agreement), with their status (`status_kind`; has_next_cycle is never read in
+    force, as in `_coverage_facts`), grouped like `_coverage_facts` (one per county, helper province, grade and status, the
     smallest id), and `county_coverage` decides as for one day."""
     if not days:
         return {}
@@ -1049,13 +1050,19 @@ def coverage_on_days(
         )
     ]
     window = policy.cycle.expiring_window_days
+    # Each agreement's days in force, found once (`in_force_on` is membership of this span).
+    spans = [
+        (span, facts, county_code, province, grade)
+        for facts, county_code, province, grade in rows
+        if (span := in_force_span(facts)) is not None
+    ]
     results = {}
     for day in days:
         grouped: dict[tuple[str, str, str, AgreementStatus], int] = {}
-        for facts, county_code, province, grade in rows:
-            if not in_force_on(facts, day):
+        for (first, last), facts, county_code, province, grade in spans:
+            if not first <= day <= last:
                 continue
-            key = (county_code, province, grade, agreement_status(facts, day, window).status)
+            key = (county_code, province, grade, status_kind(facts, day, window))
             grouped[key] = min(grouped.get(key, facts.id), facts.id)
         in_force = [
             CoverageAgreement(

@@ -20,9 +20,11 @@ from bangfu.partnerships.domain.lifecycle import (
     cycle_default_end,
     find_gaps,
     in_force_on,
+    in_force_span,
     last_day_in_force,
     recipients_without_helper,
     renewal_prefill,
+    status_kind,
 )
 from bangfu.partnerships.domain.validation import (
     AgreementDraft,
@@ -51,7 +53,9 @@ __all__ = [
     "cycle_default_end",
     "find_gaps",
     "in_force_on",
+    "in_force_span",
     "last_day_in_force",
     "recipients_without_helper",
     "renewal_prefill",
+    "status_kind",
 ]

@@ -138,15 +138,29 @@ def last_day_in_force(facts: AgreementFacts) -> date:
     return facts.end
 
 
+def in_force_span(facts: AgreementFacts) -> tuple[date, date] | None:
+    """The days the agreement is in force, first and last inclusive, or None when there are
+    none: from its start, or its signature when signed later (A2-五(一): it takes effect once
+    signed), through its last day in force (§七: it covers its period, up to an early
+    termination). ``in_force_on`` is membership of this span."""
+    if facts.signed_on is None:
+        return None
+    first = max(facts.start, facts.signed_on)
+    last = last_day_in_force(facts)
+    return (first, last) if first <= last else None
+
+
 def in_force_on(facts: AgreementFacts, day: date) -> bool:
     """True when the agreement is signed by ``day``, ``start <= day <= end`` (both days
     inclusive) and it was not terminated on or before ``day`` (§七: an agreement covers its
     period; A2-五(一): it takes effect once signed)."""
-    return is_signed_on(facts, day) and facts.start <= day <= last_day_in_force(facts)
+    span = in_force_span(facts)
+    return span is not None and span[0] <= day <= span[1]
 
 
-def agreement_status(facts: AgreementFacts, today: date, window_days: int) -> StatusResult:
-    """The agreement's status on ``today`` (§七 cycle, §三(一) timely renewal).
+def status_kind(facts: AgreementFacts, today: date, window_days: int) -> AgreementStatus:
+    """The agreement's status on ``today`` (§七 cycle, §三(一) timely renewal), without the
+    reasons `agreement_status` gives for it (for reads that judge many agreements on many days).
 
     In order of precedence:
     - terminated: ``terminated_on <= today`` (even if a next cycle exists; the reasons say so);
@@ -160,56 +174,52 @@ def agreement_status(facts: AgreementFacts, today: date, window_days: int) -> St
     if window_days < 0:
         raise ValueError("window_days must not be negative")
     if facts.terminated_on is not None and facts.terminated_on <= today:
+        return AgreementStatus.TERMINATED
+    if not is_signed_on(facts, today):
+        return AgreementStatus.DRAFT
+    if today < facts.start:
+        return AgreementStatus.SIGNED
+    if today > facts.end:
+        return AgreementStatus.RENEWED if facts.has_next_cycle else AgreementStatus.EXPIRED
+    if (facts.end - today).days < window_days:
+        return AgreementStatus.EXPIRING
+    return AgreementStatus.ACTIVE
+
+
+def agreement_status(facts: AgreementFacts, today: date, window_days: int) -> StatusResult:
+    """The agreement's status on ``today`` (`status_kind`, which holds the order of
+    precedence) with the reasons shown for it."""
+    status = status_kind(facts, today, window_days)
+    if status is AgreementStatus.TERMINATED and facts.terminated_on is not None:
         reasons = [f"协议已于{_iso(facts.terminated_on)}终止"]
         if facts.termination_reason.strip():
             reasons.append(f"终止原因：{facts.termination_reason.strip()}")
         if facts.has_next_cycle:
             reasons.append(f"已有下一周期协议（{CLAUSE_RENEWAL}）")
-        return StatusResult(AgreementStatus.TERMINATED, tuple(reasons))
-    if not is_signed_on(facts, today):
-        return StatusResult(
-            AgreementStatus.DRAFT,
-            ("协议尚未经甲乙丙三方签字、盖章，未生效（附件2 五(一)）",),
-        )
+        return StatusResult(status, tuple(reasons))
+    if status is AgreementStatus.DRAFT:
+        return StatusResult(status, ("协议尚未经甲乙丙三方签字、盖章，未生效（附件2 五(一)）",))
     days_until_end = (facts.end - today).days
-    if today < facts.start:
-        return StatusResult(
-            AgreementStatus.SIGNED,
-            (f"协议已签署，将于{_iso(facts.start)}开始执行",),
-            days_until_end,
+    if status is AgreementStatus.SIGNED:
+        reason = f"协议已签署，将于{_iso(facts.start)}开始执行"
+    elif status is AgreementStatus.RENEWED:
+        reason = (
+            f"协议已于{_iso(facts.end)}期满，已签订下一周期协议"
+            f"（{CLAUSE_CYCLE}：期满后重新签订帮扶协议）"
         )
-    if today > facts.end:
-        if facts.has_next_cycle:
-            return StatusResult(
-                AgreementStatus.RENEWED,
-                (
-                    f"协议已于{_iso(facts.end)}期满，已签订下一周期协议"
-                    f"（{CLAUSE_CYCLE}：期满后重新签订帮扶协议）",
-                ),
-                days_until_end,
-            )
-        return StatusResult(
-            AgreementStatus.EXPIRED,
-            (
-                f"协议已于{_iso(facts.end)}期满，尚无下一周期协议，应及时跟进续签"
-                f"（{CLAUSE_RENEWAL}；{CLAUSE_CYCLE}：避免帮扶断档）",
-            ),
-            days_until_end,
+    elif status is AgreementStatus.EXPIRED:
+        reason = (
+            f"协议已于{_iso(facts.end)}期满，尚无下一周期协议，应及时跟进续签"
+            f"（{CLAUSE_RENEWAL}；{CLAUSE_CYCLE}：避免帮扶断档）"
         )
-    if days_until_end < window_days:
-        return StatusResult(
-            AgreementStatus.EXPIRING,
-            (
-                f"协议将于{_iso(facts.end)}期满，距期满还有{days_until_end}天，"
-                f"已进入期满前{window_days}天提醒期，应及时跟进续签（{CLAUSE_RENEWAL}）",
-            ),
-            days_until_end,
+    elif status is AgreementStatus.EXPIRING:
+        reason = (
+            f"协议将于{_iso(facts.end)}期满，距期满还有{days_until_end}天，"
+            f"已进入期满前{window_days}天提醒期，应及时跟进续签（{CLAUSE_RENEWAL}）"
         )
-    return StatusResult(
-        AgreementStatus.ACTIVE,
-        (f"协议执行中（{_iso(facts.start)}至{_iso(facts.end)}）",),
-        days_until_end,
-    )
+    else:
+        reason = f"协议执行中（{_iso(facts.start)}至{_iso(facts.end)}）"
+    return StatusResult(status, (reason,), days_until_end)
 
 
 def anniversary(start: date, years: int) -> date:

@@ -16,8 +16,11 @@ from bangfu.partnerships.domain import (
     cycle_default_end,
     find_gaps,
     in_force_on,
+    in_force_span,
+    last_day_in_force,
     recipients_without_helper,
     renewal_prefill,
+    status_kind,
 )
 from bangfu.policy import load_policy
 
@@ -444,3 +447,59 @@ def test_every_uncovered_day_up_to_today_after_the_first_cycle_is_in_exactly_one
         elif day <= today or any(c.start > day for c in counted):
             assert in_gaps == 1, day
         day += timedelta(days=1)
+
+
+@st.composite
+def any_facts(draw: st.DrawFn) -> AgreementFacts:
+    """An agreement with any dates: signed before, during or after its period or not at all,
+    terminated before, during or after it or not at all, with or without a next cycle."""
+    start = draw(small_dates)
+    end = start + timedelta(days=draw(st.integers(min_value=0, max_value=800)))
+    signed_on = draw(st.none() | st.dates(min_value=start - timedelta(days=60), max_value=end))
+    terminated_on = draw(
+        st.none() | st.dates(min_value=start - timedelta(days=30), max_value=end + timedelta(30))
+    )
+    return AgreementFacts(
+        id=1,
+        partnership_id=1,
+        start=start,
+        end=end,
+        signed_on=signed_on,
+        terminated_on=terminated_on,
+        termination_reason=draw(st.sampled_from(["", "合作终止"])),
+        has_next_cycle=draw(st.booleans()),
+    )
+
+
+def _status_as_before(facts: AgreementFacts, day: date, window: int) -> AgreementStatus:
+    """The order of precedence as `agreement_status` decided it before `status_kind` existed
+    (an independent oracle: the production code now shares one function)."""
+    if facts.terminated_on is not None and facts.terminated_on <= day:
+        return AgreementStatus.TERMINATED
+    if facts.signed_on is None or facts.signed_on > day:
+        return AgreementStatus.DRAFT
+    if day < facts.start:
+        return AgreementStatus.SIGNED
+    if day > facts.end:
+        return AgreementStatus.RENEWED if facts.has_next_cycle else AgreementStatus.EXPIRED
+    if (facts.end - day).days < window:
+        return AgreementStatus.EXPIRING
+    return AgreementStatus.ACTIVE
+
+
+@given(any_facts(), st.integers(min_value=-90, max_value=900), st.sampled_from([0, 1, 90]))
+def test_status_kind_is_the_status_agreement_status_gives(facts, offset, window):
+    """`status_kind` (the reads over many agreements and days) and `agreement_status` (the
+    pages' reasons) give the former status on any day; in force is exactly `in_force_span`."""
+    day = facts.start + timedelta(days=offset)
+    expected = _status_as_before(facts, day, window)
+    assert status_kind(facts, day, window) is expected
+    assert agreement_status(facts, day, window).status is expected
+    span = in_force_span(facts)
+    old_rule = (
+        facts.signed_on is not None
+        and facts.signed_on <= day
+        and facts.start <= day <= last_day_in_force(facts)
+    )
+    assert in_force_on(facts, day) is old_rule
+    assert (span is not None and span[0] <= day <= span[1]) is old_rule
