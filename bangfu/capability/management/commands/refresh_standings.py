@@ -9,24 +9,12 @@ adds the table. `scripts/serve` runs it at each start. Running it twice changes 
 
 from __future__ import annotations
 
-from argparse import ArgumentParser
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandError
-
 from bangfu.capability.standings import standings_refresh_all
+from bangfu.core.refresh_command import YearRefreshCommand
 
 
-class Command(BaseCommand):
+class Command(YearRefreshCommand):
     help = "重算受扶医院年度能力达标结果（按医院和年度存储，ADR 0021）。"
 
-    def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--year", type=int, default=None, help="只重算该年度（默认全部年度）")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        year = options["year"]
-        if year is not None and not 2000 <= year <= 2100:
-            raise CommandError("--year 应在 2000 至 2100 之间")
-        rows = standings_refresh_all(year)
-        scope = f"{year}年度" if year is not None else "全部年度"
-        self.stdout.write(f"已重算{scope}能力达标结果：{rows} 行。")
+    def refresh(self, year: int | None) -> str:
+        return f"能力达标结果：{standings_refresh_all(year)} 行。"
