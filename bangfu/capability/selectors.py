@@ -8,13 +8,11 @@ force, out-of-province 三甲 helper); found in SQL with the partnerships rule
 
 from __future__ import annotations
 
-import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from functools import reduce
 
 from django.db.models import (
     Case,
@@ -45,11 +43,10 @@ from bangfu.capability.domain.standard import (
 from bangfu.capability.loader import load_catalogue
 from bangfu.capability.models import CountyPlanVersion, CountyPlanYear, IndicatorValue
 from bangfu.capability.standings import empty_result, empty_results
-from bangfu.partnerships.domain.coverage import CoverageAgreement, agreement_counts_for_coverage
-from bangfu.partnerships.domain.lifecycle import AgreementStatus
-from bangfu.partnerships.models import Agreement, CountyPlan, Partnership
+from bangfu.partnerships.models import Agreement, CountyPlan
 from bangfu.partnerships.selectors import (
     can_manage_partnerships,
+    counting_helpers_q,
     county_plan_get_for_user,
     county_plan_list_for_user,
     in_force_during_q,
@@ -159,38 +156,9 @@ def hospital_year_for_user(*, user: User, institution_id: int, year: int) -> Hos
     )
 
 
-def _counting_helpers_q() -> Q:
-    """Agreements whose partnership's helper counts toward the §一 goal (an out-of-province 三甲
-    hospital), as a filter on Agreement: the distinct (province, grade) pairs of the
-    partnerships' helpers, each judged once by the partnerships rule
-    (``agreement_counts_for_coverage``, the agreement in force on the day it governs: active or
-    expiring). A few dozen pairs, whatever the number of hospitals."""
-    eligibility = load_policy().helper_eligibility
-    pairs = (
-        Partnership.objects.order_by().values_list("helper__province", "helper__grade").distinct()
-    )
-    counted = [
-        Q(partnership__helper__province=province, partnership__helper__grade=grade)
-        for province, grade in sorted(pairs)
-        if agreement_counts_for_coverage(
-            CoverageAgreement(
-                agreement_id=0,
-                recipient_county_code="",
-                helper_province=province,
-                helper_grade=grade,
-                status=AgreementStatus.ACTIVE,  # in force that day (active or expiring)
-            ),
-            eligibility,
-        )
-    ]
-    if not counted:
-        return Q(pk__isnull=True)  # no agreement (a filter that still compiles in a Count)
-    return reduce(operator.or_, counted)
-
-
 def _assisted_q(year: int, helpers: Q) -> Q:
     """A filter on Institution: recipients with, on some day of ``year``, a governing agreement
-    that counts toward the §一 goal (``helpers``: ``_counting_helpers_q()``).
+    that counts toward the §一 goal (``helpers``: ``counting_helpers_q()``).
 
     A partnership is governed on some day of the year exactly when one of its agreements is in
     force on some day of it (``in_force_during_q``, in SQL); on such a day the governing
@@ -208,7 +176,7 @@ def _assisted_q(year: int, helpers: Q) -> Q:
 def assisted_recipient_ids(*, year: int, recipients: Q | None = None) -> set[int]:
     """Recipients (optionally narrowed by ``recipients``, a filter on Institution) with, on some
     day of ``year``, a governing agreement that counts toward the §一 goal (``_assisted_q``)."""
-    hospitals = Institution.objects.filter(_assisted_q(year, _counting_helpers_q()))
+    hospitals = Institution.objects.filter(_assisted_q(year, counting_helpers_q()))
     if recipients is not None:
         hospitals = hospitals.filter(recipients)
     return set(hospitals.values_list("pk", flat=True))
@@ -435,7 +403,7 @@ def capability_summary(
     # national scale), then every figure and breakdown over their ids.
     ids = list(
         Institution.objects.filter(
-            _recipients_q(user, prefecture, county) & _assisted_q(year, _counting_helpers_q())
+            _recipients_q(user, prefecture, county) & _assisted_q(year, counting_helpers_q())
         )
         .order_by("pk")
         .values_list("pk", flat=True)
@@ -468,7 +436,7 @@ def standard_trend_for_user(*, user: User, today: date) -> list[SharePoint]:
     if not years:
         return []
     catalogue = capability_catalogue()
-    helpers = _counting_helpers_q()
+    helpers = counting_helpers_q()
     hospitals = Institution.objects.filter(_recipients_q(user))
     counts: dict[str, Count] = {}
     for year in years:

@@ -25,7 +25,7 @@ from bangfu.activities.selectors import (
 )
 from bangfu.capability.selectors import SharePoint, standard_trend_for_user
 from bangfu.coordination.selectors import task_list_for_user
-from bangfu.partnerships.selectors import coverage_on_days
+from bangfu.partnerships.selectors import covered_target_counts_on_days
 from bangfu.policy.loader import load_policy
 
 
@@ -69,13 +69,10 @@ def month_ends(day: date, months: int) -> list[date]:
 
 def coverage_trend_for_user(*, user: User, day: date, months: int = 12) -> list[TrendPoint]:
     """Covered target counties at the end of each month (the same rule as the coverage page,
-    `coverage_on` for each day, read in two queries by `coverage_on_days`)."""
+    `coverage_on(...).covered` for each day, counted in SQL by `covered_target_counts_on_days`)."""
     ends = month_ends(day, months)
-    coverage = coverage_on_days(days=ends, user=user)
-    return [
-        TrendPoint(month=f"{d.year}-{d.month:02d}", day=d, covered=coverage[d].covered)
-        for d in ends
-    ]
+    covered = covered_target_counts_on_days(days=ends, user=user)
+    return [TrendPoint(month=f"{d.year}-{d.month:02d}", day=d, covered=covered[d]) for d in ends]
 
 
 def headline_goals_for_user(*, user: User, day: date) -> HeadlineGoals:

@@ -8,10 +8,12 @@ SQL expression (`agreement_status_sql`, ADR 0012) wherever a list filters, count
 from __future__ import annotations
 
 import json
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import reduce
 from typing import Any
 
 from django.db import connection
@@ -68,14 +70,12 @@ from bangfu.partnerships.domain.lifecycle import (
     UnpairedRecipient,
     agreement_status,
     find_gaps,
-    in_force_span,
     recipients_without_helper,
-    status_kind,
 )
 from bangfu.partnerships.models import Agreement, AgreementMeasure, CountyPlan, Partnership
 from bangfu.policy.domain.policy import Policy
 from bangfu.policy.loader import load_policy
-from bangfu.registry.models import County, Institution, InstitutionCategory
+from bangfu.registry.models import County, Institution, InstitutionCategory, ProgrammeGroup
 from bangfu.registry.scope import scope_for_user
 
 
@@ -156,6 +156,35 @@ def in_force_during_q(first: date, last: date, prefix: str = "") -> Q:
     for name in lower:
         not_terminated &= Q(**{f"{terminated}__gt": F(name)})
     return overlaps & (Q(**{f"{terminated}__isnull": True}) | not_terminated)
+
+
+def counting_helpers_q() -> Q:
+    """Agreements whose partnership's helper counts toward the §一 goal (an out-of-province 三甲
+    hospital), as a filter on Agreement: the distinct (province, grade) pairs of the
+    partnerships' helpers, each judged once by the partnerships rule
+    (``agreement_counts_for_coverage``, the agreement in force on the day it governs: active or
+    expiring). A few dozen pairs, whatever the number of hospitals."""
+    eligibility = load_policy().helper_eligibility
+    pairs = (
+        Partnership.objects.order_by().values_list("helper__province", "helper__grade").distinct()
+    )
+    counted = [
+        Q(partnership__helper__province=province, partnership__helper__grade=grade)
+        for province, grade in sorted(pairs)
+        if agreement_counts_for_coverage(
+            CoverageAgreement(
+                agreement_id=0,
+                recipient_county_code="",
+                helper_province=province,
+                helper_grade=grade,
+                status=AgreementStatus.ACTIVE,  # in force that day (active or expiring)
+            ),
+            eligibility,
+        )
+    ]
+    if not counted:
+        return Q(pk__isnull=True)  # no agreement (a filter that still compiles in a Count)
+    return reduce(operator.or_, counted)
 
 
 def agreement_status_sql(today: date, window_days: int) -> Case:
@@ -991,91 +1020,36 @@ def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
     return county_coverage(county_facts, _coverage_facts(on, user), policy.helper_eligibility)
 
 
-def coverage_on_days(
+def covered_target_counts_on_days(
     *, days: Sequence[date], user: User | None = None
-) -> dict[date, CoverageResult]:
-    """`coverage_on` for each of `days`, in two queries whatever their number: the counties
-    once, and once the agreements in force on some day between the first and the last
-    (`in_force_during_q`); each day then keeps those in force on it (`in_force_span`, found
-    once per agreement), with their status (`status_kind`; has_next_cycle is never read in
-    force, as in `_coverage_facts`), grouped like `_coverage_facts` (one per county, helper province, grade and status, the
-    smallest id), and `county_coverage` decides as for one day."""
+) -> dict[date, int]:
+    """`coverage_on(on=day, user=user).covered` for each of `days`, in SQL, in two queries
+    whatever their number or the data's size (the goals panel's month ends): for each day, the
+    target counties in scope with an agreement in scope in force that day (`in_force_q`, i.e.
+    active or expiring) whose helper counts (`counting_helpers_q`, the rule
+    `agreement_counts_for_coverage` judged once per helper province and grade) — the rule
+    `county_coverage` counts as covered."""
     if not days:
         return {}
-    policy = load_policy()
-    counties = County.objects.select_related("prefecture")
+    counties = County.objects.filter(programme_group=ProgrammeGroup.TARGET)
     agreements = Agreement.objects.all()
     if user is not None:
         counties = scope_for_user(user).counties(counties)
         agreements = _in_scope(agreements, user)
-    county_facts = [
-        CountyFacts(
-            code=c.code,
-            prefecture_code=c.prefecture.code,
-            program_group=ProgramGroup(c.programme_group),
-        )
-        for c in counties
-    ]
-    rows = [
-        (
-            AgreementFacts(
-                id=pk,
-                partnership_id=partnership_id,
-                start=start,
-                end=end,
-                signed_on=signed_on,
-                terminated_on=terminated_on,
-            ),
-            county_code,
-            province,
-            grade,
-        )
-        for pk, partnership_id, start, end, signed_on, terminated_on, county_code, province, grade in (
-            agreements.filter(
-                in_force_during_q(min(days), max(days)),
-                partnership__recipient__county__isnull=False,
+    agreements = agreements.filter(
+        in_force_during_q(min(days), max(days)),
+        counting_helpers_q(),
+        partnership__recipient__county__in=counties,
+    )
+    counts = agreements.aggregate(
+        **{
+            f"day{i}": Count(
+                "partnership__recipient__county", distinct=True, filter=in_force_q(day)
             )
-            .order_by()
-            .values_list(
-                "pk",
-                "partnership_id",
-                "start",
-                "end",
-                "signed_on",
-                "terminated_on",
-                "partnership__recipient__county__code",
-                "partnership__helper__province",
-                "partnership__helper__grade",
-            )
-        )
-    ]
-    window = policy.cycle.expiring_window_days
-    # Each agreement's days in force, found once (`in_force_on` is membership of this span).
-    spans = [
-        (span, facts, county_code, province, grade)
-        for facts, county_code, province, grade in rows
-        if (span := in_force_span(facts)) is not None
-    ]
-    results = {}
-    for day in days:
-        grouped: dict[tuple[str, str, str, AgreementStatus], int] = {}
-        for (first, last), facts, county_code, province, grade in spans:
-            if not first <= day <= last:
-                continue
-            key = (county_code, province, grade, status_kind(facts, day, window))
-            grouped[key] = min(grouped.get(key, facts.id), facts.id)
-        in_force = [
-            CoverageAgreement(
-                agreement_id=agreement_id,
-                recipient_county_code=county_code,
-                helper_province=province,
-                helper_grade=grade,
-                status=status,
-            )
-            for (county_code, province, grade, status), agreement_id in grouped.items()
-        ]
-        results[day] = county_coverage(county_facts, in_force, policy.helper_eligibility)
-    return results
+            for i, day in enumerate(days)
+        }
+    )
+    return {day: counts[f"day{i}"] for i, day in enumerate(days)}
 
 
 def covered_county_codes_on(*, on: date, user: User) -> set[str]:
