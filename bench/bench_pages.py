@@ -590,7 +590,8 @@ def inflate(units: int, seed: int, done: int = 0) -> None:
         clone_activities_and_values(rng, [p for p, cycles in plans if cycles[-1].start <= today])
 
     # The budget's stored yearly forecasts are written by the services, which bulk_create
-    # bypasses: recompute them as `manage.py refresh_forecasts` does (ADR 0018).
+    # bypasses: recompute them as `manage.py refresh_forecasts` does (ADR 0018). Each full
+    # rebuild below stamps its rows (`core.derived_rows`), as the command does.
     from bangfu.incentives.forecasts import forecasts_refresh_all
 
     started = time.perf_counter()

@@ -15,6 +15,10 @@ activities). Changes that bypass the services (the admin, a policy file edit of 
 catalogue or the minimum team, a bulk load) are repaired by `manage.py refresh_progress`. The
 rows are derived data, so writing them adds no audit row: the change that caused them has its
 own.
+
+A full rebuild stamps the rows with `progress_fingerprint()` (the policy file and
+`RULE_VERSION`, `core.derived_rows`); `refresh_progress --if-stale` (`scripts/serve`, at each
+start) rebuilds only when that changed.
 """
 
 from __future__ import annotations
@@ -27,10 +31,24 @@ from django.db import connection, transaction
 from bangfu.activities.domain.progress import AgreementTerms, agreement_year
 from bangfu.activities.models import AgreementYearProgress, MeasureYearProgress
 from bangfu.activities.selectors import _facts_by_partnership, _measures_by_agreement, _terms
+from bangfu.core.derived_rows import derived_rows_stamp_write, inputs_fingerprint
 from bangfu.partnerships.models import Agreement, Partnership
-from bangfu.policy.loader import load_policy
+from bangfu.policy.loader import load_policy, policy_file
 
 BATCH = 200
+
+RULE_VERSION = 1
+"""The version of the code that computes the rows: bump it when the computation changes (a rule
+of `domain.progress`, a column, a migration of the tables), so that `refresh_progress
+--if-stale` rebuilds them at the next start."""
+
+STAMP = "progress"  # the rows' `DerivedRowsStamp` name
+
+
+def progress_fingerprint() -> str:
+    """What the stored progress is computed from besides the data: the policy file (activity
+    kinds per measure, the minimum team, the cycle rules) and `RULE_VERSION`."""
+    return inputs_fingerprint(RULE_VERSION, policy_file())
 
 
 def _refresh(partnership_ids: list[int], year: int | None) -> int:
@@ -126,8 +144,9 @@ def progress_refresh_partnerships(partnership_ids: Iterable[int]) -> None:
 @transaction.atomic
 def progress_refresh_all(year: int | None = None) -> int:
     """Recompute every agreement-year (of ``year``, or of every year): the repair after a
-    change that bypassed the services, and the load of existing data. Returns the
-    agreement-year rows written."""
+    change that bypassed the services, and the load of existing data; a rebuild of every year
+    stamps the rows with `progress_fingerprint()`. Returns the agreement-year rows written."""
+    fingerprint = progress_fingerprint() if year is None else None
     old_measures = MeasureYearProgress.objects.all()
     old = AgreementYearProgress.objects.all()
     if year is not None:
@@ -146,6 +165,8 @@ def progress_refresh_all(year: int | None = None) -> int:
     written = 0
     for start in range(0, len(ids), BATCH):
         written += _refresh(ids[start : start + BATCH], year)
+    if fingerprint is not None:
+        derived_rows_stamp_write(STAMP, fingerprint)
     if connection.vendor == "postgresql":
         # Every row was rewritten: fresh statistics, or the planner estimates the year's rows
         # as a handful and joins them one by one (seconds at ×10 instead of milliseconds).

@@ -26,6 +26,11 @@ def load_catalogue_file(path: Path) -> Catalogue:
     return catalogue_from_mapping(data)
 
 
+def catalogue_file(name: str = DEFAULT_CATALOGUE) -> Path:
+    """Where ``load_catalogue(name)`` reads from (the stored standings hash it, ADR 0021)."""
+    return DATA_DIR / name
+
+
 @lru_cache(maxsize=2)
 def load_catalogue(name: str = DEFAULT_CATALOGUE) -> Catalogue:
-    return load_catalogue_file(DATA_DIR / name)
+    return load_catalogue_file(catalogue_file(name))

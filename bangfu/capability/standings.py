@@ -11,9 +11,13 @@ Confirming values changes no result (`standard_result` does not read confirmatio
 inputs outside capability: the hospital's `institution_type` (registry's `institution_update`
 sends `registry.signals.institution_changed`, received below) and the catalogue file (its
 version is stored on each row; `manage.py refresh_standings` rewrites the rows after a
-catalogue change — `scripts/serve` runs it at each start — and after edits outside the
-services, e.g. the admin or bulk loads). The rows are derived, so writing them adds no audit
-row: the change that caused them has its own.
+catalogue change — `scripts/serve` runs it with `--if-stale` at each start — and after edits
+outside the services, e.g. the admin or bulk loads). The rows are derived, so writing them adds
+no audit row: the change that caused them has its own.
+
+A full rebuild stamps the rows with `standings_fingerprint()` (the catalogue file and
+`RULE_VERSION`, `core.derived_rows`); `refresh_standings --if-stale` rebuilds only when that
+changed.
 """
 
 from __future__ import annotations
@@ -26,11 +30,25 @@ from django.db import transaction
 from bangfu.capability.domain.catalogue import Catalogue, Indicator
 from bangfu.capability.domain.standard import IndicatorValue as Value
 from bangfu.capability.domain.standard import StandardResult, standard_result, value_from_json
-from bangfu.capability.loader import load_catalogue
+from bangfu.capability.loader import catalogue_file, load_catalogue
 from bangfu.capability.models import IndicatorValue, StandardStanding
+from bangfu.core.derived_rows import derived_rows_stamp_write, inputs_fingerprint
 from bangfu.registry.models import Institution, InstitutionType
 
 BATCH = 500
+
+RULE_VERSION = 1
+"""The version of the code that computes the rows: bump it when the computation changes (a rule
+of `standard_result`, a column, a migration of the table), so that `refresh_standings
+--if-stale` rebuilds them at the next start."""
+
+STAMP = "standings"  # the rows' `DerivedRowsStamp` name
+
+
+def standings_fingerprint() -> str:
+    """What the stored standings are computed from besides the data: the catalogue file (its
+    indicators, rule and `version`) and `RULE_VERSION`."""
+    return inputs_fingerprint(RULE_VERSION, catalogue_file())
 
 
 class Judge:
@@ -153,8 +171,10 @@ def standings_refresh(institution_ids: Iterable[int], year: int | None = None) -
 @transaction.atomic
 def standings_refresh_all(year: int | None = None) -> int:
     """Recompute every row (of `year`, or of every year) from scratch: the load of existing
-    data, the repair after edits outside the services, and the update after a catalogue change.
-    Returns the rows written."""
+    data, the repair after edits outside the services, and the update after a catalogue change;
+    a rebuild of every year stamps the rows with `standings_fingerprint()`. Returns the rows
+    written."""
+    fingerprint = standings_fingerprint() if year is None else None
     old = StandardStanding.objects.all()
     values = IndicatorValue.objects.all()
     if year is not None:
@@ -163,9 +183,12 @@ def standings_refresh_all(year: int | None = None) -> int:
     old.delete()  # rows of hospital-years whose values are gone go too
     ids = sorted(set(values.order_by().values_list("institution_id", flat=True).distinct()))
     judge = Judge(load_catalogue())
-    return sum(
+    written = sum(
         _rewrite(judge, ids[start : start + BATCH], year) for start in range(0, len(ids), BATCH)
     )
+    if fingerprint is not None:
+        derived_rows_stamp_write(STAMP, fingerprint)
+    return written
 
 
 def stale_standings(catalogue: Catalogue | None = None) -> int:

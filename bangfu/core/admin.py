@@ -9,7 +9,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from bangfu.core.audit import audit_changes, audit_record, model_snapshot
-from bangfu.core.models import AuditEntry
+from bangfu.core.models import AuditEntry, DerivedRowsStamp
 
 
 def _concrete_fields(obj: models.Model) -> list[str]:
@@ -84,6 +84,23 @@ class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ("action", "object_type")
     search_fields = ("object_repr", "actor_label", "object_id")
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(DerivedRowsStamp)
+class DerivedRowsStampAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Written only by the full rebuilds (`refresh_*`, `core.derived_rows`): shown read-only."""
+
+    list_display = ("name", "refreshed_at", "fingerprint")
+    readonly_fields = [f.name for f in DerivedRowsStamp._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

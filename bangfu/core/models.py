@@ -35,3 +35,22 @@ class AuditEntry(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
         )
+
+
+class DerivedRowsStamp(models.Model):
+    """What one kind of stored derived rows (`name`: forecasts, progress, standings) was last
+    rebuilt in full from: the fingerprint of its input files and rule version
+    (`core.derived_rows`), written in the transaction of the rebuild. `refresh_* --if-stale`
+    skips the rebuild while it equals the current fingerprint."""
+
+    name = models.CharField("数据", max_length=50, unique=True)
+    fingerprint = models.CharField("输入指纹", max_length=64)
+    refreshed_at = models.DateTimeField("全部重算时间")
+
+    class Meta:
+        verbose_name = "派生数据重算记录"
+        verbose_name_plural = "派生数据重算记录"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.fingerprint[:12]}"

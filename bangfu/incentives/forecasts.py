@@ -15,6 +15,10 @@ leadership; recognitions created or withdrawn) and `partnerships.signals.agreeme
 bypass the services (the admin, a policy file edit, a bulk load) are repaired by
 `manage.py refresh_forecasts`. The rows are derived data, so writing them adds no audit row:
 the change that caused them has its own.
+
+A full rebuild stamps the rows with `forecasts_fingerprint()` (the policy file and
+`RULE_VERSION`, `core.derived_rows`); `refresh_forecasts --if-stale` (`scripts/serve`, at each
+start) rebuilds only when that changed.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 
+from bangfu.core.derived_rows import derived_rows_stamp_write, inputs_fingerprint
 from bangfu.incentives.agreement_terms import policy_rates
 from bangfu.incentives.budget_selectors import hospital_rates_for_year, partnership_year_rates
 from bangfu.incentives.domain.budget import deployment_year, work_fund_line
@@ -36,9 +41,23 @@ from bangfu.incentives.models import DeploymentForecast, HospitalForecast
 from bangfu.partnerships.models import Agreement, Partnership
 from bangfu.people.models import Deployment
 from bangfu.people.selectors import domain_deployment, domain_expert
+from bangfu.policy.loader import policy_file
 from bangfu.registry.models import Institution
 
 BATCH = 500
+
+RULE_VERSION = 1
+"""The version of the code that computes the rows: bump it when the computation changes (a rule,
+a column, a migration of the tables), so that `refresh_forecasts --if-stale` rebuilds them at
+the next start."""
+
+STAMP = "forecasts"  # the rows' `DerivedRowsStamp` name
+
+
+def forecasts_fingerprint() -> str:
+    """What the stored forecasts are computed from besides the data: the policy file (its
+    rates) and `RULE_VERSION`."""
+    return inputs_fingerprint(RULE_VERSION, policy_file())
 
 
 def deployment_years(deployment: Deployment) -> range:
@@ -215,8 +234,9 @@ def forecasts_refresh_partnership(partnership_id: int) -> None:
 @transaction.atomic
 def forecasts_refresh_all(year: int | None = None) -> tuple[int, int]:
     """Recompute every forecast (of `year`, or of every year): the repair after a change that
-    bypassed the services, and the load of existing data. Returns (deployment rows, hospital
-    rows) written."""
+    bypassed the services, and the load of existing data; a rebuild of every year stamps the
+    rows with `forecasts_fingerprint()`. Returns (deployment rows, hospital rows) written."""
+    fingerprint = forecasts_fingerprint() if year is None else None
     deployment_rows = DeploymentForecast.objects.all()
     hospital_rows = HospitalForecast.objects.all()
     deployments = Deployment.objects.all()
@@ -241,6 +261,8 @@ def forecasts_refresh_all(year: int | None = None) -> tuple[int, int]:
     )
     for start in range(0, len(recipients), BATCH):
         _refresh_hospitals(recipients[start : start + BATCH], year)
+    if fingerprint is not None:
+        derived_rows_stamp_write(STAMP, fingerprint)
     return deployment_rows.count(), hospital_rows.count()
 
 

@@ -193,7 +193,8 @@ def demo_data_load(*, actor: User | None = None) -> list[DemoLogin]:
     forecasts_refresh_all()
     # Likewise the stored progress of agreement-years (ADR 0020).
     progress_refresh_all()
-    # Likewise the stored yearly standard results of the hospitals (ADR 0021).
+    # Likewise the stored yearly standard results of the hospitals (ADR 0021). Each full
+    # rebuild stamps its rows, so `scripts/serve`'s `refresh_* --if-stale` then has nothing to do.
     standings_refresh_all()
     return logins
 

@@ -673,6 +673,13 @@ def load_policy_file(path: Path) -> Policy:
     return policy_from_mapping(data, path.name)
 
 
+def policy_file(policy_id: str = DEFAULT_POLICY_ID) -> Path:
+    """Where ``load_policy(policy_id)`` reads from (rows derived from the policy hash it)."""
+    if not _POLICY_ID_PATTERN.match(policy_id):
+        raise PolicyError(f"政策编号 {policy_id!r} 无效")
+    return POLICY_DIR / f"{policy_id}.toml"
+
+
 def load_policy(policy_id: str = DEFAULT_POLICY_ID) -> Policy:
     """The policy ``policy_id`` read from ``bangfu/policy/<policy_id>.toml``.
 
@@ -684,9 +691,7 @@ def load_policy(policy_id: str = DEFAULT_POLICY_ID) -> Policy:
 
 @lru_cache(maxsize=8)
 def _load_policy_cached(policy_id: str) -> Policy:
-    if not _POLICY_ID_PATTERN.match(policy_id):
-        raise PolicyError(f"政策编号 {policy_id!r} 无效")
-    policy = load_policy_file(POLICY_DIR / f"{policy_id}.toml")
+    policy = load_policy_file(policy_file(policy_id))
     if policy.id != policy_id:
         raise PolicyError(
             f"政策文件 {policy_id}.toml 的 [meta] id 应为 {policy_id}，实际为 {policy.id}"
