@@ -42,7 +42,7 @@ from bangfu.capability.domain.standard import (
 )
 from bangfu.capability.loader import load_catalogue
 from bangfu.capability.models import CountyPlanVersion, CountyPlanYear, IndicatorValue
-from bangfu.capability.standings import empty_result, empty_results
+from bangfu.capability.standings import Judge, empty_result, empty_results
 from bangfu.partnerships.models import Agreement, CountyPlan
 from bangfu.partnerships.selectors import (
     can_manage_partnerships,
@@ -103,18 +103,6 @@ def can_confirm_values(user: User, institution: Institution) -> bool:
     return scope.role == Role.COUNTY and scope.county_id == institution.county_id
 
 
-def _decoded(catalogue: Catalogue, rows: list[IndicatorValue]) -> dict[str, Value]:
-    values: dict[str, Value] = {}
-    for row in rows:
-        indicator = catalogue.indicator(row.code)
-        if indicator is None:
-            continue
-        value = value_from_json(indicator, row.value)
-        if value is not None:
-            values[row.code] = value
-    return values
-
-
 @dataclass(frozen=True)
 class HospitalYear:
     institution: Institution
@@ -143,7 +131,7 @@ def hospital_year_for_user(*, user: User, institution_id: int, year: int) -> Hos
             "entered_by", "confirmed_by"
         )
     )
-    values = _decoded(catalogue, rows)
+    values = Judge(catalogue).decoded((r.code, r.value) for r in rows)
     return HospitalYear(
         institution=institution,
         year=year,

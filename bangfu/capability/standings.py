@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
 from django.db import transaction
 
@@ -61,7 +62,9 @@ class Judge:
         self._for_type: dict[str, tuple[Indicator, ...]] = {}
 
     def decoded(self, stored: Iterable[tuple[str, object]]) -> dict[str, Value]:
-        """The stored (code, value) pairs decoded as `selectors._decoded` does."""
+        """The stored (code, value) pairs decoded: codes the catalogue does not know and values
+        it cannot read (`value_from_json` gives None) are left out. The one decoder of stored
+        values (the stored rows and the per-hospital page, `selectors.hospital_year_for_user`)."""
         values: dict[str, Value] = {}
         for code, raw in stored:
             indicator = self._by_code.get(code)
@@ -81,19 +84,24 @@ class Judge:
         return standard_result(self.catalogue, institution_type, values, indicators=indicators)
 
 
-_EMPTY: dict[int, tuple[Catalogue, dict[str, StandardResult]]] = {}
+def _judge_empty(catalogue: Catalogue) -> dict[str, StandardResult]:
+    judge = Judge(catalogue)
+    return {t: judge.result(t, {}) for t in ("", *InstitutionType.values)}
+
+
+@lru_cache(maxsize=4)
+def _loaded_empty_results(version: str) -> dict[str, StandardResult]:
+    """`_judge_empty` of the loaded catalogue, cached by its version (a catalogue holds a
+    mapping, so it is no cache key itself); only called with the loaded catalogue's version."""
+    return _judge_empty(load_catalogue())
 
 
 def _empty_results(catalogue: Catalogue) -> dict[str, StandardResult]:
-    """Memoised per loaded catalogue (the catalogue holds a mapping, so it is not hashable)."""
-    memo = _EMPTY.get(id(catalogue))
-    if memo is None or memo[0] is not catalogue:
-        if len(_EMPTY) >= 8:
-            _EMPTY.clear()
-        judge = Judge(catalogue)
-        results = {t: judge.result(t, {}) for t in ("", *InstitutionType.values)}
-        memo = _EMPTY[id(catalogue)] = (catalogue, results)
-    return memo[1]
+    """Cached for the loaded catalogue (what the pages pass); any other catalogue (a test's
+    variant) is judged afresh, so a cached result never answers for another catalogue."""
+    if catalogue is load_catalogue():
+        return _loaded_empty_results(catalogue.version)
+    return _judge_empty(catalogue)
 
 
 def empty_result(catalogue: Catalogue, institution_type: str) -> StandardResult:

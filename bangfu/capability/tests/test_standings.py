@@ -20,14 +20,20 @@ from bangfu.capability.domain.catalogue import Catalogue
 from bangfu.capability.domain.standard import standard_result
 from bangfu.capability.loader import load_catalogue
 from bangfu.capability.models import IndicatorValue, StandardStanding
-from bangfu.capability.selectors import _decoded, capability_summary
+from bangfu.capability.selectors import capability_summary
 from bangfu.capability.services import (
     IMPORT_HEADERS,
     capability_import_file,
     capability_values_confirm,
     capability_values_save,
 )
-from bangfu.capability.standings import stale_standings, standings_refresh_all
+from bangfu.capability.standings import (
+    Judge,
+    empty_result,
+    empty_results,
+    stale_standings,
+    standings_refresh_all,
+)
 from bangfu.registry.models import Institution, InstitutionCategory, InstitutionType
 from bangfu.registry.scope import scope_for_user
 from bangfu.registry.services import institution_update
@@ -46,7 +52,7 @@ def _fresh(catalogue: Catalogue | None = None) -> dict[Key, tuple[object, ...]]:
     types = dict(Institution.objects.values_list("pk", "institution_type"))
     fresh: dict[Key, tuple[object, ...]] = {}
     for (pk, year), values in rows.items():
-        decoded = _decoded(catalogue, values)
+        decoded = Judge(catalogue).decoded((v.code, v.value) for v in values)
         r = standard_result(catalogue, types[pk], decoded)
         fresh[(pk, year)] = (
             r.meets,
@@ -231,3 +237,21 @@ def test_refresh_repairs_rows_edited_outside_the_services():
     assert _stored() != expected
     assert standings_refresh_all() == len(expected)
     assert _stored() == expected == _fresh()
+
+
+def test_the_empty_results_are_those_of_the_catalogue_passed():
+    catalogue = load_catalogue()
+    loaded = empty_results(catalogue)
+    assert empty_results(catalogue) == loaded
+    assert loaded == {t: standard_result(catalogue, t, {}) for t in loaded}
+    # Another catalogue with the same version (a test's variant) is judged afresh, never
+    # answered from the loaded catalogue's cache.
+    lenient = dataclasses.replace(
+        catalogue, pass_rule=dataclasses.replace(catalogue.pass_rule, others_share=Decimal("0"))
+    )
+    assert lenient.version == catalogue.version
+    variant = empty_results(lenient)
+    assert variant == {t: standard_result(lenient, t, {}) for t in loaded}
+    assert variant != loaded
+    assert empty_result(lenient, "general") == variant["general"]
+    assert empty_result(catalogue, "general") == loaded["general"]

@@ -20,7 +20,6 @@ from bangfu.capability.models import IndicatorValue
 from bangfu.capability.selectors import (
     FIRST_YEAR,
     CapabilitySummary,
-    _decoded,
     assisted_recipient_ids,
     capability_catalogue,
     capability_summary,
@@ -28,7 +27,7 @@ from bangfu.capability.selectors import (
     recipients_for_user,
     standard_trend_for_user,
 )
-from bangfu.capability.standings import standings_refresh_all
+from bangfu.capability.standings import Judge, standings_refresh_all
 from bangfu.partnerships.domain.coverage import CoverageAgreement, agreement_counts_for_coverage
 from bangfu.partnerships.domain.lifecycle import agreement_status, in_force_on
 from bangfu.partnerships.models import Agreement, Partnership
@@ -88,7 +87,7 @@ def _reference_standings(year: int, recipients: Q) -> list[tuple[int, StandardRe
         rows[row.institution_id].append(row)
     standings = []
     for hospital in Institution.objects.filter(pk__in=ids).order_by("county__code", "name"):
-        values = _decoded(catalogue, rows[hospital.pk])
+        values = Judge(catalogue).decoded((r.code, r.value) for r in rows[hospital.pk])
         result = standard_result(catalogue, hospital.institution_type, values)
         standings.append((hospital.pk, result, len(values)))
     return standings
