@@ -30,7 +30,7 @@ from django.db import connection, transaction
 
 from bangfu.activities.domain.progress import AgreementTerms, agreement_year
 from bangfu.activities.models import AgreementYearProgress, MeasureYearProgress
-from bangfu.activities.selectors import _facts_by_partnership, _measures_by_agreement, _terms
+from bangfu.activities.selectors import agreement_terms, facts_by_partnership, measures_by_agreement
 from bangfu.core.derived_rows import derived_rows_stamp_write, inputs_fingerprint
 from bangfu.partnerships.models import Agreement, Partnership
 from bangfu.policy.loader import load_policy, policy_file
@@ -68,10 +68,10 @@ def _refresh(partnership_ids: list[int], year: int | None) -> int:
         .only("pk", "partnership_id", "start", "end", "signed_on", "terminated_on")
         .order_by("pk")
     )
-    measures = _measures_by_agreement([a.pk for a in agreements])
+    measures = measures_by_agreement([a.pk for a in agreements])
     by_year: dict[int, list[tuple[Agreement, AgreementTerms]]] = defaultdict(list)
     for agreement in agreements:
-        terms = _terms(agreement, measures.get(agreement.pk, {}))
+        terms = agreement_terms(agreement, measures.get(agreement.pk, {}))
         if terms is None:
             continue
         for y in range(terms.start.year, terms.last_day.year + 1):
@@ -80,7 +80,7 @@ def _refresh(partnership_ids: list[int], year: int | None) -> int:
     rows: list[AgreementYearProgress] = []
     measure_rows: list[list[MeasureYearProgress]] = []
     for y in sorted(by_year):
-        facts = _facts_by_partnership(sorted({a.partnership_id for a, _ in by_year[y]}), y)
+        facts = facts_by_partnership(sorted({a.partnership_id for a, _ in by_year[y]}), y)
         for agreement, terms in by_year[y]:
             result = agreement_year(
                 terms,

@@ -239,10 +239,14 @@ def partnership_readable_get(*, user: User, pk: int) -> Partnership:
 # ---- progress ----
 
 
-def _terms(
+def agreement_terms(
     agreement: Agreement, measures: Mapping[str, Mapping[str, str]] | None = None
 ) -> AgreementTerms | None:
-    """The agreement's terms; ``measures`` (code → targets) when already read, else its rows."""
+    """The agreement's terms as progress reads them (`domain.progress.AgreementTerms`): from
+    its signature or start, whichever is later, to its last day in force, with its chosen
+    measures — ``measures`` (code → targets) when already read (`measures_by_agreement`), else
+    its rows. None while it is unsigned (it has no progress). Shared with the stored progress
+    (`progress_store`, ADR 0020), which must judge agreements exactly as the pages do."""
     facts = agreement_facts(agreement, has_next_cycle=False)
     if facts.signed_on is None:
         return None
@@ -255,10 +259,12 @@ def _terms(
     )
 
 
-def _measures_by_agreement(
+def measures_by_agreement(
     agreement_ids: Iterable[int] | QuerySet[Any, Any],
 ) -> dict[int, dict[str, dict[str, str]]]:
-    """Chosen measures and targets per agreement, in one query of plain values."""
+    """Chosen measures and targets per agreement (agreement id → code → targets), in one query
+    of plain values: the ``measures`` of `agreement_terms`. Used by the pages and the stored
+    progress (`progress_store`, ADR 0020)."""
     by_agreement: dict[int, dict[str, dict[str, str]]] = defaultdict(dict)
     for agreement_id, code, targets in AgreementMeasure.objects.filter(
         agreement_id__in=agreement_ids
@@ -277,13 +283,15 @@ def _only_for(kinds: Iterable[str], field: str) -> Case:
     return Case(When(kind__in=list(kinds), then=F(field)), default=None, output_field=JSONField())
 
 
-def _facts_by_partnership(
+def facts_by_partnership(
     partnership_ids: Iterable[int] | QuerySet[Any, Any], year: int
 ) -> dict[int, list[ActivityFact]]:
     """The activities progress of ``year`` can count, as facts per partnership, in one query of
     plain values (no model instances). Only A1-(2) counts from the agreement's start (capped,
     as before, at five years back: ``CENTRE_KIND`` since 1 January of ``year - 5``); every
-    other measure counts inside the calendar year, so other kinds are read from 1 January."""
+    other measure counts inside the calendar year, so other kinds are read from 1 January.
+    Used by the pages and the stored progress (`progress_store`, ADR 0020) alike, so both count
+    the same activities."""
     by_partnership: dict[int, list[ActivityFact]] = defaultdict(list)
     rows = (
         Activity.objects.filter(partnership_id__in=partnership_ids, date__lte=date(year, 12, 31))
@@ -326,18 +334,18 @@ def _progress_rows(
     policy = load_policy()
     if scope is not None:
         scope = scope.order_by()
-    by_partnership = _facts_by_partnership(
+    by_partnership = facts_by_partnership(
         scope.values("partnership_id")
         if scope is not None
         else {a.partnership_id for a in agreements},
         year,
     )
-    measures = _measures_by_agreement(
+    measures = measures_by_agreement(
         scope.values("pk") if scope is not None else [a.pk for a in agreements]
     )
     rows = []
     for agreement in agreements:
-        terms = _terms(agreement, measures.get(agreement.pk, {}))
+        terms = agreement_terms(agreement, measures.get(agreement.pk, {}))
         if terms is None:
             continue
         result = year_progress(

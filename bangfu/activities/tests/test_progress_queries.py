@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from bangfu.activities.domain.progress import ActivityFact, YearProgress, year_progress
 from bangfu.activities.models import Activity
-from bangfu.activities.selectors import _terms, progress_rows_for_user
+from bangfu.activities.selectors import agreement_terms, progress_rows_for_user
 from bangfu.partnerships.models import Agreement, AgreementMeasure, Partnership
 from bangfu.policy.loader import load_policy
 
@@ -44,7 +44,7 @@ def _reference_rows(year: int, today: date) -> list[tuple[int, YearProgress]]:
         )
     rows: list[tuple[int, YearProgress]] = []
     for agreement in agreements:
-        terms = _terms(agreement)
+        terms = agreement_terms(agreement)
         if terms is None:
             continue
         result = year_progress(

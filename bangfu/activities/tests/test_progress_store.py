@@ -26,7 +26,7 @@ from bangfu.activities.domain.progress import (
 )
 from bangfu.activities.models import Activity, AgreementYearProgress, MeasureYearProgress
 from bangfu.activities.selectors import (
-    _terms,
+    agreement_terms,
     progress_counts_for_user,
     progress_rows_for_user,
     progress_summary,
@@ -94,7 +94,7 @@ def _fresh() -> dict[Key, tuple]:
         )
     out: dict[Key, tuple] = {}
     for agreement in Agreement.objects.prefetch_related("measures"):
-        terms = _terms(agreement)
+        terms = agreement_terms(agreement)
         if terms is None:
             continue
         for year in range(terms.start.year - 1, terms.last_day.year + 2):
