@@ -16,9 +16,14 @@ from bangfu.activities.selectors import ActivityFilters, activity_list_for_user
 from bangfu.capability.selectors import capability_summary, summary_year
 from bangfu.overview.domain.map_metrics import CountyFacts, coverage_cell, coverage_legend
 from bangfu.overview.geo import county_features, map_source
-from bangfu.partnerships.coverage_report import coverage_report_for_user
 from bangfu.partnerships.models import Partnership
-from bangfu.partnerships.selectors import governing_agreements, partnership_filter_for_user
+from bangfu.partnerships.selectors import (
+    covered_county_codes_on,
+    expiring_county_ids_on,
+    gap_county_ids,
+    governing_agreements,
+    partnership_filter_for_user,
+)
 from bangfu.people.selectors import DeploymentFilters, deployment_list_for_user
 from bangfu.registry.models import County
 from bangfu.registry.selectors import county_list_for_user
@@ -125,33 +130,24 @@ def county_map_for_user(*, user: User, metric: MapMetric, day: date) -> CountyMa
 
 
 def _coverage(user: User, day: date, counties: list[County]) -> list[CountyCellView]:
-    report = coverage_report_for_user(user=user, day=day)
-    covered = {cell.county.code for p in report.prefectures for cell in p.counties if cell.covered}
-    gap_codes = _county_codes(report.gap_partnership_ids())
-    expiring_codes = _county_codes(report.expiring.ids())
+    """Each county's coverage cell: covered as `coverage_on` judges it, and gaps and expiring
+    agreements by the same reads as the county list's filters the map links to
+    (`gap_county_ids`, `expiring_county_ids_on`): one query each, in the database."""
+    covered = covered_county_codes_on(on=day, user=user)
+    gap_ids = gap_county_ids(user=user, today=day)
+    expiring_ids = set(expiring_county_ids_on(on=day, user=user))
     cells = []
     for c in counties:
         cell = coverage_cell(
             CountyFacts(
                 target=c.programme_group == "target",
                 covered=c.code in covered,
-                has_gap=c.code in gap_codes,
-                has_expiring=c.code in expiring_codes,
+                has_gap=c.pk in gap_ids,
+                has_expiring=c.pk in expiring_ids,
             )
         )
         cells.append(_view(c, cell.rank, cell.label))
     return cells
-
-
-def _county_codes(partnership_ids: list[int]) -> set[str]:
-    """The recipients' county codes of these partnerships, unordered: without `order_by()` the
-    model's ordering joins the helpers and sorts every row (issue #13)."""
-    return set(
-        Partnership.objects.filter(pk__in=partnership_ids)
-        .order_by()
-        .values_list("recipient__county__code", flat=True)
-        .distinct()
-    )
 
 
 def _standard(user: User, day: date, counties: list[County]) -> list[CountyCellView]:

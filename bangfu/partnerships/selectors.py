@@ -779,6 +779,21 @@ class SqlGaps(LazyRows[Gap[int]]):
         """The partnerships with a gap (one query of ids)."""
         return [row[0] for row in self._fetch("SELECT DISTINCT pair FROM gaps")]
 
+    def county_ids(self) -> set[int]:
+        """The recipients' counties of the partnerships with a gap (one query, no list of
+        partnership ids sent back and forth)."""
+        partnership = Partnership._meta.db_table
+        institution = Institution._meta.db_table
+        return {
+            row[0]
+            for row in self._fetch(
+                f"SELECT DISTINCT i.county_id FROM gaps"
+                f" JOIN {partnership} p ON p.id = gaps.pair"
+                f" JOIN {institution} i ON i.id = p.recipient_id"
+                " WHERE i.county_id IS NOT NULL"
+            )
+        }
+
     def _gaps(self, keys: list[tuple[int, date]]) -> list[Gap[int]]:
         if not keys:
             return []
@@ -1076,13 +1091,8 @@ def expiring_county_ids_on(*, on: date, user: User) -> QuerySet[Agreement, int]:
 
 
 def gap_county_ids(*, user: User, today: date) -> set[int]:
-    """The counties of the partnerships in scope with a 断档 (`gaps_for_user`), two queries."""
-    pairs = gaps_for_user(user=user, today=today).partnership_ids()
-    return set(
-        Partnership.objects.filter(pk__in=pairs, recipient__county__isnull=False).values_list(
-            "recipient__county_id", flat=True
-        )
-    )
+    """The counties of the partnerships in scope with a 断档 (`gaps_for_user`), one query."""
+    return gaps_for_user(user=user, today=today).county_ids()
 
 
 @dataclass(frozen=True)
