@@ -54,12 +54,20 @@ class Page:
     label: str
     url: str
     api: bool = False
+    # Fetched by htmx (a section of a page): sent with HX-Request, answered with the fragment.
+    htmx: bool = False
 
 
 PAGES = (
     Page("home", "/"),
     Page("partnership list", "/partnerships/"),
     Page("coverage", "/partnerships/coverage/"),
+    # its four lists, each a section fetched by htmx (#13)
+    Page("coverage expiring list", "/partnerships/coverage/list/?list=expiring", htmx=True),
+    Page("coverage gaps list", "/partnerships/coverage/list/?list=gaps", htmx=True),
+    Page("coverage gaps list p3", "/partnerships/coverage/list/?list=gaps&page=3", htmx=True),
+    Page("coverage lapsed list", "/partnerships/coverage/list/?list=lapsed", htmx=True),
+    Page("coverage never-paired list", "/partnerships/coverage/list/?list=never_paired", htmx=True),
     Page("expert list", "/people/experts/"),
     Page("team list", "/people/teams/"),
     Page("deployment list", "/people/deployments/"),
@@ -741,6 +749,8 @@ def measure_all(
         token = api_token(username, DEMO_PASSWORD)
         for page in pages:
             headers = {"Authorization": f"Bearer {token}"} if page.api else {}
+            if page.htmx:
+                headers["HX-Request"] = "true"
 
             def get(
                 url: str = page.url, headers: dict[str, str] = headers, client: Client = client

@@ -99,6 +99,29 @@ class LazyRows(Sequence[T]):
         return iter(self._all)
 
 
+class DeferredRows(LazyRows[T]):
+    """A sequence made by `make` only when it is first read (counted, sliced or walked), so
+    building several lists costs only the ones read (e.g. one section of the coverage page):
+    making some lists already runs a query or compiles their SQL."""
+
+    def __init__(self, make: Callable[[], Sequence[T]]) -> None:
+        super().__init__()
+        self._make = make
+        self._made: Sequence[T] | None = None
+
+    @property
+    def made(self) -> Sequence[T]:
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    def _count(self) -> int:
+        return len(self.made)
+
+    def _page(self, start: int, stop: int | None) -> list[T]:
+        return list(self.made[start:stop])
+
+
 @dataclass(frozen=True)
 class PerPage(Generic[T]):
     """Rows turned into API items only for the page asked for, so an endpoint whose items need

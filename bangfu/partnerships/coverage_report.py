@@ -5,23 +5,27 @@ Its lists are sequences whose length is a COUNT and whose slices build only thei
 expiring list is a `PartnershipRows` filtered in SQL (ADR 0012), gaps and unpaired recipients
 are found, counted and ordered in SQL (`SqlGaps`, `SqlUnpaired`) and built by the domain
 functions for the items read, and their partnerships and hospitals are fetched only for the
-items a page shows (`LazyViews`)."""
+items a page shows (`LazyViews`). Each list is made only when it is first read
+(`DeferredRows`), so a page of one list (`coverage_lists_for_user`, a section of the coverage
+page) reads nothing of the others."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from functools import cache
 from typing import Generic, TypeVar
 
 from bangfu.accounts.models import User
-from bangfu.core.pagination import LazyRows
+from bangfu.core.pagination import DeferredRows, LazyRows
 from bangfu.partnerships.domain.lifecycle import AgreementStatus, Gap, UnpairedRecipient
 from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.selectors import (
     CoverageExplanation,
     PartnershipFilters,
+    PartnershipRow,
     PartnershipRows,
     coverage_explanations_on,
     coverage_on,
@@ -51,6 +55,18 @@ class LazyViews(LazyRows[View], Generic[Item, View]):
 
     def _page(self, start: int, stop: int | None) -> list[View]:
         return self._build(self._items[start:stop])
+
+
+class DeferredPartnershipRows(DeferredRows[PartnershipRow]):
+    """`PartnershipRows` made when first read (`DeferredRows`), with their `ids()`."""
+
+    def __init__(self, make: Callable[[], PartnershipRows]) -> None:
+        self._partnership_rows = cache(make)
+        super().__init__(self._partnership_rows)
+
+    def ids(self) -> list[int]:
+        """The partnerships' ids, in order (`PartnershipRows.ids`)."""
+        return self._partnership_rows().ids()
 
 
 @dataclass(frozen=True)
@@ -100,7 +116,7 @@ class CoverageReport:
     gaps: Sequence[GapView]
     lapsed: Sequence[UnpairedView]
     never_paired: Sequence[UnpairedView]
-    expiring: PartnershipRows
+    expiring: DeferredPartnershipRows
     prefecture_names: dict[int, str]
     # The partnerships with a gap, as ids (one query; for the map's county colours).
     gap_partnership_ids: Callable[[], list[int]]
@@ -121,8 +137,33 @@ class CoverageReport:
         return len(self.lapsed) + len(self.never_paired)
 
 
-# How many items of each list the coverage page and the home page show; the export has all.
-SHOWN = 50
+class CoverageList(StrEnum):
+    """The coverage page's four lists, each a paged section of its own (`coverage_list`)."""
+
+    EXPIRING = "expiring"
+    GAPS = "gaps"
+    LAPSED = "lapsed"
+    NEVER_PAIRED = "never_paired"
+
+
+@dataclass(frozen=True)
+class CoverageLists:
+    """The report's lists for a day, scoped to the user, none read yet: each costs a COUNT for
+    its length and one or two queries for the rows of a slice, whichever others are read."""
+
+    expiring: DeferredPartnershipRows
+    gaps: Sequence[GapView]
+    gap_partnership_ids: Callable[[], list[int]]
+    lapsed: Sequence[UnpairedView]
+    never_paired: Sequence[UnpairedView]
+
+    def rows(self, which: CoverageList) -> Sequence[object]:
+        return {
+            CoverageList.EXPIRING: self.expiring,
+            CoverageList.GAPS: self.gaps,
+            CoverageList.LAPSED: self.lapsed,
+            CoverageList.NEVER_PAIRED: self.never_paired,
+        }[which]
 
 
 def _gap_views(gaps: Sequence[Gap[int]]) -> list[GapView]:
@@ -135,6 +176,29 @@ def _gap_views(gaps: Sequence[Gap[int]]) -> list[GapView]:
 def _unpaired(items: Sequence[UnpairedRecipient[int]]) -> list[UnpairedView]:
     recipients = Institution.objects.select_related("county").in_bulk([u.recipient for u in items])
     return [UnpairedView(u, recipients[u.recipient]) for u in items]
+
+
+def coverage_lists_for_user(*, user: User, day: date) -> CoverageLists:
+    """The report's four lists (expiring agreements, 断档 gaps, lapsed and never-paired
+    recipients) without its figures: what `coverage_report_for_user` lists, for a page of one
+    list (the coverage page's sections) without the coverage counting."""
+    # Each list is made when first read: making one already costs a query (the expiring
+    # list's ids) or compiling its SQL, which a section of another list does not need.
+    unpaired = cache(lambda: unpaired_for_user(user=user, today=day))
+    gaps = cache(lambda: gaps_for_user(user=user, today=day))
+    return CoverageLists(
+        expiring=DeferredPartnershipRows(
+            lambda: partnership_list_for_user(
+                user=user,
+                today=day,
+                filters=PartnershipFilters(status=AgreementStatus.EXPIRING.value),
+            )
+        ),
+        gaps=LazyViews(DeferredRows(gaps), _gap_views),
+        gap_partnership_ids=lambda: gaps().partnership_ids(),
+        lapsed=LazyViews(DeferredRows(lambda: unpaired().lapsed), _unpaired),
+        never_paired=LazyViews(DeferredRows(lambda: unpaired().never_paired), _unpaired),
+    )
 
 
 def coverage_report_for_user(*, user: User, day: date) -> CoverageReport:
@@ -163,8 +227,7 @@ def coverage_report_for_user(*, user: User, day: date) -> CoverageReport:
                 ],
             )
         )
-    unpaired = unpaired_for_user(user=user, today=day)
-    gaps = gaps_for_user(user=user, today=day)
+    lists = coverage_lists_for_user(user=user, day=day)
     return CoverageReport(
         day=day,
         target_total=result.target_total,
@@ -173,15 +236,11 @@ def coverage_report_for_user(*, user: User, day: date) -> CoverageReport:
         reasons=result.reasons,
         prefectures=prefectures,
         uncovered=[c for c in targets if c.code not in covered],
-        gaps=LazyViews(gaps, _gap_views),
-        gap_partnership_ids=gaps.partnership_ids,
-        lapsed=LazyViews(unpaired.lapsed, _unpaired),
-        never_paired=LazyViews(unpaired.never_paired, _unpaired),
-        expiring=partnership_list_for_user(
-            user=user,
-            today=day,
-            filters=PartnershipFilters(status=AgreementStatus.EXPIRING.value),
-        ),
+        gaps=lists.gaps,
+        gap_partnership_ids=lists.gap_partnership_ids,
+        lapsed=lists.lapsed,
+        never_paired=lists.never_paired,
+        expiring=lists.expiring,
         prefecture_names={p.pk: p.name for p in in_scope},
         explain=cache(
             lambda: coverage_explanations_on(

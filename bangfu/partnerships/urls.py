@@ -27,6 +27,7 @@ urlpatterns = [
         name="agreement_download",
     ),
     path("coverage/", views.coverage, name="coverage"),
+    path("coverage/list/", views.coverage_list, name="coverage_list"),
     path("coverage/export.xlsx", views.coverage_export, name="coverage_export"),
     path("county-plans/", views.county_plan_list, name="county_plan_list"),
     path("county-plans/new/", views.county_plan_create, name="county_plan_create"),

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django import forms
 from django.conf import settings
@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
 from bangfu.accounts.models import User
@@ -40,7 +41,11 @@ from bangfu.documents.render import (
     render_agreement_docx,
     render_agreement_pdf,
 )
-from bangfu.partnerships.coverage_report import coverage_report_for_user
+from bangfu.partnerships.coverage_report import (
+    CoverageList,
+    coverage_lists_for_user,
+    coverage_report_for_user,
+)
 from bangfu.partnerships.documents import agreement_document_for
 from bangfu.partnerships.domain.actions import ActionDecision, AgreementAction
 from bangfu.partnerships.domain.lifecycle import (
@@ -620,8 +625,45 @@ def coverage(request: HttpRequest) -> HttpResponse:
         "report": report,
         "cycle": policy.cycle,
         "query": query_without_page(request),
+        # The sections' lists are fetched for the day shown, even past midnight.
+        "list_query": urlencode({"on": report.day.isoformat()}),
     }
     return render(request, "partnerships/coverage.html", context)
+
+
+# Rows a page of one of the coverage page's lists shows.
+COVERAGE_LIST_PAGE_SIZE = 20
+
+
+@login_required
+def coverage_list(request: HttpRequest) -> HttpResponse:
+    """One page of one of the coverage page's lists (`?list=expiring|gaps|lapsed|never_paired`,
+    `page`, `on` as the page reads it): the section itself for the page (htmx), else a page of
+    its own. Only that list is read: its count and the rows of the page."""
+    raw = request.GET.get("list", "")
+    if raw not in CoverageList._value2member_map_:
+        raise Http404("没有这个列表（应为即将到期、帮扶断档、无协议在执行或从未结对）")
+    which = CoverageList(raw)
+    today = today_local()
+    form = CoverageDateForm(request.GET if "on" in request.GET else None, initial={"on": today})
+    day = form.day(today)
+    rows = coverage_lists_for_user(user=request_user(request), day=day).rows(which)
+    page = Paginator(rows, COVERAGE_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "list": which.value,
+        "page": page,
+        "day": day,
+        "expiring_window_days": load_policy().cycle.expiring_window_days,
+        "list_url": f"{reverse('partnerships:coverage_list')}?"
+        + urlencode({"list": which.value, "on": day.isoformat()}),
+        "back": f"{reverse('partnerships:coverage')}?{urlencode({'on': day.isoformat()})}",
+    }
+    fragment = bool(getattr(request, "htmx", False))
+    template = "partnerships/_coverage_list.html" if fragment else "partnerships/coverage_list.html"
+    response = render(request, template, context)
+    # One URL, two answers (the section or a page): a cache must tell them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @login_required

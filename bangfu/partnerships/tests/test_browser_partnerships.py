@@ -8,7 +8,7 @@ import docx
 import pytest
 
 from bangfu.partnerships.domain.lifecycle import cycle_default_end
-from conftest import browser_login
+from conftest import PAGE_WIDER_THAN_SCREEN, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -172,3 +172,47 @@ def test_officer_registers_the_first_agreement_of_a_matched_pair(page):
     # The signed cycle in force now offers renewal and termination, from the same rule.
     assert cycle.locator("[data-action=renew]").count() == 1
     assert cycle.locator("[data-action=terminate]").count() == 1
+
+
+@pytest.mark.parametrize("device", ["page", "phone"])
+def test_coverage_lists_load_by_htmx_and_page_within_their_section(request, device):
+    """The coverage page fetches each list into its section after it has shown; the collapsed
+    从未结对 list when opened; paging that list swaps only its section (issue #13)."""
+    page = request.getfixturevalue(device)
+    browser_login(page, "demo_province")
+    page.goto("/partnerships/coverage/")
+    gaps = page.locator("[data-testid=gaps] tbody tr")
+    gaps.first.wait_for()
+    total = int(page.get_by_test_id("gaps-count").inner_text().strip("共 处"))
+    assert gaps.count() == min(total, 20)
+    assert page.get_by_test_id("gaps-loading").count() == 0
+
+    never = page.locator("[data-testid=never-paired-list] tbody tr")
+    assert never.count() == 0  # not fetched while collapsed
+    page.get_by_test_id("never-paired").locator("summary").click()
+    never.first.wait_for()
+    pages = -(-int(page.get_by_test_id("never-paired-count").inner_text()) // 20)
+    assert pages > 1  # the demo has hundreds of recipients that never had a helper
+    indicator = page.get_by_test_id("never_paired-page")
+    assert indicator.inner_text().startswith(f"第 1 / {pages} 页")
+    first = never.evaluate_all("rows => rows.map(r => r.dataset.recipient)")
+    assert len(first) == 20
+
+    page.get_by_test_id("never_paired-next").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=never_paired-page]')"
+        ".textContent.startsWith('第 2 /')"
+    )
+    second = never.evaluate_all("rows => rows.map(r => r.dataset.recipient)")
+    assert len(second) == 20 and not set(first) & set(second)
+    assert page.url.endswith("/partnerships/coverage/")  # the page stays; one section swapped
+    assert gaps.count() == min(total, 20)
+    assert page.get_by_test_id("never-paired").evaluate("d => d.open")
+    page.get_by_test_id("never_paired-previous").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=never_paired-page]')"
+        ".textContent.startsWith('第 1 /')"
+    )
+    assert never.evaluate_all("rows => rows.map(r => r.dataset.recipient)") == first
+    if device == "phone":
+        assert not page.evaluate(PAGE_WIDER_THAN_SCREEN)

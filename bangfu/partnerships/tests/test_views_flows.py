@@ -409,7 +409,10 @@ def test_expiring_agreements_are_listed_on_the_coverage_page(
     client.force_login(province_officer)
     response = client.get(reverse("partnerships:coverage"))
     assert partnership.pk in {r.partnership.pk for r in response.context["report"].expiring}
-    assert f'data-pk="{partnership.pk}"' in response.content.decode()
+    section = client.get(
+        reverse("partnerships:coverage_list"), {"list": "expiring"}, HTTP_HX_REQUEST="true"
+    )
+    assert f'data-pk="{partnership.pk}"' in section.content.decode()
 
 
 def test_coverage_export_lists_uncovered_counties_gaps_and_unpaired(
