@@ -20,3 +20,12 @@ class CapabilityConfig(AppConfig):
         institution_changed.connect(
             on_institution_changed, dispatch_uid="capability.standings_refresh_institution"
         )
+
+        # The stored assisted years follow the agreements and the institutions they depend on,
+        # in the writer's transaction (ADR 0021).
+        from bangfu.capability.assisted import on_agreement_changed
+        from bangfu.capability.assisted import on_institution_changed as on_assisted_changed
+        from bangfu.partnerships.signals import agreement_changed
+
+        agreement_changed.connect(on_agreement_changed, dispatch_uid="capability.assisted.a")
+        institution_changed.connect(on_assisted_changed, dispatch_uid="capability.assisted.i")

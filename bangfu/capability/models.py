@@ -104,6 +104,36 @@ class StandardStanding(models.Model):
         return f"{self.institution_id} {self.year} {'达标' if self.meets else '未达标'}"
 
 
+class AssistedYear(models.Model):
+    """A recipient hospital assisted in a year (§一): on some day of the year a governing
+    agreement of one of its partnerships counts toward the goal (``assisted.assisted_q``).
+    Derived: written only by ``capability.assisted`` (on an agreement's or an institution's
+    change, and ``manage.py refresh_standings``). A row exists exactly when the rule holds
+    (ADR 0021)."""
+
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="assisted_years",
+        verbose_name="受扶医院",
+    )
+    year = models.PositiveSmallIntegerField("年度")
+
+    class Meta:
+        verbose_name = "年度受扶医院"
+        verbose_name_plural = "年度受扶医院"
+        ordering = ["institution_id", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "year"], name="capability_assisted_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "institution"])]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.year}"
+
+
 class CountyPlanYear(models.Model):
     """A county plan's targets for one year (by measure: a yearly count; by indicator: the value
     to reach) and that year's review note."""

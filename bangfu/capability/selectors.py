@@ -4,6 +4,9 @@
 governing agreement that counts toward the §一 goal (``agreement_counts_for_coverage``: in
 force, out-of-province 三甲 helper); found in SQL with the partnerships rule
 ``in_force_during_q`` (ADR 0012), checked against the span walk by ``tests/test_summary_sql.py``.
+That rule (``assisted.assisted_q``) computes the stored assisted years (``AssistedYear``, written
+by ``capability.assisted``); the reads below count over those rows and the stored standings
+(ADR 0021).
 """
 
 from __future__ import annotations
@@ -41,15 +44,18 @@ from bangfu.capability.domain.standard import (
     value_from_json,
 )
 from bangfu.capability.loader import load_catalogue
-from bangfu.capability.models import CountyPlanVersion, CountyPlanYear, IndicatorValue
+from bangfu.capability.models import (
+    AssistedYear,
+    CountyPlanVersion,
+    CountyPlanYear,
+    IndicatorValue,
+)
 from bangfu.capability.standings import Judge, empty_result, empty_results
-from bangfu.partnerships.models import Agreement, CountyPlan
+from bangfu.partnerships.models import CountyPlan
 from bangfu.partnerships.selectors import (
     can_manage_partnerships,
-    counting_helpers_q,
     county_plan_get_for_user,
     county_plan_list_for_user,
-    in_force_during_q,
     today_local,
 )
 from bangfu.policy.loader import load_policy
@@ -144,27 +150,17 @@ def hospital_year_for_user(*, user: User, institution_id: int, year: int) -> Hos
     )
 
 
-def _assisted_q(year: int, helpers: Q) -> Q:
-    """A filter on Institution: recipients with, on some day of ``year``, a governing agreement
-    that counts toward the §一 goal (``helpers``: ``counting_helpers_q()``).
-
-    A partnership is governed on some day of the year exactly when one of its agreements is in
-    force on some day of it (``in_force_during_q``, in SQL); on such a day the governing
-    agreement is in force, so its status is active or expiring, and it counts when the
-    partnership's helper counts."""
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    agreements = Agreement.objects.filter(
-        in_force_during_q(first, last),
-        helpers,
-        partnership__recipient__category=InstitutionCategory.RECIPIENT,
-    )
-    return Q(pk__in=agreements.values("partnership__recipient_id"))
+def _assisted_in(year: int) -> Q:
+    """A filter on Institution: assisted in ``year`` (``assisted.assisted_q``), as stored
+    (``AssistedYear``, ADR 0021)."""
+    return Q(pk__in=AssistedYear.objects.filter(year=year).values("institution_id"))
 
 
 def assisted_recipient_ids(*, year: int, recipients: Q | None = None) -> set[int]:
-    """Recipients (optionally narrowed by ``recipients``, a filter on Institution) with, on some
-    day of ``year``, a governing agreement that counts toward the §一 goal (``_assisted_q``)."""
-    hospitals = Institution.objects.filter(_assisted_q(year, counting_helpers_q()))
+    """Recipients (optionally narrowed by ``recipients``, a filter on Institution) assisted in
+    ``year``: with, on some day of it, a governing agreement that counts toward the §一 goal
+    (``assisted.assisted_q``, as stored)."""
+    hospitals = Institution.objects.filter(_assisted_in(year))
     if recipients is not None:
         hospitals = hospitals.filter(recipients)
     return set(hospitals.values_list("pk", flat=True))
@@ -384,19 +380,10 @@ def capability_summary(
 ) -> CapabilitySummary:
     """The §一 figure for ``year``: assisted recipient hospitals (in the user's scope, and the
     prefecture/county codes given) and how many of them meet the standard that year — counted
-    in SQL over the stored standings (ADR 0021): the helper pairs, the assisted ids, the
-    counts — three queries; each breakdown asked for is one more."""
+    in SQL over the stored assisted years and standings (ADR 0021): one query; each breakdown
+    asked for is one more."""
     catalogue = capability_catalogue()
-    # The assisted hospitals once (the agreements' subquery is most of a read's cost at
-    # national scale), then every figure and breakdown over their ids.
-    ids = list(
-        Institution.objects.filter(
-            _recipients_q(user, prefecture, county) & _assisted_q(year, counting_helpers_q())
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    hospitals_q = Q(pk__in=ids)
+    hospitals_q = _recipients_q(user, prefecture, county) & _assisted_in(year)
     summary = CapabilitySummary(
         year=year,
         assisted=0,
@@ -419,23 +406,36 @@ class SharePoint:
 
 def standard_trend_for_user(*, user: User, today: date) -> list[SharePoint]:
     """The share by year, from the programme's first year to the last completed one (values
-    for the current year are still being entered): every year counted in one query."""
+    for the current year are still being entered): every year counted in one query, a GROUP BY
+    year over the stored assisted years (ADR 0021) left-joined with the same year's standing."""
     years = list(range(FIRST_YEAR, today.year))
     if not years:
         return []
     catalogue = capability_catalogue()
-    helpers = counting_helpers_q()
-    hospitals = Institution.objects.filter(_recipients_q(user))
-    counts: dict[str, Count] = {}
-    for year in years:
-        hospitals = _with_standing(hospitals, year)
-        assisted = _assisted_q(year, helpers)
-        counts[f"n{year}"] = Count("pk", filter=assisted)
-        counts[f"m{year}"] = Count("pk", filter=assisted & _meets_q(year, catalogue))
-    totals = hospitals.aggregate(**counts)
+    passing_empty = sorted(t for t, r in empty_results(catalogue).items() if r.meets)
+    meets = Q(standing__meets=True)
+    if passing_empty:
+        meets |= Q(standing__pk__isnull=True, institution__institution_type__in=passing_empty)
+    rows = (
+        AssistedYear.objects.filter(
+            year__in=years,
+            institution__in=Institution.objects.filter(_recipients_q(user)).values("pk"),
+        )
+        .annotate(
+            standing=FilteredRelation(
+                "institution__standard_standings",
+                condition=Q(institution__standard_standings__year=F("year")),
+            )
+        )
+        .order_by()
+        .values("year")
+        .annotate(n=Count("pk"), m=Count("pk", filter=meets))
+        .values_list("year", "n", "m")
+    )
+    totals = {year: (n, m) for year, n, m in rows}
     points = []
     for year in years:
-        n, m = totals[f"n{year}"], totals[f"m{year}"]
+        n, m = totals.get(year, (0, 0))
         share = (Decimal(m) / Decimal(n)).quantize(Decimal("0.0001")) if n else None
         points.append(SharePoint(year, n, m, share))
     return points

@@ -15,9 +15,11 @@ catalogue change — `scripts/serve` runs it with `--if-stale` at each start —
 outside the services, e.g. the admin or bulk loads). The rows are derived, so writing them adds
 no audit row: the change that caused them has its own.
 
-A full rebuild stamps the rows with `standings_fingerprint()` (the catalogue file and
-`RULE_VERSION`, `core.derived_rows`); `refresh_standings --if-stale` rebuilds only when that
-changed.
+The reads join these rows with the stored assisted years (`assisted`: which recipients are
+assisted in a year); a full rebuild (`standings_refresh_all`) rebuilds those too, so one command
+repairs every stored §一 row. It stamps them with `standings_fingerprint()` (the catalogue file,
+the policy file — its helper eligibility decides who is assisted — and `RULE_VERSION`,
+`core.derived_rows`); `refresh_standings --if-stale` rebuilds only when that changed.
 """
 
 from __future__ import annotations
@@ -28,28 +30,31 @@ from functools import lru_cache
 
 from django.db import transaction
 
+from bangfu.capability.assisted import assisted_refresh_all
 from bangfu.capability.domain.catalogue import Catalogue, Indicator
 from bangfu.capability.domain.standard import IndicatorValue as Value
 from bangfu.capability.domain.standard import StandardResult, standard_result, value_from_json
 from bangfu.capability.loader import catalogue_file, load_catalogue
 from bangfu.capability.models import IndicatorValue, StandardStanding
 from bangfu.core.derived_rows import derived_rows_stamp_write, inputs_fingerprint
+from bangfu.policy.loader import policy_file
 from bangfu.registry.models import Institution, InstitutionType
 
 BATCH = 500
 
-RULE_VERSION = 1
+RULE_VERSION = 2  # 2: the stored assisted years (`assisted`) are rebuilt with the standings
 """The version of the code that computes the rows: bump it when the computation changes (a rule
-of `standard_result`, a column, a migration of the table), so that `refresh_standings
---if-stale` rebuilds them at the next start."""
+of `standard_result` or of `assisted.assisted_q`, a column, a migration of the tables), so that
+`refresh_standings --if-stale` rebuilds them at the next start."""
 
 STAMP = "standings"  # the rows' `DerivedRowsStamp` name
 
 
 def standings_fingerprint() -> str:
-    """What the stored standings are computed from besides the data: the catalogue file (its
-    indicators, rule and `version`) and `RULE_VERSION`."""
-    return inputs_fingerprint(RULE_VERSION, catalogue_file())
+    """What the stored standings and assisted years are computed from besides the data: the
+    catalogue file (its indicators, rule and `version`), the policy file (its helper
+    eligibility) and `RULE_VERSION`."""
+    return inputs_fingerprint(RULE_VERSION, catalogue_file(), policy_file())
 
 
 class Judge:
@@ -178,9 +183,10 @@ def standings_refresh(institution_ids: Iterable[int], year: int | None = None) -
 
 @transaction.atomic
 def standings_refresh_all(year: int | None = None) -> int:
-    """Recompute every row (of `year`, or of every year) from scratch: the load of existing
-    data, the repair after edits outside the services, and the update after a catalogue change;
-    a rebuild of every year stamps the rows with `standings_fingerprint()`. Returns the rows
+    """Recompute every row (of `year`, or of every year) from scratch, and the stored assisted
+    years with them (`assisted.assisted_refresh_all`): the load of existing data, the repair
+    after edits outside the services, and the update after a catalogue or policy change; a
+    rebuild of every year stamps the rows with `standings_fingerprint()`. Returns the standings
     written."""
     fingerprint = standings_fingerprint() if year is None else None
     old = StandardStanding.objects.all()
@@ -194,6 +200,7 @@ def standings_refresh_all(year: int | None = None) -> int:
     written = sum(
         _rewrite(judge, ids[start : start + BATCH], year) for start in range(0, len(ids), BATCH)
     )
+    assisted_refresh_all(year)
     if fingerprint is not None:
         derived_rows_stamp_write(STAMP, fingerprint)
     return written
@@ -208,5 +215,8 @@ def stale_standings(catalogue: Catalogue | None = None) -> int:
 # ---- receiver of registry's signal (connected in `CapabilityConfig.ready`) ----
 
 
-def on_institution_changed(*, institution: Institution, **_: object) -> None:
-    standings_refresh([institution.pk])
+def on_institution_changed(
+    *, institution: Institution, changed: frozenset[str] = frozenset(), **_: object
+) -> None:
+    if "institution_type" in changed:  # the one registry field a result depends on
+        standings_refresh([institution.pk])

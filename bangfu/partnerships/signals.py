@@ -12,5 +12,6 @@ county_plan_changing = Signal()
 # Sent by `services.agreement_create` (a first cycle or a renewal), `agreement_record_signing` and
 # `agreement_terminate` inside their transaction after the agreement was written, with
 # `agreement`: which agreement governs its partnership's days may have changed. incentives
-# rewrites its stored yearly forecasts (ADR 0018).
+# rewrites its stored yearly forecasts (ADR 0018), activities its stored progress (ADR 0020),
+# capability the recipient's stored assisted years (ADR 0021).
 agreement_changed = Signal()

@@ -26,6 +26,8 @@ from bangfu.registry.scope import scope_for_user
 from bangfu.registry.signals import institution_changed
 
 PREFECTURE_FIELDS = ("code", "name", "short_name")
+# The fields whose change `institution_update` signals (`signals.institution_changed`).
+SIGNALLED_FIELDS = ("institution_type", "category", "province", "grade")
 COUNTY_FIELDS = (
     "code",
     "name",
@@ -219,8 +221,10 @@ def institution_update(*, actor: User, institution: Institution, **fields: objec
         setattr(inst, name, value)
     _institution_validate(inst)
     save_changes_audited(actor=actor, obj=inst, fields=INSTITUTION_FIELDS, before=before)
-    if inst.institution_type != before["institution_type"]:
-        institution_changed.send(sender=Institution, institution=inst)
+    after = model_snapshot(inst, INSTITUTION_FIELDS)
+    changed = frozenset(f for f in SIGNALLED_FIELDS if after[f] != before[f])
+    if changed:
+        institution_changed.send(sender=Institution, institution=inst, changed=changed)
     return inst
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from openpyxl import Workbook
 
+from bangfu.capability.assisted import assisted_refresh
 from bangfu.capability.models import IndicatorValue
 from bangfu.capability.selectors import capability_summary
 from bangfu.capability.services import (
@@ -249,7 +250,7 @@ def _helper(name: str, province: str, grade: str) -> Institution:
 
 def _agreement(helper, recipient, start, end, *, signed=True, terminated=None):
     partnership = Partnership.objects.create(helper=helper, recipient=recipient)
-    return Agreement.objects.create(
+    agreement = Agreement.objects.create(
         partnership=partnership,
         party_c="县人民政府",
         start=start,
@@ -257,6 +258,8 @@ def _agreement(helper, recipient, start, end, *, signed=True, terminated=None):
         signed_on=start if signed else None,
         terminated_on=terminated,
     )
+    assisted_refresh([recipient.pk])  # written around the services
+    return agreement
 
 
 def _all_met(hospital: Institution) -> None:

@@ -32,7 +32,7 @@ def test_a_year_outside_the_programme_window_is_refused_naming_the_option(comman
     [
         ("refresh_forecasts", r"预算预测：派驻年度预测 \d+ 行，受扶医院年度预测 \d+ 行。"),
         ("refresh_progress", r"目标进度：协议年度进度 \d+ 行。"),
-        ("refresh_standings", r"能力达标结果：\d+ 行。"),
+        ("refresh_standings", r"能力达标结果：\d+ 行，年度受扶医院 \d+ 行。"),
     ],
 )
 def test_the_report_names_the_year_or_every_year(command, what):
@@ -95,9 +95,22 @@ KINDS = [
         "bangfu.capability.standings",
         "standings_fingerprint",
         "catalogue_file",
-        ("capability.StandardStanding",),
+        ("capability.StandardStanding", "capability.AssistedYear"),
+    ),
+    # the policy's helper eligibility decides which hospitals are assisted (the assisted years)
+    Kind(
+        "refresh_standings",
+        "能力达标结果",
+        "bangfu.capability.standings",
+        "standings_fingerprint",
+        "policy_file",
+        ("capability.StandardStanding", "capability.AssistedYear"),
     ),
 ]
+
+
+def _kind_id(kind: Kind) -> str:
+    return f"{kind.command}-{kind.input_file}"
 
 
 def _run(command: str, *args: str) -> str:
@@ -115,7 +128,7 @@ def test_if_stale_with_a_year_is_refused(command):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.command)
+@pytest.mark.parametrize("kind", KINDS, ids=_kind_id)
 def test_if_stale_rebuilds_only_when_the_fingerprint_changed(kind, monkeypatch):
     DerivedRowsStamp.objects.all().delete()  # a fresh table: the first deploy
 
@@ -152,7 +165,7 @@ def test_if_stale_rebuilds_only_when_the_fingerprint_changed(kind, monkeypatch):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.command)
+@pytest.mark.parametrize("kind", KINDS, ids=_kind_id)
 def test_an_edited_input_file_makes_the_rows_stale(kind, monkeypatch, tmp_path):
     _run(kind.command)
     rows = kind.rows()
@@ -168,7 +181,7 @@ def test_an_edited_input_file_makes_the_rows_stale(kind, monkeypatch, tmp_path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.command)
+@pytest.mark.parametrize("kind", KINDS, ids=_kind_id)
 def test_a_plain_run_always_rebuilds_and_a_year_run_stamps_nothing(kind):
     _run(kind.command)
     rows = kind.rows()
