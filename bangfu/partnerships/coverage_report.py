@@ -118,8 +118,6 @@ class CoverageReport:
     never_paired: Sequence[UnpairedView]
     expiring: DeferredPartnershipRows
     prefecture_names: dict[int, str]
-    # The partnerships with a gap, as ids (one query; for the map's county colours).
-    gap_partnership_ids: Callable[[], list[int]]
     # Read only when shown (the coverage page), not by the dashboard.
     explain: Callable[[], list[CoverageExplanation]]
 
@@ -153,7 +151,6 @@ class CoverageLists:
 
     expiring: DeferredPartnershipRows
     gaps: Sequence[GapView]
-    gap_partnership_ids: Callable[[], list[int]]
     lapsed: Sequence[UnpairedView]
     never_paired: Sequence[UnpairedView]
 
@@ -195,7 +192,6 @@ def coverage_lists_for_user(*, user: User, day: date) -> CoverageLists:
             )
         ),
         gaps=LazyViews(DeferredRows(gaps), _gap_views),
-        gap_partnership_ids=lambda: gaps().partnership_ids(),
         lapsed=LazyViews(DeferredRows(lambda: unpaired().lapsed), _unpaired),
         never_paired=LazyViews(DeferredRows(lambda: unpaired().never_paired), _unpaired),
     )
@@ -237,7 +233,6 @@ def coverage_report_for_user(*, user: User, day: date) -> CoverageReport:
         prefectures=prefectures,
         uncovered=[c for c in targets if c.code not in covered],
         gaps=lists.gaps,
-        gap_partnership_ids=lists.gap_partnership_ids,
         lapsed=lists.lapsed,
         never_paired=lists.never_paired,
         expiring=lists.expiring,

@@ -692,13 +692,15 @@ def signed_periods_sql(agreements: QuerySet[Agreement], today: date) -> QuerySet
 # open or close a gap, and each record's predecessor among records is the cycle that covered
 # the days up to it (the domain's `covered_by`). A gap precedes a record starting more than a
 # day after its predecessor's last day; a trailing gap follows the last record when its last
-# day is before today. `test_gaps_sql.py` checks this equals `find_gaps`.
+# day is before today. `test_gaps_sql.py` checks this equals `find_gaps`. The windows order by
+# `start` (not `start_n`, the same order): the rows come sorted by it from `prev_max`'s window,
+# so PostgreSQL sorts the agreements once instead of twice (≈ 40 % of the query at ×50).
 _GAPS_CTE = """
 WITH records AS (
     SELECT pk, partnership_id, start_n, last_n,
-        LAG(pk) OVER (PARTITION BY partnership_id ORDER BY start_n, pk) AS after_id,
-        LAG(last_n) OVER (PARTITION BY partnership_id ORDER BY start_n, pk) AS covered_until,
-        LEAD(pk) OVER (PARTITION BY partnership_id ORDER BY start_n, pk) AS next_id
+        LAG(pk) OVER (PARTITION BY partnership_id ORDER BY start, pk) AS after_id,
+        LAG(last_n) OVER (PARTITION BY partnership_id ORDER BY start, pk) AS covered_until,
+        LEAD(pk) OVER (PARTITION BY partnership_id ORDER BY start, pk) AS next_id
     FROM ({periods}) periods
     WHERE prev_max IS NULL OR last_n > prev_max
 ), gaps AS (
@@ -737,7 +739,7 @@ class SqlGaps(LazyRows[Gap[int]]):
                 )
             )
             .order_by()
-            .values("pk", "partnership_id", "start_n", "last_n", "prev_max")
+            .values("pk", "partnership_id", "start", "start_n", "last_n", "prev_max")
         )
         sql, params = periods.query.sql_with_params()
         self._cte = _GAPS_CTE.format(periods=sql)
@@ -774,10 +776,6 @@ class SqlGaps(LazyRows[Gap[int]]):
             tail += " LIMIT %s OFFSET %s"
             params = [stop - start, start]
         return [(pair, from_day_number(n)) for pair, n in self._fetch(tail, params)]
-
-    def partnership_ids(self) -> list[int]:
-        """The partnerships with a gap (one query of ids)."""
-        return [row[0] for row in self._fetch("SELECT DISTINCT pair FROM gaps")]
 
     def county_ids(self) -> set[int]:
         """The recipients' counties of the partnerships with a gap (one query, no list of
