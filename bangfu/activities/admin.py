@@ -37,7 +37,7 @@ class AgreementYearProgressAdmin(ReadOnlyAuditedAdmin):
     list_filter = ("year",)
     list_select_related = ("agreement", "partnership__helper", "partnership__recipient")
     search_fields = ("partnership__recipient__name", "partnership__helper__name")
-    raw_id_fields = ("agreement", "partnership")
+    raw_id_fields = ("agreement", "partnership", "county", "prefecture")
 
 
 @admin.register(MeasureYearProgress)

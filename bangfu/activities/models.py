@@ -5,6 +5,7 @@ from django.db import models
 
 from bangfu.partnerships.models import Agreement, Partnership
 from bangfu.people.models import Expert
+from bangfu.registry.models import County, Prefecture
 
 TITLE_MAX_LENGTH = 200
 NOTE_MAX_LENGTH = 2000
@@ -140,6 +141,17 @@ class AgreementYearProgress(models.Model):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="+", verbose_name="帮扶关系"
     )
+    # The recipient's county and that county's prefecture when the rows were written (kept
+    # current by `progress_store` on `registry.signals.institution_changed`), so that the
+    # summary groups by region without joining partnership → institution → county. PROTECT: a
+    # county or prefecture is never deleted while rows point at it (the institutions pointing
+    # at it protect it too); SET_NULL would drop rows from the summary silently.
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="县"
+    )
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="市州"
+    )
     first = models.DateField("年度内起始日")
     last = models.DateField("年度内截止日")
 
@@ -172,6 +184,13 @@ class MeasureYearProgress(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="+", verbose_name="帮扶关系"
+    )
+    # The agreement-year's region (the summary's GROUP BY reads only this table).
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="县"
+    )
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="市州"
     )
     code = models.CharField("措施", max_length=8)
     target = models.IntegerField("目标值", null=True, blank=True)

@@ -16,6 +16,12 @@ catalogue or the minimum team, a bulk load) are repaired by `manage.py refresh_p
 rows are derived data, so writing them adds no audit row: the change that caused them has its
 own.
 
+The rows carry their recipient's county and that county's prefecture (the summary's GROUP BY
+without joins): `registry.signals.institution_changed` with "county" in ``changed`` (a recipient
+moved through `registry.services.institution_update`) reaches `on_institution_changed`, which
+rewrites that recipient's partnerships. A county's prefecture changes only by a load of the
+official list (`registry_load`): `refresh_progress` repairs the rows then.
+
 A full rebuild stamps the rows with `progress_fingerprint()` (the policy file and
 `RULE_VERSION`, `core.derived_rows`); `refresh_progress --if-stale` (`scripts/serve`, at each
 start) rebuilds only when that changed.
@@ -34,10 +40,11 @@ from bangfu.activities.selectors import agreement_terms, facts_by_partnership, m
 from bangfu.core.derived_rows import derived_rows_stamp_write, inputs_fingerprint
 from bangfu.partnerships.models import Agreement, Partnership
 from bangfu.policy.loader import load_policy, policy_file
+from bangfu.registry.models import Institution
 
 BATCH = 200
 
-RULE_VERSION = 1
+RULE_VERSION = 2  # 2: the rows carry their recipient's county and prefecture
 """The version of the code that computes the rows: bump it when the computation changes (a rule
 of `domain.progress`, a column, a migration of the tables), so that `refresh_progress
 --if-stale` rebuilds them at the next start."""
@@ -56,12 +63,14 @@ def _refresh(partnership_ids: list[int], year: int | None) -> int:
     returns the agreement-year rows written."""
     # One writer per partnership at a time (PostgreSQL): two transactions rewriting the same
     # rows would otherwise both insert them.
-    list(
-        Partnership.objects.select_for_update()
+    # The same read gives each partnership's region: its recipient's county and prefecture.
+    regions = {
+        pk: (county_id, prefecture_id)
+        for pk, county_id, prefecture_id in Partnership.objects.select_for_update(of=("self",))
         .filter(pk__in=partnership_ids)
         .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+        .values_list("pk", "recipient__county_id", "recipient__county__prefecture_id")
+    }
     policy = load_policy()
     agreements = list(
         Agreement.objects.filter(partnership_id__in=partnership_ids, signed_on__isnull=False)
@@ -91,11 +100,14 @@ def _refresh(partnership_ids: list[int], year: int | None) -> int:
             )
             if result is None:
                 continue
+            county_id, prefecture_id = regions[agreement.partnership_id]
             rows.append(
                 AgreementYearProgress(
                     agreement_id=agreement.pk,
                     year=y,
                     partnership_id=agreement.partnership_id,
+                    county_id=county_id,
+                    prefecture_id=prefecture_id,
                     first=result.first,
                     last=result.last,
                 )
@@ -105,6 +117,8 @@ def _refresh(partnership_ids: list[int], year: int | None) -> int:
                     MeasureYearProgress(
                         year=y,
                         partnership_id=agreement.partnership_id,
+                        county_id=county_id,
+                        prefecture_id=prefecture_id,
                         code=m.code,
                         target=m.target,
                         achieved=m.achieved,
@@ -178,8 +192,18 @@ def progress_refresh_all(year: int | None = None) -> int:
     return written
 
 
-# ---- receiver of partnerships' signal (connected in `ActivitiesConfig.ready`) ----
+# ---- receivers of partnerships' and registry's signals (connected in `ActivitiesConfig.ready`) ----
 
 
 def on_agreement_changed(*, agreement: Agreement, **_: object) -> None:
     progress_refresh_partnerships([agreement.partnership_id])
+
+
+def on_institution_changed(
+    *, institution: Institution, changed: frozenset[str] = frozenset(), **_: object
+) -> None:
+    """A recipient moved to another county: its partnerships' rows carry the new region."""
+    if "county" in changed:
+        progress_refresh_partnerships(
+            Partnership.objects.filter(recipient=institution).values_list("pk", flat=True)
+        )

@@ -435,7 +435,7 @@ def _scoped(*, user: User, year: int, county: str = "") -> Q:
     if scope:  # the province reads every partnership: no subquery
         q &= Q(partnership__in=Partnership.objects.filter(scope))
     if county:
-        q &= Q(partnership__recipient__county__code=county)
+        q &= Q(county__code=county)  # the stored region (the recipient's county)
     return q
 
 
@@ -459,14 +459,13 @@ def progress_summary_for_user(
 ) -> list[ProgressSummaryRow]:
     """`progress_summary` of `progress_rows_for_user` (same rows, same rule) from the stored
     agreement-years: one GROUP BY for the agreements per region and one for the measures 滞后 /
-    无记录 per region and code, whatever the number of agreements."""
+    无记录 per region and code, whatever the number of agreements, over the region keys stored
+    on the rows."""
     day = today or today_local()
-    region = (
-        "partnership__recipient__county"
-        if by == "county"
-        else "partnership__recipient__county__prefecture"
-    )
-    in_region = Q(partnership__recipient__county__isnull=False)
+    # The stored region keys (the recipient's county and its prefecture): no join from the
+    # rows to partnership, institution and county per row, only to the region's small table.
+    region = "county" if by == "county" else "prefecture"
+    in_region = Q(county__isnull=False)
     groups: dict[str, ProgressSummaryRow] = {}
     for code, name, agreements in (
         AgreementYearProgress.objects.filter(

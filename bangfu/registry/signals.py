@@ -6,8 +6,10 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 # Sent by `services.institution_update` inside its transaction after it changed an institution's
-# `institution_type`, `category`, `province` or `grade`, with `institution` and `changed` (the
-# frozenset of those field names that changed). capability rewrites the hospital's stored yearly
-# standard results, judged by type, and the stored assisted years: a recipient's category and
-# its helpers' province and grade decide whether it is assisted (ADR 0021).
+# `institution_type`, `category`, `province`, `grade` or `county`, with `institution` and
+# `changed` (the frozenset of those field names that changed). capability rewrites the hospital's
+# stored yearly standard results, judged by type, and the stored assisted years: a recipient's
+# category and its helpers' province and grade decide whether it is assisted (ADR 0021);
+# activities rewrites the stored progress of a recipient's partnerships, which carry its county
+# (ADR 0020). Each receiver acts only on the fields it depends on.
 institution_changed = Signal()

@@ -52,7 +52,8 @@ from bangfu.partnerships.services import (
     partnership_create,
 )
 from bangfu.policy.loader import load_policy
-from bangfu.registry.models import Institution, InstitutionCategory
+from bangfu.registry.models import County, Institution, InstitutionCategory
+from bangfu.registry.services import institution_update
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,8 @@ def _stored() -> dict[Key, tuple]:
     return {
         (row.agreement_id, row.year): (
             row.partnership_id,
+            row.county_id,
+            row.prefecture_id,
             row.first,
             row.last,
             tuple(measures[row.pk]),
@@ -93,7 +96,9 @@ def _fresh() -> dict[Key, tuple]:
             )
         )
     out: dict[Key, tuple] = {}
-    for agreement in Agreement.objects.prefetch_related("measures"):
+    for agreement in Agreement.objects.select_related(
+        "partnership__recipient__county"
+    ).prefetch_related("measures"):
         terms = agreement_terms(agreement)
         if terms is None:
             continue
@@ -114,8 +119,11 @@ def _fresh() -> dict[Key, tuple]:
             )
             if row is None:
                 continue
+            county = agreement.partnership.recipient.county
             out[(agreement.pk, year)] = (
                 agreement.partnership_id,
+                county.pk if county else None,
+                county.prefecture_id if county else None,
                 row.first,
                 row.last,
                 tuple(
@@ -143,13 +151,18 @@ def assert_progress_fresh() -> dict[Key, tuple]:
     assert not MeasureYearProgress.objects.exclude(
         partnership=F("agreement_year__partnership")
     ).exists()
+    # ... and its region (the summary's GROUP BY).
+    regions = MeasureYearProgress.objects.values_list(
+        "county_id", "prefecture_id", "agreement_year__county_id", "agreement_year__prefecture_id"
+    )
+    assert all((c, p) == (ac, ap) for c, p, ac, ap in regions)
     return stored
 
 
 def test_every_demo_agreement_year_is_stored_as_computed():
     stored = assert_progress_fresh()
     assert len({year for _, year in stored}) >= 3
-    behind = [m for row in stored.values() for m in row[3] if m[6] is not None]
+    behind = [m for row in stored.values() for m in row[-1] if m[6] is not None]
     assert behind  # the demo has measures that fall behind on some day
 
 
@@ -282,9 +295,8 @@ def test_the_sql_status_is_status_on():
             assert in_sql[r.pk] == status_on(measure, day).value, (r.pk, day)
 
 
-@pytest.mark.parametrize("persona", ["province_officer", "county_officer", "helper_user"])
-def test_summary_and_counts_equal_the_per_request_computation(request, persona):
-    user = request.getfixturevalue(persona)
+def _assert_summary_and_counts_equal_the_computation(user) -> int:
+    """Returns the measures behind on some day in the summaries checked."""
     this_year = timezone.localdate().year
     checked = 0
     for year in (this_year - 1, this_year):
@@ -310,8 +322,62 @@ def test_summary_and_counts_equal_the_per_request_computation(request, persona):
                 for r in rows
                 if any(m.status is ProgressStatus.BEHIND for m in r.progress.measures)
             )
+    return checked
+
+
+@pytest.mark.parametrize(
+    "persona", ["province_officer", "prefecture_officer", "county_officer", "helper_user"]
+)
+def test_summary_and_counts_equal_the_per_request_computation(request, persona):
+    checked = _assert_summary_and_counts_equal_the_computation(request.getfixturevalue(persona))
     if persona == "province_officer":
         assert checked  # some measures are behind on some of these days
+
+
+def test_a_recipient_moved_to_another_county_moves_its_rows(
+    weining, province_officer, prefecture_officer, county_officer, helper_user
+):
+    """The rows carry the recipient's county and prefecture: `institution_update` of the
+    county (registry's signal) rewrites them, and the summaries follow."""
+    year = timezone.localdate().year
+    old = weining.recipient.county
+    assert old is not None
+    new = County.objects.exclude(prefecture_id=old.prefecture_id).order_by("code").first()
+    assert new is not None
+    rows = AgreementYearProgress.objects.filter(partnership=weining)
+    assert set(rows.values_list("county_id", "prefecture_id")) == {(old.pk, old.prefecture_id)}
+
+    def agreements_in(code: str) -> int:
+        summary = progress_summary_for_user(user=province_officer, year=year, by="county")
+        return sum(s.agreements for s in summary if s.code == code)
+
+    before = (agreements_in(old.code), agreements_in(new.code))
+    moved = rows.filter(year=year).count()
+    assert moved
+    institution_update(actor=province_officer, institution=weining.recipient, county=new)
+
+    assert set(rows.values_list("county_id", "prefecture_id")) == {(new.pk, new.prefecture_id)}
+    assert set(
+        MeasureYearProgress.objects.filter(partnership=weining).values_list(
+            "county_id", "prefecture_id"
+        )
+    ) == {(new.pk, new.prefecture_id)}
+    assert (agreements_in(old.code), agreements_in(new.code)) == (
+        before[0] - moved,
+        before[1] + moved,
+    )
+    assert_progress_fresh()
+    for user in (province_officer, prefecture_officer, county_officer, helper_user):
+        _assert_summary_and_counts_equal_the_computation(user)
+
+
+def test_a_change_of_other_institution_fields_rewrites_no_rows(weining, province_officer):
+    before = list(AgreementYearProgress.objects.order_by("pk").values_list("pk", flat=True))
+    institution_update(actor=province_officer, institution=weining.recipient, city="测试市")
+    institution_update(actor=province_officer, institution=weining.helper, grade="二级乙等")
+    assert list(AgreementYearProgress.objects.order_by("pk").values_list("pk", flat=True)) == (
+        before
+    )
 
 
 def _more_agreements(actor, count: int) -> None:

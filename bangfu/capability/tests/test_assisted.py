@@ -31,7 +31,7 @@ from bangfu.partnerships.services import (
     agreement_terminate,
     partnership_create,
 )
-from bangfu.registry.models import Institution, InstitutionCategory
+from bangfu.registry.models import County, Institution, InstitutionCategory
 from bangfu.registry.services import institution_update
 
 pytestmark = pytest.mark.django_db
@@ -211,10 +211,16 @@ def test_a_recipients_category_change_rewrites_it(province_officer, today):
     assert _stored() == before == _rule()
 
 
-def test_a_change_of_other_fields_writes_no_rows(province_officer, today):
+@pytest.mark.parametrize("field", ["city", "county"])  # county: signalled, not an input
+def test_a_change_of_other_fields_writes_no_rows(province_officer, today, field):
     hospital = Institution.objects.get(pk=min(assisted_recipient_ids(year=today.year - 1)))
     before = list(AssistedYear.objects.filter(institution=hospital).values_list("pk", flat=True))
-    institution_update(actor=province_officer, institution=hospital, city="测试市")
+    value = (
+        "测试市"
+        if field == "city"
+        else County.objects.exclude(pk=hospital.county_id).order_by("code").first()
+    )
+    institution_update(actor=province_officer, institution=hospital, **{field: value})
     assert (
         list(AssistedYear.objects.filter(institution=hospital).values_list("pk", flat=True))
         == before
