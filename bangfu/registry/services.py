@@ -338,4 +338,6 @@ def institution_edit_profile(
         after["departments_added"] = names
     if before or after:
         audit_record(actor=actor, action="update", obj=inst, before=before or None, after=after)
+    if "grade" in after:  # as `institution_update` tells it (a helper's grade decides §一)
+        institution_changed.send(sender=Institution, institution=inst, changed=frozenset({"grade"}))
     return inst

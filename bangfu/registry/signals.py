@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Sent by `services.institution_update` inside its transaction after it changed an institution's
+# Sent by `services.institution_update` (and `institution_edit_profile`, for `grade`) inside its
+# transaction after it changed an institution's
 # `institution_type`, `category`, `province`, `grade` or `county`, with `institution` and
 # `changed` (the frozenset of those field names that changed). capability rewrites the hospital's
 # stored yearly standard results, judged by type, and the stored assisted years: a recipient's

@@ -32,7 +32,7 @@ from bangfu.partnerships.services import (
     partnership_create,
 )
 from bangfu.registry.models import County, Institution, InstitutionCategory
-from bangfu.registry.services import institution_update
+from bangfu.registry.services import institution_edit_profile, institution_update
 
 pytestmark = pytest.mark.django_db
 
@@ -192,6 +192,20 @@ def test_a_helpers_grade_or_province_change_rewrites_its_recipients(
     institution_update(
         actor=province_officer, institution=helper, **{field: getattr(helper, field)}
     )
+    assert _stored() == before == _rule()
+
+
+def test_a_helpers_grade_corrected_on_its_profile_rewrites_its_recipients(province_officer, today):
+    """The province office's profile correction (`institution_edit_profile`) changes a grade
+    too: the same signal, the same rows."""
+    helper = _helper_of_assisted(today)
+    grade = helper.grade
+    before = _stored()
+    institution_edit_profile(actor=province_officer, institution=helper, grade="三乙")
+    after = _stored()
+    assert after == _rule()
+    assert before - after
+    institution_edit_profile(actor=province_officer, institution=helper, grade=grade)
     assert _stored() == before == _rule()
 
 
