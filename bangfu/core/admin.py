@@ -78,38 +78,34 @@ class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 self.delete_model(request, obj)
 
 
+class ViewOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Rows the admin may look at and never add, change or delete (every field read-only)."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEntryAdmin(ViewOnlyAdmin):
     list_display = ("created_at", "actor_label", "action", "object_type", "object_repr")
     list_filter = ("action", "object_type")
     search_fields = ("object_repr", "actor_label", "object_id")
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(DerivedRowsStamp)
-class DerivedRowsStampAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DerivedRowsStampAdmin(ViewOnlyAdmin):
     """Written only by the full rebuilds (`refresh_*`, `core.derived_rows`): shown read-only."""
 
     list_display = ("name", "refreshed_at", "fingerprint")
-    readonly_fields = [f.name for f in DerivedRowsStamp._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class ReadOnlyAuditedAdmin(AuditedModelAdmin):

@@ -16,7 +16,11 @@ from bangfu.partnerships import coverage_report, selectors
 from bangfu.partnerships.domain.lifecycle import AgreementStatus
 from bangfu.partnerships.selectors import gap_report_for_user, partnership_list_for_user
 from bangfu.partnerships.tests.conftest import BIJIE, WEINING
-from bangfu.partnerships.tests.test_coverage_page_sql import _grow, _sizes, _unpaired_in_python
+from bangfu.partnerships.tests.test_coverage_page_sql import (
+    _grow,
+    _unpaired_in_python,
+    assert_same_queries_at_two_sizes,
+)
 from bangfu.partnerships.tests.test_views_scope import expected_partnerships
 from bangfu.partnerships.views import COVERAGE_LIST_PAGE_SIZE
 from bangfu.registry.models import Institution
@@ -245,38 +249,15 @@ def _queries(client, url: str) -> int:
 def test_each_section_costs_the_same_queries_at_two_sizes(
     request, client, persona_name, eligible_helper, unpaired_recipients, today
 ):
-    """As for the whole page (`test_coverage_page_sql`): rows in every list in the persona's
-    scope, then as many again with another helper; each section's first page (and the page)
-    costs the same queries, however long its list."""
-    user = request.getfixturevalue(persona_name)
-    if persona_name == "helper_user":
-        helper, recipients = user.institution, unpaired_recipients[:6]
-    else:
-        helper = eligible_helper
-        recipients = list(
-            scope_for_user(user)
-            .institutions(Institution.objects.filter(category="recipient"))
-            .exclude(partnerships_as_recipient__helper=helper)
-            .order_by("pk")[:6]
-        )
-    assert len(recipients) >= 3
-    _grow(helper, recipients, today)
-    client.force_login(user)
-    urls = ["/partnerships/coverage/", *(f"{URL}?list={which}" for which in LISTS)]
-    for url in urls:
-        _queries(client, url)  # warm up: session, caches
-    before = {url: _queries(client, url) for url in urls}
-    shown = _sizes(user, today)
-    other = (
-        Institution.objects.filter(category="helper", grade="三甲")
-        .exclude(province="贵州省")
-        .exclude(pk__in=[helper.pk, eligible_helper.pk])
-        .order_by("pk")
-        .first()
+    """As for the whole page (`test_coverage_page_sql`): each section's first page (and the
+    page) costs the same queries, however long its list."""
+    assert_same_queries_at_two_sizes(
+        request,
+        client,
+        persona_name,
+        eligible_helper,
+        unpaired_recipients,
+        today,
+        ["/partnerships/coverage/", *(f"{URL}?list={which}" for which in LISTS)],
+        _queries,
     )
-    _grow(other, recipients, today)
-    if persona_name == "helper_user":
-        _grow(helper, unpaired_recipients[6:12], today)
-    assert {url: _queries(client, url) for url in urls} == before
-    grown = _sizes(user, today)
-    assert all(g > s for g, s in zip(grown, shown, strict=True)), (shown, grown)

@@ -174,14 +174,14 @@ def _sizes(user, today: date) -> tuple[int, int]:
     return len(report.gaps), len(report.expiring)
 
 
-@pytest.mark.parametrize("persona_name", PERSONAS)
-def test_the_coverage_page_costs_the_same_queries_at_two_sizes(
-    request, client, persona_name, eligible_helper, unpaired_recipients, today
-):
-    """Partnerships in every list the page shows (expiring, gaps, lapsed, in force), in the
-    persona's own scope (for the helper, with its own hospital), then as many again with
-    another helper: the lists grow, the query count does not. (An empty list costs fewer
-    queries than a filled one: nothing to fetch for its rows; so both sizes have them.)"""
+def assert_same_queries_at_two_sizes(
+    request, client, persona_name, eligible_helper, unpaired_recipients, today, urls, queries
+) -> None:
+    """Partnerships in every list the coverage page shows (expiring, gaps, lapsed, in force), in
+    the persona's own scope (for the helper, with its own hospital), then as many again with
+    another helper: the lists grow, the query count of each of `urls` (`queries(client, url)`)
+    does not. (An empty list costs fewer queries than a filled one: nothing to fetch for its
+    rows; so both sizes have them.)"""
     user = request.getfixturevalue(persona_name)
     if persona_name == "helper_user":
         helper, recipients = user.institution, unpaired_recipients[:6]
@@ -196,9 +196,10 @@ def test_the_coverage_page_costs_the_same_queries_at_two_sizes(
     assert len(recipients) >= 3  # one of each shape in GROWTH
     _grow(helper, recipients, today)
     client.force_login(user)
-    url = "/partnerships/coverage/"
-    _queries(client, url)  # warm up: session, caches
-    before, shown = _queries(client, url), _sizes(user, today)
+    for url in urls:
+        queries(client, url)  # warm up: session, caches
+    before = {url: queries(client, url) for url in urls}
+    shown = _sizes(user, today)
     other = (
         Institution.objects.filter(category="helper", grade="三甲")
         .exclude(province="贵州省")
@@ -210,6 +211,22 @@ def test_the_coverage_page_costs_the_same_queries_at_two_sizes(
     _grow(other, recipients, today)
     if persona_name == "helper_user":  # its scope is its own partnerships
         _grow(helper, unpaired_recipients[6:12], today)
-    assert _queries(client, url) == before
+    assert {url: queries(client, url) for url in urls} == before
     grown = _sizes(user, today)
     assert all(g > s for g, s in zip(grown, shown, strict=True)), (shown, grown)
+
+
+@pytest.mark.parametrize("persona_name", PERSONAS)
+def test_the_coverage_page_costs_the_same_queries_at_two_sizes(
+    request, client, persona_name, eligible_helper, unpaired_recipients, today
+):
+    assert_same_queries_at_two_sizes(
+        request,
+        client,
+        persona_name,
+        eligible_helper,
+        unpaired_recipients,
+        today,
+        ["/partnerships/coverage/"],
+        _queries,
+    )
