@@ -185,13 +185,17 @@ def _with_standing(hospitals: QuerySet[Institution], year: int) -> QuerySet[Inst
     )
 
 
-def _meets_q(year: int, catalogue: Catalogue) -> Q:
-    """A filter on Institution (with ``_with_standing(year)``): meets the standard in ``year``."""
-    rel = _standing(year)
+def _meets_q(rel: str, catalogue: Catalogue, institution: str = "") -> Q:
+    """Meets the standard in the year of the standing joined as ``rel`` (a filtered relation:
+    ``_with_standing(year)`` on Institution, or the year's standing on another model whose path
+    to the hospital is ``institution``): a stored row that meets, or no row and a type whose
+    no-values result meets."""
     meets = Q(**{f"{rel}__meets": True})
     passing_empty = sorted(t for t, r in empty_results(catalogue).items() if r.meets)
     if passing_empty:
-        meets |= Q(**{f"{rel}__pk__isnull": True}, institution_type__in=passing_empty)
+        meets |= Q(
+            **{f"{rel}__pk__isnull": True, f"{institution}institution_type__in": passing_empty}
+        )
     return meets
 
 
@@ -251,7 +255,7 @@ class CapabilitySummary:
         return _with_standing(Institution.objects.filter(self.hospitals_q), self.year)
 
     def _meeting(self) -> Count:
-        return Count("pk", filter=_meets_q(self.year, self.catalogue))
+        return Count("pk", filter=_meets_q(_standing(self.year), self.catalogue))
 
     def by_county(self) -> dict[str, CapabilitySummary]:
         """The same figure for each county with an assisted hospital, by county code (one
@@ -412,10 +416,7 @@ def standard_trend_for_user(*, user: User, today: date) -> list[SharePoint]:
     if not years:
         return []
     catalogue = capability_catalogue()
-    passing_empty = sorted(t for t, r in empty_results(catalogue).items() if r.meets)
-    meets = Q(standing__meets=True)
-    if passing_empty:
-        meets |= Q(standing__pk__isnull=True, institution__institution_type__in=passing_empty)
+    meets = _meets_q("standing", catalogue, institution="institution__")
     rows = (
         AssistedYear.objects.filter(
             year__in=years,

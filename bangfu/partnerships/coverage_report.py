@@ -26,7 +26,6 @@ from bangfu.partnerships.selectors import (
     CoverageExplanation,
     PartnershipFilters,
     PartnershipRow,
-    PartnershipRows,
     coverage_explanations_on,
     coverage_on,
     gaps_for_user,
@@ -55,18 +54,6 @@ class LazyViews(LazyRows[View], Generic[Item, View]):
 
     def _page(self, start: int, stop: int | None) -> list[View]:
         return self._build(self._items[start:stop])
-
-
-class DeferredPartnershipRows(DeferredRows[PartnershipRow]):
-    """`PartnershipRows` made when first read (`DeferredRows`), with their `ids()`."""
-
-    def __init__(self, make: Callable[[], PartnershipRows]) -> None:
-        self._partnership_rows = cache(make)
-        super().__init__(self._partnership_rows)
-
-    def ids(self) -> list[int]:
-        """The partnerships' ids, in order (`PartnershipRows.ids`)."""
-        return self._partnership_rows().ids()
 
 
 @dataclass(frozen=True)
@@ -116,7 +103,7 @@ class CoverageReport:
     gaps: Sequence[GapView]
     lapsed: Sequence[UnpairedView]
     never_paired: Sequence[UnpairedView]
-    expiring: DeferredPartnershipRows
+    expiring: Sequence[PartnershipRow]
     prefecture_names: dict[int, str]
     # Read only when shown (the coverage page), not by the dashboard.
     explain: Callable[[], list[CoverageExplanation]]
@@ -149,7 +136,7 @@ class CoverageLists:
     """The report's lists for a day, scoped to the user, none read yet: each costs a COUNT for
     its length and one or two queries for the rows of a slice, whichever others are read."""
 
-    expiring: DeferredPartnershipRows
+    expiring: Sequence[PartnershipRow]
     gaps: Sequence[GapView]
     lapsed: Sequence[UnpairedView]
     never_paired: Sequence[UnpairedView]
@@ -184,7 +171,7 @@ def coverage_lists_for_user(*, user: User, day: date) -> CoverageLists:
     unpaired = cache(lambda: unpaired_for_user(user=user, today=day))
     gaps = cache(lambda: gaps_for_user(user=user, today=day))
     return CoverageLists(
-        expiring=DeferredPartnershipRows(
+        expiring=DeferredRows(
             lambda: partnership_list_for_user(
                 user=user,
                 today=day,

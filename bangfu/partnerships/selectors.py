@@ -397,10 +397,6 @@ class PartnershipRows(LazyRows[PartnershipRow]):
     def _page(self, start: int, stop: int | None) -> list[PartnershipRow]:
         return _rows(self._queryset[start:stop], self._today, self._policy)
 
-    def ids(self) -> list[int]:
-        """The partnerships' ids, in order (one query; no row built)."""
-        return list(self._queryset.prefetch_related(None).values_list("pk", flat=True))
-
     def in_chunks(self, size: int = 500) -> Iterator[PartnershipRow]:
         """Every row, built and fetched `size` at a time and not kept (for streamed exports)."""
         start = 0
