@@ -622,9 +622,10 @@ def inflate(units: int, seed: int, done: int = 0) -> None:
     from bangfu.capability.standings import standings_refresh_all
 
     started = time.perf_counter()
-    standings = standings_refresh_all()
+    written = standings_refresh_all()
     say(
-        f"refresh_standings: {standings:,} hospital-year rows in {time.perf_counter() - started:.1f} s"
+        f"refresh_standings: {written.standings:,} hospital-year rows and {written.assisted:,} "
+        f"assisted years in {time.perf_counter() - started:.1f} s"
     )
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import transaction
@@ -181,13 +182,21 @@ def standings_refresh(institution_ids: Iterable[int], year: int | None = None) -
     return _rewrite(Judge(load_catalogue()), ids, year)
 
 
+@dataclass(frozen=True)
+class StandingsRefreshed:
+    """What a full rebuild wrote: the standings and the assisted years rebuilt with them."""
+
+    standings: int
+    assisted: int
+
+
 @transaction.atomic
-def standings_refresh_all(year: int | None = None) -> int:
+def standings_refresh_all(year: int | None = None) -> StandingsRefreshed:
     """Recompute every row (of `year`, or of every year) from scratch, and the stored assisted
     years with them (`assisted.assisted_refresh_all`): the load of existing data, the repair
     after edits outside the services, and the update after a catalogue or policy change; a
-    rebuild of every year stamps the rows with `standings_fingerprint()`. Returns the standings
-    written."""
+    rebuild of every year stamps the rows with `standings_fingerprint()`. Returns the rows
+    written of each."""
     fingerprint = standings_fingerprint() if year is None else None
     old = StandardStanding.objects.all()
     values = IndicatorValue.objects.all()
@@ -200,10 +209,10 @@ def standings_refresh_all(year: int | None = None) -> int:
     written = sum(
         _rewrite(judge, ids[start : start + BATCH], year) for start in range(0, len(ids), BATCH)
     )
-    assisted_refresh_all(year)
+    assisted = assisted_refresh_all(year)
     if fingerprint is not None:
         derived_rows_stamp_write(STAMP, fingerprint)
-    return written
+    return StandingsRefreshed(standings=written, assisted=assisted)
 
 
 def stale_standings(catalogue: Catalogue | None = None) -> int:

@@ -13,13 +13,15 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook
 
 from bangfu.capability.domain.catalogue import Catalogue
 from bangfu.capability.domain.standard import standard_result
 from bangfu.capability.loader import load_catalogue
-from bangfu.capability.models import IndicatorValue, StandardStanding
+from bangfu.capability.models import AssistedYear, IndicatorValue, StandardStanding
 from bangfu.capability.selectors import capability_summary
 from bangfu.capability.services import (
     IMPORT_HEADERS,
@@ -235,8 +237,28 @@ def test_refresh_repairs_rows_edited_outside_the_services():
         institution_type="general",
     )
     assert _stored() != expected
-    assert standings_refresh_all() == len(expected)
+    assert standings_refresh_all().standings == len(expected)
     assert _stored() == expected == _fresh()
+
+
+@pytest.mark.parametrize("year", [None, timezone.localdate().year - 1])
+def test_refresh_standings_reports_the_rows_it_wrote_without_counting_them_again(year):
+    standings = StandardStanding.objects.all()
+    assisted = AssistedYear.objects.all()
+    args: list[str] = []
+    if year is not None:
+        standings, assisted = standings.filter(year=year), assisted.filter(year=year)
+        args = ["--year", str(year)]
+    out = StringIO()
+    with CaptureQueriesContext(connection) as queries:
+        call_command("refresh_standings", *args, stdout=out)
+    assert standings.count() > 0 and assisted.count() > 0
+    assert (
+        f"能力达标结果：{standings.count()} 行，年度受扶医院 {assisted.count()} 行。"
+        in out.getvalue()
+    )
+    table = AssistedYear._meta.db_table
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper() and table in q["sql"]]
 
 
 def test_the_empty_results_are_those_of_the_catalogue_passed():

@@ -13,7 +13,6 @@ file or the computation (`standings.RULE_VERSION`) changed since the last full r
 
 from __future__ import annotations
 
-from bangfu.capability.models import AssistedYear
 from bangfu.capability.standings import STAMP, standings_fingerprint, standings_refresh_all
 from bangfu.core.refresh_command import YearRefreshCommand
 
@@ -27,8 +26,5 @@ class Command(YearRefreshCommand):
         return standings_fingerprint()
 
     def refresh(self, year: int | None) -> str:
-        standings = standings_refresh_all(year)  # and the assisted years
-        assisted = (
-            AssistedYear.objects.all() if year is None else AssistedYear.objects.filter(year=year)
-        )
-        return f"能力达标结果：{standings} 行，年度受扶医院 {assisted.count()} 行。"
+        written = standings_refresh_all(year)  # and the assisted years
+        return f"能力达标结果：{written.standings} 行，年度受扶医院 {written.assisted} 行。"
