@@ -79,9 +79,7 @@ def test_the_list_is_searched_by_hospital_name(client, province_officer, model):
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_the_rows_are_never_added_changed_or_deleted_in_the_admin(
-    client, province_officer, model
-):
+def test_the_rows_are_never_added_changed_or_deleted_in_the_admin(client, province_officer, model):
     client.force_login(province_officer)
     hospital = Institution.objects.filter(category=InstitutionCategory.RECIPIENT).first()
     _add_rows(model, [hospital])
@@ -90,8 +88,7 @@ def test_the_rows_are_never_added_changed_or_deleted_in_the_admin(
     assert client.get(reverse(f"{name}_change", args=[row.pk])).status_code == 200  # to look at
     assert client.get(reverse(f"{name}_add")).status_code == 403
     assert (
-        client.post(reverse(f"{name}_change", args=[row.pk]), {"year": YEAR + 1}).status_code
-        == 403
+        client.post(reverse(f"{name}_change", args=[row.pk]), {"year": YEAR + 1}).status_code == 403
     )
     assert client.post(reverse(f"{name}_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
     assert model.objects.filter(pk=row.pk, year=YEAR).exists()
