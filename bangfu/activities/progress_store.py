@@ -19,8 +19,8 @@ own.
 The rows carry their recipient's county and that county's prefecture (the summary's GROUP BY
 without joins): `registry.signals.institution_changed` with "county" in ``changed`` (a recipient
 moved through `registry.services.institution_update`) reaches `on_institution_changed`, which
-rewrites that recipient's partnerships. A county's prefecture changes only by a load of the
-official list (`registry_load`): `refresh_progress` repairs the rows then.
+rewrites that recipient's partnerships; `registry.signals.county_changed` with "prefecture" (a
+county moved by a load of the official list, `registry_load`) reaches `on_county_changed`.
 
 A full rebuild stamps the rows with `progress_fingerprint()` (the policy file and
 `RULE_VERSION`, `core.derived_rows`); `refresh_progress --if-stale` (`scripts/serve`, at each
@@ -40,7 +40,7 @@ from bangfu.activities.selectors import agreement_terms, facts_by_partnership, m
 from bangfu.core.derived_rows import derived_rows_stamp_write, inputs_fingerprint
 from bangfu.partnerships.models import Agreement, Partnership
 from bangfu.policy.loader import load_policy, policy_file
-from bangfu.registry.models import Institution
+from bangfu.registry.models import County, Institution
 
 BATCH = 200
 
@@ -206,4 +206,14 @@ def on_institution_changed(
     if "county" in changed:
         progress_refresh_partnerships(
             Partnership.objects.filter(recipient=institution).values_list("pk", flat=True)
+        )
+
+
+def on_county_changed(
+    *, county: County, changed: frozenset[str] = frozenset(), **_: object
+) -> None:
+    """A county moved to another prefecture: its recipients' partnerships' rows carry it."""
+    if "prefecture" in changed:
+        progress_refresh_partnerships(
+            Partnership.objects.filter(recipient__county=county).values_list("pk", flat=True)
         )

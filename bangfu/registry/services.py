@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,7 +24,7 @@ from bangfu.registry.models import (
 )
 from bangfu.registry.registry_files import DATA_DIR, read_registry
 from bangfu.registry.scope import scope_for_user
-from bangfu.registry.signals import institution_changed
+from bangfu.registry.signals import county_changed, institution_changed
 
 PREFECTURE_FIELDS = ("code", "name", "short_name")
 # The fields whose change `institution_update` signals (`signals.institution_changed`).
@@ -56,6 +57,9 @@ INSTITUTION_FIELDS = (
 )
 
 
+_Loaded = TypeVar("_Loaded", Prefecture, County, Specialty)
+
+
 @dataclass(frozen=True)
 class LoadSummary:
     created: int
@@ -65,26 +69,28 @@ class LoadSummary:
 
 def _upsert(
     actor: User | None,
-    model: type[Prefecture] | type[County] | type[Specialty],
+    model: type[_Loaded],
     key: dict[str, object],
     values: dict[str, object],
     fields: tuple[str, ...],
     note: str,
-) -> str:
+) -> tuple[str, _Loaded, frozenset[str]]:
+    """Create or update the row with ``key``; returns the outcome ("created", "updated" or
+    "unchanged"), the row and the ``fields`` an update changed."""
     obj = model.objects.filter(**key).first()
     if obj is None:
         obj = model.objects.create(**key, **values)
         audit_record(
             actor=actor, action="create", obj=obj, after=model_snapshot(obj, fields), note=note
         )
-        return "created"
+        return "created", obj, frozenset()
     before = model_snapshot(obj, fields)
     for name, value in values.items():
         setattr(obj, name, value)
     after = model_snapshot(obj, fields)
     changed = audit_changes(before, after)
     if not changed:
-        return "unchanged"
+        return "unchanged", obj, frozenset()
     obj.save(update_fields=[model._meta.get_field(f).name for f in changed])
     audit_record(
         actor=actor,
@@ -94,7 +100,7 @@ def _upsert(
         after=changed,
         note=note,
     )
-    return "updated"
+    return "updated", obj, frozenset(changed)
 
 
 @transaction.atomic
@@ -110,16 +116,15 @@ def registry_load(*, actor: User | None, data_dir: Path = DATA_DIR) -> LoadSumma
     outcomes: list[str] = []
     prefectures: dict[str, Prefecture] = {}
     for p in data.prefectures:
-        outcomes.append(
-            _upsert(
-                actor,
-                Prefecture,
-                {"code": p.code},
-                {"name": p.name, "short_name": p.short_name},
-                PREFECTURE_FIELDS,
-                note,
-            )
+        outcome, _, _ = _upsert(
+            actor,
+            Prefecture,
+            {"code": p.code},
+            {"name": p.name, "short_name": p.short_name},
+            PREFECTURE_FIELDS,
+            note,
         )
+        outcomes.append(outcome)
     prefectures = {p.code: p for p in Prefecture.objects.all()}
     verified = set(
         County.objects.filter(programme_group_verified=True).values_list("code", flat=True)
@@ -138,18 +143,22 @@ def registry_load(*, actor: User | None, data_dir: Path = DATA_DIR) -> LoadSumma
                 "programme_group_basis": c.programme_group_basis,
                 "programme_group_verified": c.programme_group_verified,
             }
-        outcomes.append(_upsert(actor, County, {"code": c.code}, values, COUNTY_FIELDS, note))
-    for s in data.specialties:
-        outcomes.append(
-            _upsert(
-                actor,
-                Specialty,
-                {"code": s.code},
-                {"name": s.name, "provenance": s.provenance},
-                SPECIALTY_FIELDS,
-                note,
-            )
+        outcome, county, changed = _upsert(
+            actor, County, {"code": c.code}, values, COUNTY_FIELDS, note
         )
+        outcomes.append(outcome)
+        if changed:
+            county_changed.send(sender=County, county=county, changed=changed)
+    for s in data.specialties:
+        outcome, _, _ = _upsert(
+            actor,
+            Specialty,
+            {"code": s.code},
+            {"name": s.name, "provenance": s.provenance},
+            SPECIALTY_FIELDS,
+            note,
+        )
+        outcomes.append(outcome)
     return LoadSummary(
         created=outcomes.count("created"),
         updated=outcomes.count("updated"),
@@ -173,7 +182,9 @@ def county_set_programme_group(
     county.programme_group = programme_group
     county.programme_group_basis = basis.strip()
     county.programme_group_verified = verified
-    save_changes_audited(actor=actor, obj=county, fields=COUNTY_FIELDS, before=before)
+    changed = save_changes_audited(actor=actor, obj=county, fields=COUNTY_FIELDS, before=before)
+    if changed:
+        county_changed.send(sender=County, county=county, changed=frozenset(changed))
     return county
 
 

@@ -14,3 +14,10 @@ from django.dispatch import Signal
 # activities rewrites the stored progress of a recipient's partnerships, which carry its county
 # (ADR 0020). Each receiver acts only on the fields it depends on.
 institution_changed = Signal()
+
+# Sent by `services.registry_load` (the official list) and `county_set_programme_group` inside
+# their transaction after they changed a county's fields (`services.COUNTY_FIELDS`), with `county`
+# and `changed` (the frozenset of those field names that changed). activities rewrites the stored
+# progress of the partnerships of the county's recipients when its `prefecture` changed (the rows
+# carry the county's prefecture, ADR 0020). Each receiver acts only on the fields it depends on.
+county_changed = Signal()

@@ -6,12 +6,19 @@ import csv
 import shutil
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from bangfu.activities.models import AgreementYearProgress, MeasureYearProgress
+from bangfu.activities.progress_store import progress_refresh_all
+from bangfu.capability.models import AssistedYear, StandardStanding
+from bangfu.capability.standings import standings_refresh_all
 from bangfu.core.models import AuditEntry
 from bangfu.registry.models import County, Prefecture, Specialty
 from bangfu.registry.registry_files import DATA_DIR
@@ -202,3 +209,63 @@ def test_missing_directory_is_a_clear_cli_error(tmp_path):
     )
     assert result.returncode != 0
     assert "--data-dir：目录" in result.stderr
+
+
+# ---- a load that changes a county keeps the stored derived rows current (issue #13) ----
+
+
+def _derived_rows() -> dict[str, set[tuple[object, ...]]]:
+    """Every stored derived row that reads the registry, with the keys it carries: the
+    progress rows' region (ADR 0020), the assisted years and the standings (ADR 0021)."""
+    return {
+        "agreement years": set(
+            AgreementYearProgress.objects.values_list(
+                "agreement_id", "year", "county_id", "prefecture_id", "first", "last"
+            )
+        ),
+        "measure years": set(
+            MeasureYearProgress.objects.values_list(
+                "partnership_id", "year", "code", "county_id", "prefecture_id", "met"
+            )
+        ),
+        "assisted years": set(AssistedYear.objects.values_list("institution_id", "year")),
+        "standings": set(
+            StandardStanding.objects.values_list("institution_id", "year", "meets", "shortfall")
+        ),
+    }
+
+
+def test_a_county_moved_by_a_load_leaves_the_rows_of_a_fresh_full_refresh():
+    county = County.objects.get(pk=AgreementYearProgress.objects.values("county_id")[:1])
+    official = county.prefecture
+    # An older list had put the county in another prefecture, and the rows followed it.
+    County.objects.filter(pk=county.pk).update(
+        prefecture=Prefecture.objects.exclude(pk=official.pk).order_by("code")[0]
+    )
+    progress_refresh_all()
+    assert not AgreementYearProgress.objects.filter(county=county, prefecture=official).exists()
+
+    call_command("load_registry", stdout=StringIO())  # the official list moves it back
+    assert County.objects.get(pk=county.pk).prefecture == official
+    loaded = _derived_rows()
+    assert AgreementYearProgress.objects.filter(county=county, prefecture=official).exists()
+    assert MeasureYearProgress.objects.filter(county=county, prefecture=official).exists()
+    progress_refresh_all()
+    standings_refresh_all()
+    assert loaded == _derived_rows()
+
+
+def test_a_load_that_changes_nothing_writes_no_derived_row():
+    derived = tuple(
+        m._meta.db_table
+        for m in (AgreementYearProgress, MeasureYearProgress, AssistedYear, StandardStanding)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        call_command("load_registry", stdout=StringIO())
+    writes = [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
+    assert not [q for q in queries if any(table in q["sql"] for table in derived)]
