@@ -18,6 +18,23 @@ POST /api/v1/auth/token): one warm-up request, one request under `CaptureQueries
 the query count, then `--runs` timed requests (median wall time). Timed requests run with
 `settings.DEBUG = False` (no query log), as in production. Writes only under /tmp (and the
 scratch PostgreSQL database); never touches var/ or the project's database.
+
+Interleaved (the default; issue #13): on a shared machine the background load changes in the
+minutes between two sizes, so measuring each size once, right after building it, can turn a
+flat page's ×10 ÷ ×1 into 1.9×. So the bench keeps a copy of the database at every size — after
+loading the demo and after each inflation (and its `VACUUM (ANALYZE)`): on PostgreSQL
+`CREATE DATABASE <name>_demo / <name>_x1 / <name>_x10 … TEMPLATE <name>` (the copy keeps the
+planner statistics, the visibility map and the hint bits: it is a copy of the files), on SQLite
+a copy of the file next to it — and then measures in rounds: in each of the `--runs` rounds it
+switches Django's default connection to each size's copy in turn (the order rotates by one size
+per round, so no size is always first), and requests every page once as a warm-up and once
+timed. A page's median at a size is over the rounds, so every size's requests are spread over
+the same minutes. Query counts and statuses are taken once per size, before the rounds (the
+users log in and fetch their API token in each copy: sessions and tokens live in the
+database). The copies are dropped at the end (`--keep` keeps them and prints their URLs); the
+run stops before any work if a copy's name is taken (it never drops a database it did not
+create). `--sequential` measures the old way (each size once, right after building it, with
+`--runs` timed requests per page), without copies.
 """
 
 from __future__ import annotations
@@ -33,7 +50,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -792,6 +809,264 @@ def step_key(label: str) -> str:
     return label.replace("×", "x")
 
 
+# ---- interleaved sizes: a copy of the database per size, measured in rounds ----
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One size kept for the rounds: its step label ("demo", "×10"), its row counts, and the
+    `NAME` Django's default connection takes to reach its copy (a PostgreSQL database name, or
+    a SQLite file's path)."""
+
+    label: str
+    sizes: dict[str, int]
+    database: str
+
+
+def copy_database_name(name: str, label: str) -> str:
+    """The PostgreSQL copy of database `name` at step `label`: bench_x10 for ("bench", "×10")."""
+    return f"{name}_{step_key(label)}"
+
+
+def postgres_copies_free(url: str, labels: Sequence[str]) -> None:
+    """Stops before any work if a copy's name is taken: the run would fail at that size, and
+    it must never drop a database it did not create (others use bench_x10, bench_x50, …)."""
+    import psycopg
+
+    admin, name = _postgres_admin(url)
+    names = [copy_database_name(name, label) for label in labels]
+    if too_long := [n for n in names if len(n.encode()) > 63]:
+        raise SystemExit(f"copy names longer than PostgreSQL's 63 bytes: {', '.join(too_long)}")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        taken = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname = ANY(%s) ORDER BY datname", [names]
+        ).fetchall()
+    if taken:
+        raise SystemExit(
+            "the copies' databases exist already: "
+            + ", ".join(row[0] for row in taken)
+            + "; drop them (if they are yours) or choose another --database-url name"
+        )
+
+
+def postgres_copy(url: str, copy: str) -> None:
+    """`CREATE DATABASE copy TEMPLATE <url's database>`. The template must have no other
+    connection: the caller closes Django's; an autovacuum worker is asked to leave by the server,
+    and a moment's wait covers the rest."""
+    import psycopg
+    from psycopg import sql
+
+    admin, name = _postgres_admin(url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        # FILE_COPY (PostgreSQL 15+; the only way before): copies the files after a checkpoint,
+        # instead of writing the whole database to the WAL.
+        strategy = sql.SQL(" STRATEGY FILE_COPY" if conn.info.server_version >= 150000 else "")
+        statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(copy), sql.Identifier(name)
+        )
+        for attempt in range(10):
+            try:
+                conn.execute(statement + strategy)
+                return
+            except psycopg.errors.ObjectInUse:
+                if attempt == 9:
+                    raise
+                time.sleep(3)
+
+
+def postgres_drop_copy(url: str, copy: str) -> None:
+    """Drops a copy this run created (the caller only passes those)."""
+    import psycopg
+    from psycopg import sql
+
+    admin, _ = _postgres_admin(url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(copy)))
+
+
+def sqlite_copy(source: str, target: str) -> None:
+    """A consistent copy of a SQLite database file (the backup API: whatever the journal mode)."""
+    import sqlite3
+
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+def current_database() -> str:
+    """The database Django's default connection reaches (asked of the server, not the settings)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT current_database()")
+            return str(cursor.fetchone()[0])
+        cursor.execute("PRAGMA database_list")
+        return str(next(row[2] for row in cursor.fetchall() if row[1] == "main"))
+
+
+def use_database(name: str) -> None:
+    """Points Django's default connection at database `name` (a PostgreSQL name or a SQLite
+    path). The open connection is closed, so the next query connects anew with the new
+    settings; the connection's `settings_dict` is the dict in `settings.DATABASES` when the
+    settings come from the environment, but both are set so that a copy would not hide it."""
+    from django.conf import settings
+    from django.db import connections
+
+    connections.close_all()
+    settings.DATABASES["default"]["NAME"] = name
+    connections["default"].settings_dict["NAME"] = name
+    reached = current_database()
+    if reached != name and Path(reached).resolve() != Path(name).resolve():
+        raise SystemExit(f"switched to {name} but connected to {reached}")
+
+
+def snapshot(url: str, label: str, workdir: Path) -> Snapshot:
+    """Keeps the database at its present size as step `label`'s copy (after the load's or the
+    inflation's VACUUM (ANALYZE), which the copy keeps: its statistics and visibility map are
+    files of the template)."""
+    from django.conf import settings
+    from django.db import connections
+
+    sizes = table_sizes()
+    started = time.perf_counter()
+    connections.close_all()
+    if url.startswith(("postgres://", "postgresql://")):
+        _, name = _postgres_admin(url)
+        copy = copy_database_name(name, label)
+        postgres_copy(url, copy)
+    else:
+        source = str(settings.DATABASES["default"]["NAME"])
+        copy = str(workdir / f"bench_{step_key(label)}.sqlite3")
+        sqlite_copy(source, copy)
+    say(f"copied the database at {label} to {copy} in {time.perf_counter() - started:.1f} s")
+    return Snapshot(label, sizes, copy)
+
+
+def copy_url(url: str, snap: Snapshot) -> str:
+    """The URL of a size's copy (printed by --keep)."""
+    if url.startswith(("postgres://", "postgresql://")):
+        return urlunsplit(urlsplit(url)._replace(path=f"/{snap.database}"))
+    return f"sqlite:///{snap.database}"
+
+
+def round_order(labels: Sequence[str], round_no: int) -> list[str]:
+    """The sizes in the order round `round_no` (from 0) measures them: rotated by one per round,
+    so that no size is always measured first after the switch, or always last."""
+    shift = round_no % len(labels)
+    return [*labels[shift:], *labels[:shift]]
+
+
+Key = tuple[str, str]  # (page label, username)
+
+
+def measure_rounds(
+    labels: Sequence[str],
+    keys: Sequence[Key],
+    rounds: int,
+    switch: Callable[[str], None],
+    request: Callable[[str, Key], object],
+    clock: Callable[[], float] = time.perf_counter,
+) -> dict[tuple[str, Key], list[float]]:
+    """The timing loop of the interleaved mode, apart from Django (so a test can drive it): in
+    each round, for each size in `round_order`, `switch(size)`, then for each page and user one
+    warm-up `request(size, key)` and one timed. Returns the seconds per (size, key), one per
+    round."""
+    times: dict[tuple[str, Key], list[float]] = {(s, k): [] for s in labels for k in keys}
+    for round_no in range(rounds):
+        started = clock()
+        for label in round_order(labels, round_no):
+            switch(label)
+            for key in keys:
+                request(label, key)  # warm-up: this page's rows into this copy's cache
+                before = clock()
+                request(label, key)
+                times[(label, key)].append(clock() - before)
+        say(f"round {round_no + 1}/{rounds} in {clock() - started:.1f} s")
+    return times
+
+
+def measure_interleaved(
+    snapshots: Sequence[Snapshot],
+    rounds: int,
+    pages: Sequence[Page] = PAGES,
+    users: Sequence[str] = DEMO_USERS,
+) -> list[Step]:
+    """Every size's copy measured in `rounds` rounds (`measure_rounds`); the query count and
+    status of each page once per size before them. Each user logs in and fetches an API token
+    in every copy (the session and the token are rows of that database), with one client per
+    size and user."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bangfu.accounts.models import User
+    from bangfu.overview.demo import DEMO_PASSWORD
+
+    by_label = {s.label: s for s in snapshots}
+    keys = [(page.label, username) for username in users for page in pages]
+    requests: dict[tuple[str, Key], tuple[Client, str, dict[str, str]]] = {}
+
+    def switch(label: str) -> None:
+        use_database(by_label[label].database)
+
+    def request(label: str, key: Key) -> int:
+        client, url, headers = requests[(label, key)]
+        response = client.get(url, headers=headers)
+        _ = response.content
+        return int(response.status_code)
+
+    settings.DEBUG = False
+    counted: dict[tuple[str, Key], tuple[int, int]] = {}
+    for snap in snapshots:
+        switch(snap.label)
+        for username in users:
+            client = Client(HTTP_HOST="localhost")
+            client.force_login(
+                User.objects.get(username=username),
+                backend="django.contrib.auth.backends.ModelBackend",
+            )
+            token = api_token(username, DEMO_PASSWORD)
+            for page in pages:
+                headers = {"Authorization": f"Bearer {token}"} if page.api else {}
+                if page.htmx:
+                    headers["HX-Request"] = "true"
+                requests[(snap.label, (page.label, username))] = (client, page.url, headers)
+        for key in keys:
+            request(snap.label, key)  # warm-up
+            # The log is a bounded deque (9,000): once full its length no longer grows.
+            connection.queries_log.clear()
+            with CaptureQueriesContext(connection) as captured:
+                status = request(snap.label, key)
+            counted[(snap.label, key)] = (status, len(captured.captured_queries))
+        say(f"{snap.label}: logged in, queries counted")
+
+    times = measure_rounds([s.label for s in snapshots], keys, rounds, switch, request)
+    steps = []
+    for snap in snapshots:
+        results = {}
+        for key in keys:
+            status, queries = counted[(snap.label, key)]
+            results[key] = Measure(
+                status, queries, statistics.median(times[(snap.label, key)]) * 1000
+            )
+        steps.append(Step(snap.label, snap.sizes, results))
+    # on stderr, each size's rounds too: how far apart they are shows how much a median says
+    for step in steps:
+        for key, measure in step.results.items():
+            rounds_ms = " ".join(f"{t * 1000:.0f}" for t in times[(step.label, key)])
+            say(
+                f"  {step.label:<5} {key[1]:<14} {key[0]:<18} {measure.status} "
+                f"{measure.queries:>4} q {measure.median_ms:>9.1f} ms  (rounds: {rounds_ms})"
+            )
+    return steps
+
+
 def json_report(
     steps: Sequence[Step], database: str, pages: Sequence[Page], users: Sequence[str]
 ) -> dict[str, Any]:
@@ -866,7 +1141,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=1,
         help="also measure at this scale on the way (0: only demo and --scale)",
     )
-    parser.add_argument("--runs", type=int, default=5, help="timed requests per page (median)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=5,
+        help="rounds (interleaved), or timed requests per page and size (--sequential); "
+        "the median is over them",
+    )
+    parser.add_argument(
+        "--sequential",
+        action="store_true",
+        help="measure each size once, right after building it (no copies; sizes minutes apart)",
+    )
     parser.add_argument("--seed", type=int, default=20260, help="seed of the generated data")
     parser.add_argument(
         "--database-url",
@@ -874,7 +1160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a PostgreSQL URL naming a scratch database that does not exist yet "
         "(created, then dropped); default: a temporary SQLite file",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database (and the copies) afterwards"
+    )
     parser.add_argument(
         "--scales",
         default="",
@@ -918,8 +1206,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bangfu-bench-pages-"))
     url = configure_environment(args.database_url, workdir)
     postgres = url.startswith(("postgres://", "postgresql://"))
+    interleaved = not args.sequential
+    labels = ["demo", *(f"×{n}" for n in scales)]
     if postgres:
+        if interleaved:
+            postgres_copies_free(url, labels)
         postgres_create(url)
+    snapshots: list[Snapshot] = []  # the copies this run created (and only those are dropped)
     try:
         import django
 
@@ -929,8 +1222,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         load_demo()
         if postgres:
             vacuum_analyze()
-        say(f"demo data loaded in {time.perf_counter() - started:.1f} s; measuring")
-        steps = [Step("demo", table_sizes(), measure_all(args.runs, pages, users))]
+        say(f"demo data loaded in {time.perf_counter() - started:.1f} s")
+        if interleaved:
+            snapshots.append(snapshot(url, "demo", workdir))
+        else:
+            steps = [Step("demo", table_sizes(), measure_all(args.runs, pages, users))]
         done = 0
         for scale in scales:
             started = time.perf_counter()
@@ -938,13 +1234,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             done = scale
             if postgres:
                 vacuum_analyze()
-            say(f"inflated to scale {scale} in {time.perf_counter() - started:.1f} s; measuring")
-            steps.append(Step(f"×{scale}", table_sizes(), measure_all(args.runs, pages, users)))
+            say(f"inflated to scale {scale} in {time.perf_counter() - started:.1f} s")
+            if interleaved:
+                snapshots.append(snapshot(url, f"×{scale}", workdir))
+            else:
+                steps.append(Step(f"×{scale}", table_sizes(), measure_all(args.runs, pages, users)))
+        if interleaved:
+            say(f"measuring {', '.join(labels)} interleaved, {args.runs} rounds")
+            steps = measure_interleaved(snapshots, args.runs, pages, users)
+        medians = f"median of {args.runs} rounds" if interleaved else f"median of {args.runs} runs"
         sys.stdout.write(
-            f"\n{database_label()}, {code_label()}, median of {args.runs} runs, "
-            f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {date.today():%Y-%m-%d}\n\n"
+            f"\n{database_label()}, {code_label()}, {medians}, "
+            f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {date.today():%Y-%m-%d}\n"
         )
-        sys.stdout.write(report(steps, pages, users) + "\n")
+        if interleaved:
+            sys.stdout.write(
+                f"Sizes measured interleaved in {args.runs} rounds: each round requests every "
+                f"page at {', '.join(labels)} in turn (a copy of the database per size; one "
+                "warm-up and one timed request per page; the order rotates each round).\n"
+            )
+        else:
+            sys.stdout.write(
+                "Sizes measured sequentially: each size once, right after building it.\n"
+            )
+        sys.stdout.write("\n" + report(steps, pages, users) + "\n")
         if args.json is not None:
             data = json_report(steps, database_label(), pages, users)
             args.json.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
@@ -955,8 +1268,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         connections.close_all()
         if args.keep:
             say(f"kept: {url}")
+            for snap in snapshots:
+                say(f"kept: {copy_url(url, snap)} ({snap.label})")
         else:
             if postgres:
+                for snap in snapshots:
+                    postgres_drop_copy(url, snap.database)
                 postgres_drop(url)
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
