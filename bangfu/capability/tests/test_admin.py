@@ -9,7 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bangfu.capability.loader import load_catalogue
 from bangfu.capability.models import AssistedYear, StandardStanding
+from bangfu.capability.standings import Judge, standing_row
 from bangfu.registry.models import Institution, InstitutionCategory
 
 pytestmark = pytest.mark.django_db
@@ -23,22 +25,9 @@ def _add_rows(model: type[AssistedYear] | type[StandardStanding], hospitals: lis
     if model is AssistedYear:
         AssistedYear.objects.bulk_create(AssistedYear(institution=h, year=YEAR) for h in hospitals)
         return
+    judge = Judge(load_catalogue())
     StandardStanding.objects.bulk_create(
-        StandardStanding(
-            institution=h,
-            year=YEAR,
-            meets=False,
-            shortfall=1,
-            entered=1,
-            core_total=1,
-            core_met=0,
-            others_total=0,
-            others_met=0,
-            others_needed=0,
-            catalogue_version="test",
-            institution_type=h.institution_type,
-        )
-        for h in hospitals
+        standing_row(judge, h.pk, h.institution_type, YEAR, {}) for h in hospitals
     )
 
 
