@@ -1209,9 +1209,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     interleaved = not args.sequential
     labels = ["demo", *(f"×{n}" for n in scales)]
     if postgres:
-        if interleaved:
-            postgres_copies_free(url, labels)
-        postgres_create(url)
+        try:
+            if interleaved:
+                postgres_copies_free(url, labels)
+            postgres_create(url)
+        except BaseException:  # a name taken: nothing was created but the temporary directory
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
     snapshots: list[Snapshot] = []  # the copies this run created (and only those are dropped)
     try:
         import django
