@@ -645,6 +645,13 @@ def inflate(units: int, seed: int, done: int = 0) -> None:
         f"assisted years in {time.perf_counter() - started:.1f} s"
     )
 
+    # Likewise the partnerships' stored 断档 (ADR 0023).
+    from bangfu.partnerships.gap_store import gaps_refresh_all
+
+    started = time.perf_counter()
+    written = gaps_refresh_all()
+    say(f"refresh_gaps: {written:,} gap rows in {time.perf_counter() - started:.1f} s")
+
 
 def _copy(row: Any, **changes: Any) -> Any:
     """An unsaved copy of a model row with some fields changed (every concrete field kept,

@@ -18,6 +18,7 @@ from bangfu.activities.progress_store import progress_refresh_all
 from bangfu.capability.standings import standings_refresh_all
 from bangfu.core.audit import audit_record
 from bangfu.incentives.forecasts import forecasts_refresh_all
+from bangfu.partnerships.gap_store import gaps_refresh_all
 from bangfu.registry.models import (
     County,
     Institution,
@@ -196,6 +197,8 @@ def demo_data_load(*, actor: User | None = None) -> list[DemoLogin]:
     # Likewise the stored yearly standard results of the hospitals (ADR 0021). Each full
     # rebuild stamps its rows, so `scripts/serve`'s `refresh_* --if-stale` then has nothing to do.
     standings_refresh_all()
+    # Likewise the partnerships' stored 断档 (ADR 0023).
+    gaps_refresh_all()
     return logins
 
 

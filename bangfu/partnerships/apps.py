@@ -10,10 +10,13 @@ class PartnershipsConfig(AppConfig):
     def ready(self) -> None:
         from bangfu.accounts.models import Role
         from bangfu.notifications.reminder_sources import reminder_source_register
+        from bangfu.partnerships import gap_store
         from bangfu.partnerships.registry_pages import register as registry_pages_register
         from bangfu.partnerships.reminders import agreement_reminders_due
         from bangfu.partnerships.scope import partner_recipient_filter
+        from bangfu.partnerships.signals import agreement_changed
         from bangfu.registry.scope import institution_widening_register
+        from bangfu.registry.signals import institution_changed
 
         reminder_source_register("partnerships.agreements", agreement_reminders_due)
         institution_widening_register(
@@ -23,3 +26,11 @@ class PartnershipsConfig(AppConfig):
         )
         # The registry's county list filter and its pages' partnership sections.
         registry_pages_register()
+        # The stored gaps follow the agreements and the recipient's county, in the writer's
+        # transaction (ADR 0023).
+        agreement_changed.connect(
+            gap_store.on_agreement_changed, dispatch_uid="partnerships.gaps.a"
+        )
+        institution_changed.connect(
+            gap_store.on_institution_changed, dispatch_uid="partnerships.gaps.i"
+        )

@@ -3,7 +3,8 @@ its Excel export and the dashboard.
 
 Its lists are sequences whose length is a COUNT and whose slices build only their rows: the
 expiring list is a `PartnershipRows` filtered in SQL (ADR 0012), gaps and unpaired recipients
-are found, counted and ordered in SQL (`SqlGaps`, `SqlUnpaired`) and built by the domain
+are found, counted and ordered in SQL (`gaps_for_user`: the stored gaps, ADR 0023, or
+`SqlGaps` for a day before a later signature; `SqlUnpaired`) and built by the domain
 functions for the items read, and their partnerships and hospitals are fetched only for the
 items a page shows (`LazyViews`). Each list is made only when it is first read
 (`DeferredRows`), so a page of one list (`coverage_lists_for_user`, a section of the coverage

@@ -88,7 +88,13 @@ class Agreement(models.Model):
         verbose_name = "帮扶协议"
         verbose_name_plural = "帮扶协议"
         ordering = ["partnership", "cycle_number"]
-        indexes = [models.Index(fields=["end"]), models.Index(fields=["start"])]
+        # signed_on: whether a day is on or after every signature in scope (the stored gaps'
+        # condition, `selectors.gaps_for_user`) is one range scan of it.
+        indexes = [
+            models.Index(fields=["end"]),
+            models.Index(fields=["start"]),
+            models.Index(fields=["signed_on"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["partnership", "cycle_number"], name="agreement_unique_cycle"
@@ -159,3 +165,43 @@ class CountyPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.county.name} {self.cycle_start:%Y}—{self.cycle_end:%Y} 一县一方案"
+
+
+class PartnershipGap(models.Model):
+    """A 断档 of a partnership as `domain.lifecycle.find_gaps` finds it on any day on or after
+    the latest signature of its agreements (ADR 0023): an inner gap between two signed cycles
+    (``before`` and ``last_day`` set), or the trailing gap after the last covered day (both
+    null: it runs through the day read, and exists on the days from ``first_day``). Derived
+    data: rewritten by `gap_store.py` when an agreement or the recipient's county changes."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="+", verbose_name="帮扶关系"
+    )
+    after = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="+", verbose_name="断档前的协议"
+    )
+    before = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+        verbose_name="断档后的协议",
+    )
+    first_day = models.DateField("断档首日")
+    last_day = models.DateField("断档末日", null=True)
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="受扶医院所在县"
+    )
+
+    class Meta:
+        verbose_name = "帮扶断档（派生）"
+        verbose_name_plural = "帮扶断档（派生）"
+        ordering = ["first_day", "after"]
+        # `find_gaps`'s order, unique (no two gaps follow one agreement from one day): the
+        # lists page the province's rows by its index.
+        constraints = [
+            models.UniqueConstraint(fields=["first_day", "after"], name="partnership_gap_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id} {self.first_day:%Y-%m-%d}—{self.last_day or ''}"

@@ -72,7 +72,13 @@ from bangfu.partnerships.domain.lifecycle import (
     find_gaps,
     recipients_without_helper,
 )
-from bangfu.partnerships.models import Agreement, AgreementMeasure, CountyPlan, Partnership
+from bangfu.partnerships.models import (
+    Agreement,
+    AgreementMeasure,
+    CountyPlan,
+    Partnership,
+    PartnershipGap,
+)
 from bangfu.policy.domain.policy import Policy
 from bangfu.policy.loader import load_policy
 from bangfu.registry.models import County, Institution, InstitutionCategory, ProgrammeGroup
@@ -714,16 +720,67 @@ WITH records AS (
 FIRST_PAGE = 50
 
 
-class SqlGaps(LazyRows[Gap[int]]):
-    """断档 in the partnerships in scope on `today`, in `find_gaps`'s order, found in the
-    database (`_GAPS_CTE`): `len()` and the first page are one query (keys and total), another
-    slice one query for its keys; `find_gaps` then builds the gaps read from the cycles of
-    their partnerships only (its reasons and figures: the domain stays the definition)."""
+class GapRows(LazyRows[Gap[int]]):
+    """断档 in the partnerships in scope on `today`, in `find_gaps`'s order (first day, then the
+    agreement it follows), keyed in the database: `len()` and the first page are one query
+    (keys and total), another slice one query for its keys; `find_gaps` then builds the gaps
+    read from the cycles of their partnerships only (its reasons and figures: the domain stays
+    the definition). Subclasses read the keys (`_read`) and the gaps' counties."""
 
     def __init__(self, agreements: QuerySet[Agreement], today: date) -> None:
         super().__init__()
         self._today = today
         self._agreements = agreements
+        self._first: list[tuple[int, date]] | None = None
+        self._total = 0
+
+    def _read(self, start: int, stop: int | None, *, total: bool) -> list[tuple[Any, ...]]:
+        """Keys (partnership id, first day) of rows `start` to `stop`, in order; with
+        ``total``, each followed by the number of rows."""
+        raise NotImplementedError
+
+    def county_ids(self) -> set[int]:
+        """The recipients' counties of the partnerships with a gap (one query, no list of
+        partnership ids sent back and forth)."""
+        raise NotImplementedError
+
+    def _first_page(self) -> list[tuple[int, date]]:
+        """The first page's keys, read once with the total."""
+        if self._first is None:
+            rows = self._read(0, FIRST_PAGE, total=True)
+            self._first = [(pair, first_day) for pair, first_day, _ in rows]
+            self._total = int(rows[0][2]) if rows else 0
+        return self._first
+
+    def _count(self) -> int:
+        self._first_page()
+        return self._total
+
+    def _keys(self, start: int, stop: int | None) -> list[tuple[int, date]]:
+        if stop is not None and stop <= FIRST_PAGE:
+            return self._first_page()[start:stop]
+        return [(pair, first_day) for pair, first_day in self._read(start, stop, total=False)]
+
+    def _gaps(self, keys: list[tuple[int, date]]) -> list[Gap[int]]:
+        if not keys:
+            return []
+        cycles = _facts_by(
+            self._agreements.filter(partnership_id__in={pair for pair, _ in keys}),
+            "partnership_id",
+        )
+        built = {(g.pair, g.first_day): g for g in find_gaps(cycles, self._today)}
+        return [built[key] for key in keys]
+
+    def _page(self, start: int, stop: int | None) -> list[Gap[int]]:
+        return self._gaps(self._keys(start, stop))
+
+
+class SqlGaps(GapRows):
+    """The gaps found over the agreements (`_GAPS_CTE`), on any day: the coverage page's
+    history (a day before a later signature), where the stored rows do not apply."""
+
+    def __init__(self, agreements: QuerySet[Agreement], today: date) -> None:
+        super().__init__(agreements, today)
         periods = (
             signed_periods_sql(agreements, today)
             .annotate(
@@ -740,8 +797,6 @@ class SqlGaps(LazyRows[Gap[int]]):
         sql, params = periods.query.sql_with_params()
         self._cte = _GAPS_CTE.format(periods=sql)
         self._params: list[Any] = [*params, day_number(today)]
-        self._first: list[tuple[int, date]] | None = None
-        self._total = 0
 
     def _fetch(self, tail: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
@@ -750,32 +805,16 @@ class SqlGaps(LazyRows[Gap[int]]):
 
     _ORDERED = "SELECT pair, first_n{total} FROM gaps ORDER BY first_n, after_id"
 
-    def _first_page(self) -> list[tuple[int, date]]:
-        """The first page's keys, read once with the total."""
-        if self._first is None:
-            rows = self._fetch(
-                self._ORDERED.format(total=", COUNT(*) OVER ()") + " LIMIT %s", [FIRST_PAGE]
-            )
-            self._first = [(pair, from_day_number(n)) for pair, n, _ in rows]
-            self._total = int(rows[0][2]) if rows else 0
-        return self._first
-
-    def _count(self) -> int:
-        self._first_page()
-        return self._total
-
-    def _keys(self, start: int, stop: int | None) -> list[tuple[int, date]]:
-        if stop is not None and stop <= FIRST_PAGE:
-            return self._first_page()[start:stop]
-        tail, params = self._ORDERED.format(total=""), list[Any]()
+    def _read(self, start: int, stop: int | None, *, total: bool) -> list[tuple[Any, ...]]:
+        tail, params = self._ORDERED.format(total=", COUNT(*) OVER ()" if total else ""), []
+        skip = start
         if stop is not None:
             tail += " LIMIT %s OFFSET %s"
-            params = [stop - start, start]
-        return [(pair, from_day_number(n)) for pair, n in self._fetch(tail, params)]
+            params, skip = [stop - start, start], 0
+        rows = self._fetch(tail, params)[skip:]  # to the end: every row read, the first skipped
+        return [(pair, from_day_number(n), *rest) for pair, n, *rest in rows]
 
     def county_ids(self) -> set[int]:
-        """The recipients' counties of the partnerships with a gap (one query, no list of
-        partnership ids sent back and forth)."""
         partnership = Partnership._meta.db_table
         institution = Institution._meta.db_table
         return {
@@ -788,24 +827,59 @@ class SqlGaps(LazyRows[Gap[int]]):
             )
         }
 
-    def _gaps(self, keys: list[tuple[int, date]]) -> list[Gap[int]]:
-        if not keys:
-            return []
-        cycles = _facts_by(
-            self._agreements.filter(partnership_id__in={pair for pair, _ in keys}),
-            "partnership_id",
+
+class StoredGaps(GapRows):
+    """The gaps read from the stored rows (`PartnershipGap`, ADR 0023) of the partnerships in
+    scope (``partnerships``: a filter on them, or None for every one): exact on any day on or
+    after every signature of their agreements (`gaps_for_user` checks it). Inner gaps always;
+    a trailing gap once its first day has come. Paged by the rows' (first day, agreement)
+    index."""
+
+    def __init__(
+        self,
+        partnerships: QuerySet[Partnership] | None,
+        agreements: QuerySet[Agreement],
+        today: date,
+    ) -> None:
+        super().__init__(agreements, today)
+        rows = PartnershipGap.objects.filter(Q(before__isnull=False) | Q(first_day__lte=today))
+        if partnerships is not None:
+            rows = rows.filter(partnership__in=partnerships)
+        self._rows = rows
+
+    def _read(self, start: int, stop: int | None, *, total: bool) -> list[tuple[Any, ...]]:
+        rows = self._rows.order_by("first_day", "after_id")
+        if total:
+            return list(
+                rows.annotate(total=Window(Count("pk"))).values_list(
+                    "partnership_id", "first_day", "total"
+                )[start:stop]
+            )
+        return list(rows.values_list("partnership_id", "first_day")[start:stop])
+
+    def county_ids(self) -> set[int]:
+        return set(
+            self._rows.filter(county__isnull=False)
+            .order_by()
+            .values_list("county_id", flat=True)
+            .distinct()
         )
-        built = {(g.pair, g.first_day): g for g in find_gaps(cycles, self._today)}
-        return [built[key] for key in keys]
-
-    def _page(self, start: int, stop: int | None) -> list[Gap[int]]:
-        return self._gaps(self._keys(start, stop))
 
 
-def gaps_for_user(*, user: User, today: date) -> SqlGaps:
+def gaps_for_user(*, user: User, today: date) -> GapRows:
     """断档 in the partnerships in scope on `today` (`domain.lifecycle.find_gaps`, keyed by
-    partnership id), counted and paged in the database (`SqlGaps`)."""
-    return SqlGaps(_in_scope(Agreement.objects.all(), user), today)
+    partnership id), counted and paged in the database: from the stored rows (`StoredGaps`)
+    when no agreement in scope was signed after `today` (one query, a range of the
+    `signed_on` index: none, for today — a signature is never dated after the day it is
+    recorded), else over the agreements (`SqlGaps`: the coverage page's history)."""
+    scope = partnership_filter_for_user(user)
+    partnerships = Partnership.objects.filter(scope) if scope else None
+    agreements = Agreement.objects.all()
+    if partnerships is not None:
+        agreements = agreements.filter(partnership__in=partnerships)
+    if agreements.filter(signed_on__gt=today).exists():
+        return SqlGaps(agreements, today)
+    return StoredGaps(partnerships, agreements, today)
 
 
 class SqlUnpaired(LazyRows[UnpairedRecipient[int]]):

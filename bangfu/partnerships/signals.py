@@ -13,5 +13,6 @@ county_plan_changing = Signal()
 # `agreement_terminate` inside their transaction after the agreement was written, with
 # `agreement`: which agreement governs its partnership's days may have changed. incentives
 # rewrites its stored yearly forecasts (ADR 0018), activities its stored progress (ADR 0020),
-# capability the recipient's stored assisted years (ADR 0021).
+# capability the recipient's stored assisted years (ADR 0021); partnerships itself its stored gaps
+# (`gap_store`, ADR 0023).
 agreement_changed = Signal()

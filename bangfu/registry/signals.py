@@ -12,7 +12,8 @@ from django.dispatch import Signal
 # stored yearly standard results, judged by type, and the stored assisted years: a recipient's
 # category and its helpers' province and grade decide whether it is assisted (ADR 0021);
 # activities rewrites the stored progress of a recipient's partnerships, which carry its county
-# (ADR 0020). Each receiver acts only on the fields it depends on.
+# (ADR 0020), and partnerships the stored gaps of its partnerships, which carry it too (ADR 0023).
+# Each receiver acts only on the fields it depends on.
 institution_changed = Signal()
 
 # Sent by `services.registry_load` (the official list) and `county_set_programme_group` inside

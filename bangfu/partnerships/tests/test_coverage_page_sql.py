@@ -19,6 +19,7 @@ from bangfu.partnerships.domain.coverage import (
     county_coverage,
 )
 from bangfu.partnerships.domain.lifecycle import agreement_status, in_force_on
+from bangfu.partnerships.gap_store import gaps_refresh_partnerships
 from bangfu.partnerships.models import Agreement, Partnership
 from bangfu.partnerships.selectors import (
     agreement_facts,
@@ -154,6 +155,8 @@ GROWTH = [(-400, 20), (-700, -100), (-100, 600)]
 
 
 def _grow(helper: Institution, recipients: list[Institution], today: date) -> None:
+    """Written as a bulk load is (no services): the stored gaps refreshed after (ADR 0023)."""
+    partnerships = []
     for n, recipient in enumerate(recipients):
         start, end = GROWTH[n % 3]
         partnership = Partnership.objects.create(
@@ -167,6 +170,8 @@ def _grow(helper: Institution, recipients: list[Institution], today: date) -> No
             end=today + end * ONE,
             signed_on=today + (start - 10) * ONE,
         )
+        partnerships.append(partnership.pk)
+    gaps_refresh_partnerships(partnerships)
 
 
 def _sizes(user, today: date) -> tuple[int, int]:
