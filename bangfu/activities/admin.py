@@ -5,7 +5,9 @@ from django.contrib import admin
 from bangfu.activities.models import (
     Activity,
     ActivityEvidence,
+    AgreementYearCount,
     AgreementYearProgress,
+    MeasureYearCount,
     MeasureYearProgress,
 )
 from bangfu.core.admin import AuditedModelAdmin, ReadOnlyAuditedAdmin
@@ -48,3 +50,21 @@ class MeasureYearProgressAdmin(ReadOnlyAuditedAdmin):
     list_filter = ("code", "met", "any_record")
     list_select_related = ("agreement_year",)
     raw_id_fields = ("agreement_year",)
+
+
+@admin.register(AgreementYearCount)
+class AgreementYearCountAdmin(ReadOnlyAuditedAdmin):
+    """Agreement-years counted per region and first day behind: derived (ADR 0020)."""
+
+    list_display = ("year", "county", "prefecture", "behind_from", "n")
+    list_filter = ("year",)
+    list_select_related = ("county", "prefecture")
+
+
+@admin.register(MeasureYearCount)
+class MeasureYearCountAdmin(ReadOnlyAuditedAdmin):
+    """Measure-years counted per region, measure and status facts: derived (ADR 0020)."""
+
+    list_display = ("year", "county", "code", "met", "any_record", "behind_from", "n")
+    list_filter = ("year", "code", "met", "any_record")
+    list_select_related = ("county",)

@@ -16,6 +16,14 @@ catalogue or the minimum team, a bulk load) are repaired by `manage.py refresh_p
 rows are derived data, so writing them adds no audit row: the change that caused them has its
 own.
 
+Counts (`AgreementYearCount`, `MeasureYearCount`): the rows counted per year, region and what
+decides their status on a day, so that the province's summary and counts read a few hundred rows
+instead of every measure-year. Kept in the same transaction by difference: `_refresh` takes the
+partnerships' stored rows out of `CountChanges` before deleting them and adds the rows it
+writes, and `_count_changes_apply` adds the net change per key with an upsert (atomic, so
+writers of other partnerships may add to the same key at the same time) and drops the keys that
+reached zero. A full rebuild starts the counts empty too.
+
 The rows carry their recipient's county and that county's prefecture (the summary's GROUP BY
 without joins): `registry.signals.institution_changed` with "county" in ``changed`` (a recipient
 moved through `registry.services.institution_update`) reaches `on_institution_changed`, which
@@ -29,13 +37,22 @@ start) rebuilds only when that changed.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from datetime import date
+from typing import cast
 
 from django.db import connection, transaction
+from django.db.models import Count, Model
 
-from bangfu.activities.domain.progress import AgreementTerms, agreement_year
-from bangfu.activities.models import AgreementYearProgress, MeasureYearProgress
+from bangfu.activities.domain.progress import AgreementTerms, agreement_year, first_behind_day
+from bangfu.activities.models import (
+    NO_DAY,
+    AgreementYearCount,
+    AgreementYearProgress,
+    MeasureYearCount,
+    MeasureYearProgress,
+)
 from bangfu.activities.selectors import agreement_terms, facts_by_partnership, measures_by_agreement
 from bangfu.core.derived_rows import derived_rows_stamp_write, inputs_fingerprint
 from bangfu.partnerships.models import Agreement, Partnership
@@ -44,7 +61,7 @@ from bangfu.registry.models import County, Institution
 
 BATCH = 200
 
-RULE_VERSION = 2  # 2: the rows carry their recipient's county and prefecture
+RULE_VERSION = 3  # 2: the rows carry their recipient's county and prefecture; 3: the counts
 """The version of the code that computes the rows: bump it when the computation changes (a rule
 of `domain.progress`, a column, a migration of the tables), so that `refresh_progress
 --if-stale` rebuilds them at the next start."""
@@ -58,9 +75,100 @@ def progress_fingerprint() -> str:
     return inputs_fingerprint(RULE_VERSION, policy_file())
 
 
-def _refresh(partnership_ids: list[int], year: int | None) -> int:
-    """Rewrite the rows of these partnerships' agreements (of ``year``, or every year);
-    returns the agreement-year rows written."""
+KeyValue = int | str | bool | date | None
+Key = tuple[
+    KeyValue, ...
+]  # a count's key: its model's KEY fields (year first), foreign keys as ids
+
+
+class CountChanges:
+    """What the rows rewritten in a transaction add to (or take from) the counts, per key;
+    `_count_changes_apply` writes them once, at the end."""
+
+    def __init__(self) -> None:
+        self.agreements: Counter[Key] = Counter()
+        self.measures: Counter[Key] = Counter()
+
+    def add_rows(
+        self, rows: Iterable[AgreementYearProgress], measures: Iterable[MeasureYearProgress]
+    ) -> None:
+        for row in rows:
+            self.agreements[_key_of(row, AgreementYearCount.KEY)] += 1
+        for measure in measures:
+            self.measures[_key_of(measure, MeasureYearCount.KEY)] += 1
+
+    def take_stored(self, partnership_ids: list[int], year: int | None) -> None:
+        """Take the stored rows of these partnerships (of ``year``, or every year) out: they
+        are about to be replaced."""
+        rows = AgreementYearProgress.objects.filter(partnership_id__in=partnership_ids)
+        measures = MeasureYearProgress.objects.filter(partnership_id__in=partnership_ids)
+        if year is not None:
+            rows = rows.filter(year=year)
+            measures = measures.filter(year=year)
+        for counter, stored, key in (
+            (self.agreements, rows.order_by(), AgreementYearCount.KEY),
+            (self.measures, measures.order_by(), MeasureYearCount.KEY),
+        ):
+            for *values, n in stored.values_list(*_columns(key)).annotate(n=Count("pk")):
+                counter[tuple(values)] -= n
+
+
+def _columns(key: tuple[str, ...]) -> list[str]:
+    return [f"{name}_id" if name in ("county", "prefecture") else name for name in key]
+
+
+def _key_of(row: Model, key: tuple[str, ...]) -> Key:
+    return tuple(getattr(row, column) for column in _columns(key))
+
+
+def _sort_key(key: Key) -> tuple[tuple[bool, KeyValue], ...]:
+    """Keys in one order (NULLs last) in every transaction: rows locked in the same order."""
+    return tuple((value is None, value if value is not None else 0) for value in key)
+
+
+def _upsert_sql(model: type[Model], key: tuple[str, ...], rows: int) -> str:
+    """INSERT of ``rows`` (key..., n) that adds n to the row of the same key when there is one
+    (the conflict target is the model's unique index: NULLs as `models._key`)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = _columns(key)
+    day = f"'{NO_DAY.isoformat()}'" + ("::date" if connection.vendor == "postgresql" else "")
+    target = ", ".join(
+        f"(COALESCE({column}, {day if column == 'behind_from' else 0}))"
+        if column in ("county_id", "prefecture_id", "behind_from")
+        else column
+        for column in columns
+    )
+    values = ", ".join(["(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"] * rows)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}, n) VALUES {values} "
+        f"ON CONFLICT ({target}) DO UPDATE SET n = {table}.n + EXCLUDED.n"
+    )
+
+
+def _count_changes_apply(changes: CountChanges) -> None:
+    """Add the changes to the counts (one upsert per batch, keys in order) and drop the counts
+    that reached zero. Concurrent writers of other partnerships add to the same keys safely:
+    each upsert is atomic, and additions commute."""
+    for model, counter in (
+        (AgreementYearCount, changes.agreements),
+        (MeasureYearCount, changes.measures),
+    ):
+        changed = sorted(((k, n) for k, n in counter.items() if n), key=lambda kn: _sort_key(kn[0]))
+        with connection.cursor() as cursor:
+            for start in range(0, len(changed), BATCH):
+                batch = changed[start : start + BATCH]
+                cursor.execute(
+                    _upsert_sql(model, model.KEY, len(batch)),
+                    [value for k, n in batch for value in (*k, n)],
+                )
+        years = sorted({cast(int, k[0]) for k, _ in changed})
+        if years:
+            model._default_manager.filter(year__in=years, n=0).delete()
+
+
+def _refresh(partnership_ids: list[int], year: int | None, changes: CountChanges) -> int:
+    """Rewrite the rows of these partnerships' agreements (of ``year``, or every year), noting
+    in ``changes`` what that does to the counts; returns the agreement-year rows written."""
     # One writer per partnership at a time (PostgreSQL): two transactions rewriting the same
     # rows would otherwise both insert them.
     # The same read gives each partnership's region: its recipient's county and prefecture.
@@ -110,6 +218,7 @@ def _refresh(partnership_ids: list[int], year: int | None) -> int:
                     prefecture_id=prefecture_id,
                     first=result.first,
                     last=result.last,
+                    behind_from=first_behind_day(result.measures),
                 )
             )
             measure_rows.append(
@@ -130,6 +239,7 @@ def _refresh(partnership_ids: list[int], year: int | None) -> int:
                     for m in result.measures
                 ]
             )
+    changes.take_stored(partnership_ids, year)
     old_measures = MeasureYearProgress.objects.filter(partnership_id__in=partnership_ids)
     old = AgreementYearProgress.objects.filter(partnership_id__in=partnership_ids)
     if year is not None:
@@ -141,18 +251,21 @@ def _refresh(partnership_ids: list[int], year: int | None) -> int:
     for row, children in zip(rows, measure_rows, strict=True):
         for child in children:
             child.agreement_year_id = row.pk
-    MeasureYearProgress.objects.bulk_create(
-        [child for children in measure_rows for child in children], batch_size=BATCH * 4
-    )
+    new_measures = [child for children in measure_rows for child in children]
+    MeasureYearProgress.objects.bulk_create(new_measures, batch_size=BATCH * 4)
+    changes.add_rows(rows, new_measures)
     return len(rows)
 
 
 @transaction.atomic
 def progress_refresh_partnerships(partnership_ids: Iterable[int]) -> None:
-    """After activities of these partnerships, or their agreements, changed."""
+    """After activities of these partnerships, or their agreements, changed: their rows, and
+    the counts by what the new rows add and the old ones took."""
     ids = sorted(set(partnership_ids))
+    changes = CountChanges()
     for start in range(0, len(ids), BATCH):
-        _refresh(ids[start : start + BATCH], None)
+        _refresh(ids[start : start + BATCH], None, changes)
+    _count_changes_apply(changes)
 
 
 @transaction.atomic
@@ -163,12 +276,17 @@ def progress_refresh_all(year: int | None = None) -> int:
     fingerprint = progress_fingerprint() if year is None else None
     old_measures = MeasureYearProgress.objects.all()
     old = AgreementYearProgress.objects.all()
+    old_counts = [AgreementYearCount.objects.all(), MeasureYearCount.objects.all()]
     if year is not None:
         old_measures = old_measures.filter(year=year)
         old = old.filter(year=year)
-    # Start empty: rows of agreements that are no longer signed or in force go too.
+        old_counts = [counts.filter(year=year) for counts in old_counts]
+    # Start empty: rows of agreements that are no longer signed or in force go too, and the
+    # counts are those of the rows written below.
     old_measures.delete()
     old.delete()
+    for counts in old_counts:
+        counts.delete()
     ids = sorted(
         set(
             Agreement.objects.filter(signed_on__isnull=False).values_list(
@@ -177,18 +295,23 @@ def progress_refresh_all(year: int | None = None) -> int:
         )
     )
     written = 0
+    changes = CountChanges()
     for start in range(0, len(ids), BATCH):
-        written += _refresh(ids[start : start + BATCH], year)
+        written += _refresh(ids[start : start + BATCH], year, changes)
+    _count_changes_apply(changes)
     if fingerprint is not None:
         derived_rows_stamp_write(STAMP, fingerprint)
     if connection.vendor == "postgresql":
         # Every row was rewritten: fresh statistics, or the planner estimates the year's rows
         # as a handful and joins them one by one (seconds at ×10 instead of milliseconds).
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"ANALYZE {AgreementYearProgress._meta.db_table}, "
-                f"{MeasureYearProgress._meta.db_table}"
+            tables = (
+                AgreementYearProgress,
+                MeasureYearProgress,
+                AgreementYearCount,
+                MeasureYearCount,
             )
+            cursor.execute(f"ANALYZE {', '.join(t._meta.db_table for t in tables)}")
     return written
 
 

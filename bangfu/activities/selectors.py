@@ -29,9 +29,11 @@ from django.db.models import (
     JSONField,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
@@ -45,7 +47,13 @@ from bangfu.activities.domain.progress import (
     year_progress,
 )
 from bangfu.activities.domain.records import Period, Side, confirmation_problem
-from bangfu.activities.models import Activity, AgreementYearProgress, MeasureYearProgress
+from bangfu.activities.models import (
+    Activity,
+    AgreementYearCount,
+    AgreementYearProgress,
+    MeasureYearCount,
+    MeasureYearProgress,
+)
 from bangfu.core.clock import today_local as today_local
 from bangfu.partnerships.domain.lifecycle import last_day_in_force
 from bangfu.partnerships.models import Agreement, AgreementMeasure, Partnership
@@ -414,8 +422,9 @@ class ProgressCounts:
 
 
 def status_sql(day: date, prefix: str = "") -> Case:
-    """`domain.progress.status_on` as an expression on MeasureYearProgress (through
-    ``prefix``, e.g. "measures__"): the status on ``day`` from met, any_record and behind_from.
+    """`domain.progress.status_on` as an expression on MeasureYearProgress or MeasureYearCount
+    (through ``prefix``, e.g. "measures__"): the status on ``day`` from met, any_record and
+    behind_from.
     `tests/test_progress_store.py` checks it against the domain function on boundary days."""
     return Case(
         When(**{f"{prefix}met": True}, then=Value(ProgressStatus.MET.value)),
@@ -426,10 +435,32 @@ def status_sql(day: date, prefix: str = "") -> Case:
     )
 
 
+def behind_on_sql(day: date) -> Q:
+    """`domain.progress.first_behind_day` on ``day`` (on AgreementYearProgress and
+    AgreementYearCount): the agreement-year is 滞后 on some measure. `tests/test_progress_store.py`
+    checks it against `status_on` of the measures on boundary days."""
+    return Q(behind_from__lte=day)
+
+
+def _reads_counts(user: User) -> bool:
+    """Whether the user's progress figures come from the counts (`AgreementYearCount`,
+    `MeasureYearCount`): the whole province reads every partnership, so it needs no row of its
+    own; every other scope is per partnership (or per recipient's category) and reads the
+    year's rows in it, which are few."""
+    return not partnership_read_filter(user)
+
+
+def _tally(counted: bool, only: Q | None = None) -> Count | Coalesce:
+    """How many stored rows (``only``: of them): on the counts the sum of ``n``, else the rows."""
+    if counted:
+        return Coalesce(Sum("n", filter=only), 0)
+    return Count("pk", filter=only)
+
+
 def _scoped(*, user: User, year: int, county: str = "") -> Q:
-    """The stored rows (agreement-years or their measures, both carry year and partnership) of
-    ``year`` in the user's scope: the agreements of `_progress_agreements` that were in force on
-    a day of the year (the rows of the page)."""
+    """The stored rows (agreement-years or their measures, both carry year and partnership, or
+    the counts for the whole province) of ``year`` in the user's scope: the agreements of
+    `_progress_agreements` that were in force on a day of the year (the rows of the page)."""
     q = Q(year=year)
     scope = partnership_read_filter(user)
     if scope:  # the province reads every partnership: no subquery
@@ -441,53 +472,57 @@ def _scoped(*, user: User, year: int, county: str = "") -> Q:
 
 def progress_counts_for_user(*, user: User, year: int, today: date | None = None) -> ProgressCounts:
     """The counts of `progress_rows_for_user` (same rows, same rule) from the stored
-    agreement-years, two counts in SQL: the goals panel."""
+    agreement-years (the province: their counts), in one query: the goals panel."""
     day = today or today_local()
-    tracked = AgreementYearProgress.objects.filter(_scoped(user=user, year=year)).count()
-    behind = (
-        MeasureYearProgress.objects.filter(_scoped(user=user, year=year))
-        .annotate(status=status_sql(day))
-        .aggregate(
-            n=Count("agreement_year", distinct=True, filter=Q(status=ProgressStatus.BEHIND.value))
-        )["n"]
+    counted = _reads_counts(user)
+    rows: QuerySet[Any] = (
+        AgreementYearCount.objects.all() if counted else AgreementYearProgress.objects.all()
     )
-    return ProgressCounts(tracked=tracked, behind=behind)
+    counts = rows.filter(_scoped(user=user, year=year)).aggregate(
+        tracked=_tally(counted), behind=_tally(counted, behind_on_sql(day))
+    )
+    return ProgressCounts(tracked=counts["tracked"], behind=counts["behind"])
 
 
 def progress_summary_for_user(
     *, user: User, year: int, by: str, county: str = "", today: date | None = None
 ) -> list[ProgressSummaryRow]:
     """`progress_summary` of `progress_rows_for_user` (same rows, same rule) from the stored
-    agreement-years: one GROUP BY for the agreements per region and one for the measures 滞后 /
-    无记录 per region and code, whatever the number of agreements, over the region keys stored
-    on the rows."""
+    agreement-years (the province: their counts): one GROUP BY for the agreements per region
+    and one for the measures 滞后 / 无记录 per region and code, whatever the number of
+    agreements, over the region keys stored on the rows."""
     day = today or today_local()
+    counted = _reads_counts(user)
+    agreement_rows: QuerySet[Any] = (
+        AgreementYearCount.objects.all() if counted else AgreementYearProgress.objects.all()
+    )
+    measure_rows: QuerySet[Any] = (
+        MeasureYearCount.objects.all() if counted else MeasureYearProgress.objects.all()
+    )
     # The stored region keys (the recipient's county and its prefecture): no join from the
     # rows to partnership, institution and county per row, only to the region's small table.
     region = "county" if by == "county" else "prefecture"
     in_region = Q(county__isnull=False)
     groups: dict[str, ProgressSummaryRow] = {}
     for code, name, agreements in (
-        AgreementYearProgress.objects.filter(
-            _scoped(user=user, year=year, county=county), in_region
-        )
+        agreement_rows.filter(_scoped(user=user, year=year, county=county), in_region)
         .order_by()
         .values_list(f"{region}__code", f"{region}__name")
-        .annotate(n=Count("pk"))
+        .annotate(n=_tally(counted))
     ):
         groups[code] = ProgressSummaryRow(code, name, agreements, {}, {})
     # Counted with FILTER, not selected by the status in WHERE: the planner cannot estimate a
     # CASE in WHERE and then joins the year's rows one by one.
     behind = Q(status=ProgressStatus.BEHIND.value)
     no_record = Q(status=ProgressStatus.NO_RECORD.value)
-    counted = (
-        MeasureYearProgress.objects.filter(_scoped(user=user, year=year, county=county), in_region)
+    counted_measures = (
+        measure_rows.filter(_scoped(user=user, year=year, county=county), in_region)
         .annotate(status=status_sql(day))
         .order_by()
         .values_list(f"{region}__code", "code")
-        .annotate(behind=Count("pk", filter=behind), no_record=Count("pk", filter=no_record))
+        .annotate(behind=_tally(counted, behind), no_record=_tally(counted, no_record))
     )
-    for region_code, code, n_behind, n_no_record in counted:
+    for region_code, code, n_behind, n_no_record in counted_measures:
         entry = groups[region_code]
         if n_behind:
             entry.behind[code] = n_behind

@@ -172,6 +172,21 @@ def status_on(measure: MeasureYear, day: date) -> ProgressStatus:
     return ProgressStatus.ON_TRACK
 
 
+def first_behind_day(measures: Iterable[MeasureYear]) -> date | None:
+    """The first day the agreement-year is 滞后 on at least one measure (``status_on``): the
+    earliest ``behind_from`` of its measures neither met nor without a record (those statuses
+    come first); None when it is never behind. Stored per agreement-year, so that the goals
+    panel's "behind" and the province's counts need no measure rows (ADR 0020)."""
+    return min(
+        (
+            m.behind_from
+            for m in measures
+            if not m.met and m.any_record and m.behind_from is not None
+        ),
+        default=None,
+    )
+
+
 def _measure(
     code: str,
     target: int | None,

@@ -24,6 +24,7 @@ from bangfu.activities.domain.progress import (
     _sum,
     _whole,
     agreement_year,
+    first_behind_day,
     status_on,
     year_progress,
 )
@@ -183,6 +184,11 @@ def test_the_stored_form_gives_the_old_status_on_every_day(case):
             for m in stored.measures
         }
         assert new == old, day
+        # The agreement-year is behind on a measure exactly from its first behind day.
+        first_behind = first_behind_day(stored.measures)
+        assert (first_behind is not None and day >= first_behind) == any(
+            v[3] is ProgressStatus.BEHIND for v in old.values()
+        ), day
         if day.day == 1:  # the in-Python path asks the same function
             shown = year_progress(terms, YEAR, facts, CATALOGUE, today=day, default_team_size=TEAM)
             assert shown is not None

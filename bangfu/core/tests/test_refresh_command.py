@@ -87,7 +87,12 @@ KINDS = [
         "bangfu.activities.progress_store",
         "progress_fingerprint",
         "policy_file",
-        ("activities.MeasureYearProgress", "activities.AgreementYearProgress"),
+        (
+            "activities.MeasureYearProgress",
+            "activities.AgreementYearProgress",
+            "activities.MeasureYearCount",
+            "activities.AgreementYearCount",
+        ),
     ),
     Kind(
         "refresh_standings",
