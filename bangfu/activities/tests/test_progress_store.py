@@ -11,7 +11,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -60,8 +60,9 @@ from bangfu.partnerships.services import (
     partnership_create,
 )
 from bangfu.policy.loader import load_policy
-from bangfu.registry.models import County, Institution, InstitutionCategory
+from bangfu.registry.models import County, Institution, InstitutionCategory, Prefecture
 from bangfu.registry.services import institution_update
+from bangfu.registry.signals import county_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -443,6 +444,30 @@ def test_a_recipient_moved_to_another_county_moves_its_rows(
     assert_progress_fresh()
     for user in (province_officer, prefecture_officer, county_officer, helper_user):
         _assert_summary_and_counts_equal_the_computation(user)
+
+
+def test_a_county_moved_to_another_prefecture_moves_its_rows_and_counts(weining, province_officer):
+    """As `registry_load` does when the official list moves a county (registry's
+    `county_changed`): the rows and the counts follow, and the province's summary by
+    prefecture (read from the counts) with them."""
+    year = timezone.localdate().year
+    county = weining.recipient.county
+    assert county is not None
+    new = Prefecture.objects.exclude(pk=county.prefecture_id).order_by("code").first()
+    assert new is not None
+    before = progress_summary_for_user(user=province_officer, year=year, by="prefecture")
+    moved = AgreementYearProgress.objects.filter(county=county, year=year).count()
+    assert moved
+    with transaction.atomic():
+        County.objects.filter(pk=county.pk).update(prefecture=new)
+        county.refresh_from_db()
+        county_changed.send(sender=County, county=county, changed=frozenset({"prefecture"}))
+
+    assert_progress_fresh()
+    after = progress_summary_for_user(user=province_officer, year=year, by="prefecture")
+    agreements = {s.code: s.agreements for s in after}
+    assert agreements[new.code] == moved + sum(s.agreements for s in before if s.code == new.code)
+    _assert_summary_and_counts_equal_the_computation(province_officer)
 
 
 def test_a_change_of_other_institution_fields_rewrites_no_rows(weining, province_officer):
