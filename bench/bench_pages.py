@@ -652,6 +652,16 @@ def inflate(units: int, seed: int, done: int = 0) -> None:
     written = gaps_refresh_all()
     say(f"refresh_gaps: {written:,} gap rows in {time.perf_counter() - started:.1f} s")
 
+    # Likewise the agreements' stored in-force spans and the counties' covered days (ADR 0022).
+    from bangfu.partnerships.coverage_store import coverage_refresh_all
+
+    started = time.perf_counter()
+    spans = coverage_refresh_all()
+    say(
+        f"refresh_coverage: {spans.spans:,} agreement spans and {spans.county_spans:,} county "
+        f"spans in {time.perf_counter() - started:.1f} s"
+    )
+
 
 def _copy(row: Any, **changes: Any) -> Any:
     """An unsaved copy of a model row with some fields changed (every concrete field kept,

@@ -18,6 +18,7 @@ from bangfu.activities.progress_store import progress_refresh_all
 from bangfu.capability.standings import standings_refresh_all
 from bangfu.core.audit import audit_record
 from bangfu.incentives.forecasts import forecasts_refresh_all
+from bangfu.partnerships.coverage_store import coverage_refresh_all
 from bangfu.partnerships.gap_store import gaps_refresh_all
 from bangfu.registry.models import (
     County,
@@ -199,6 +200,8 @@ def demo_data_load(*, actor: User | None = None) -> list[DemoLogin]:
     standings_refresh_all()
     # Likewise the partnerships' stored 断档 (ADR 0023).
     gaps_refresh_all()
+    # Likewise the agreements' stored in-force spans (ADR 0022).
+    coverage_refresh_all()
     return logins
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from bangfu.registry.models import County, Institution, Specialty
+from bangfu.registry.models import County, Institution, Prefecture, Specialty
 
 
 class Partnership(models.Model):
@@ -205,3 +205,84 @@ class PartnershipGap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partnership_id} {self.first_day:%Y-%m-%d}—{self.last_day or ''}"
+
+
+class AgreementSpan(models.Model):
+    """The days an agreement is in force (`domain.lifecycle.in_force_span`: from its start, or
+    its signature when later, through its end or the day before its termination), with what the
+    coverage reads need of it (ADR 0022). Derived data: one row per agreement with at least one
+    day in force, rewritten by `coverage_store.py` whenever the agreement, its helper's province
+    or grade, or its recipient's county changes."""
+
+    agreement = models.OneToOneField(
+        Agreement,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name="协议",
+    )
+    # The agreement's partnership (never changes): the readers' scope without a join.
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="+", verbose_name="帮扶关系"
+    )
+    # The recipient's county and that county's prefecture when the row was written. PROTECT: a
+    # county is never deleted while rows point at it (as the stored progress, ADR 0020).
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="县"
+    )
+    prefecture = models.ForeignKey(
+        Prefecture, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="市州"
+    )
+    # The helper counts toward §一 (`domain.coverage.agreement_counts_for_coverage` on a day in
+    # force: its province and grade, and the policy's helper eligibility).
+    counts = models.BooleanField("计入覆盖")
+    first_day = models.DateField("执行起始日")
+    last_day = models.DateField("执行截止日")
+    start = models.DateField("开始日期")  # the governing order (latest start first)
+    end = models.DateField("结束日期")  # the expiring window
+
+    class Meta:
+        verbose_name = "协议执行期"
+        verbose_name_plural = "协议执行期"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_day__lte=models.F("last_day")),
+                name="agreement_span_not_empty",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["partnership", "first_day"]),
+            models.Index(fields=["end"], name="agreement_span_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"协议#{self.agreement_id} {self.first_day:%Y-%m-%d}—{self.last_day:%Y-%m-%d}"
+
+
+class CountyCoverageSpan(models.Model):
+    """A maximal run of days on which a county has an agreement in force that counts toward §一:
+    the union of its counting `AgreementSpan` rows, adjacent days merged (ADR 0022). The
+    province's covered counties on a day are the rows containing it: ≈ 88 × few rows, whatever
+    the number of agreements. Derived data, rewritten by `coverage_store.py` with the spans."""
+
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="+", verbose_name="县"
+    )
+    first_day = models.DateField("起始日")
+    last_day = models.DateField("截止日")
+
+    class Meta:
+        verbose_name = "县覆盖期"
+        verbose_name_plural = "县覆盖期"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "first_day"], name="county_coverage_span_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(first_day__lte=models.F("last_day")),
+                name="county_coverage_span_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.first_day:%Y-%m-%d}—{self.last_day:%Y-%m-%d}"

@@ -25,7 +25,6 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
-    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -60,7 +59,7 @@ from bangfu.partnerships.domain.coverage import (
     ProgramGroup,
     agreement_counts_for_coverage,
     agreement_coverage_reason,
-    county_coverage,
+    county_coverage_of_covered,
 )
 from bangfu.partnerships.domain.lifecycle import (
     AgreementFacts,
@@ -75,10 +74,13 @@ from bangfu.partnerships.domain.lifecycle import (
 from bangfu.partnerships.models import (
     Agreement,
     AgreementMeasure,
+    AgreementSpan,
+    CountyCoverageSpan,
     CountyPlan,
     Partnership,
     PartnershipGap,
 )
+from bangfu.policy.domain import HelperEligibility
 from bangfu.policy.domain.policy import Policy
 from bangfu.policy.loader import load_policy
 from bangfu.registry.models import County, Institution, InstitutionCategory, ProgrammeGroup
@@ -164,11 +166,26 @@ def in_force_during_q(first: date, last: date, prefix: str = "") -> Q:
     return overlaps & (Q(**{f"{terminated}__isnull": True}) | not_terminated)
 
 
+def helper_counts_for_coverage(province: str, grade: str, eligibility: HelperEligibility) -> bool:
+    """Whether an agreement in force (active or expiring) with a helper of this province and
+    grade counts toward the §一 goal: ``agreement_counts_for_coverage``, judged for the pair."""
+    return agreement_counts_for_coverage(
+        CoverageAgreement(
+            agreement_id=0,
+            recipient_county_code="",
+            helper_province=province,
+            helper_grade=grade,
+            status=AgreementStatus.ACTIVE,  # in force that day (active or expiring)
+        ),
+        eligibility,
+    )
+
+
 def counting_helpers_q() -> Q:
     """Agreements whose partnership's helper counts toward the §一 goal (an out-of-province 三甲
     hospital), as a filter on Agreement: the distinct (province, grade) pairs of the
     partnerships' helpers, each judged once by the partnerships rule
-    (``agreement_counts_for_coverage``, the agreement in force on the day it governs: active or
+    (``helper_counts_for_coverage``, the agreement in force on the day it governs: active or
     expiring). A few dozen pairs, whatever the number of hospitals."""
     eligibility = load_policy().helper_eligibility
     pairs = (
@@ -177,16 +194,7 @@ def counting_helpers_q() -> Q:
     counted = [
         Q(partnership__helper__province=province, partnership__helper__grade=grade)
         for province, grade in sorted(pairs)
-        if agreement_counts_for_coverage(
-            CoverageAgreement(
-                agreement_id=0,
-                recipient_county_code="",
-                helper_province=province,
-                helper_grade=grade,
-                status=AgreementStatus.ACTIVE,  # in force that day (active or expiring)
-            ),
-            eligibility,
-        )
+        if helper_counts_for_coverage(province, grade, eligibility)
     ]
     if not counted:
         return Q(pk__isnull=True)  # no agreement (a filter that still compiles in a Count)
@@ -1046,49 +1054,46 @@ class UnpairedFirstPages:
         return self._pages[lapsed]
 
 
-def _coverage_facts(on: date, user: User | None) -> list[CoverageAgreement]:
-    """The agreements in force on `on` (in the user's scope), as the coverage domain reads them:
-    one row per county, helper province, grade and status."""
-    agreements = Agreement.objects.all()
-    if user is not None:
-        agreements = _in_scope(agreements, user)
-    # The agreements in force that day (`in_force_q`, ADR 0012). The governing one of a
-    # partnership is one of them and names the same county and helper, so one row per county,
-    # helper province, grade and status (from `agreement_status_sql`) carries all that
-    # `county_coverage` reads, whatever the size of the programme.
-    # In force, an agreement is active or expiring whatever its next cycle (the renewed branch
-    # needs `end` before the day), so no `has_next_cycle` subquery per row.
-    grouped = (
-        with_status(
-            agreements.filter(
-                in_force_q(on), partnership__recipient__county__isnull=False
-            ).annotate(has_next_cycle=Value(False)),
-            on,
-        )
-        .order_by()
-        .values(
-            "partnership__recipient__county__code",
-            "partnership__helper__province",
-            "partnership__helper__grade",
-            status=F("sql_status"),
-        )
-        .annotate(agreement_id=Min("pk"))
+# ---- coverage on stored spans (ADR 0022) ----
+#
+# `coverage_store` keeps one `AgreementSpan` per agreement with a day in force (its days, its
+# county, whether its helper counts) and per county the merged days it is covered
+# (`CountyCoverageSpan`). The province (no partnership filter) reads the merged rows, ≈ 88 × few
+# whatever the number of agreements; the other roles read their partnerships' spans.
+
+
+def _whole_province(user: User) -> bool:
+    """The user reads every partnership (no filter): the merged county rows answer for them."""
+    return not partnership_filter_for_user(user)
+
+
+def _spans_in_scope(user: User) -> QuerySet[AgreementSpan]:
+    """The stored spans of the partnerships the user may read."""
+    return AgreementSpan.objects.filter(
+        partnership__in=Partnership.objects.filter(partnership_filter_for_user(user))
     )
-    return [
-        CoverageAgreement(
-            agreement_id=g["agreement_id"],
-            recipient_county_code=g["partnership__recipient__county__code"],
-            helper_province=g["partnership__helper__province"],
-            helper_grade=g["partnership__helper__grade"],
-            status=AgreementStatus(g["status"]),
-        )
-        for g in grouped
-    ]
+
+
+def _in_force_on(day: date) -> Q:
+    """A stored span (agreement or county) containing ``day``: `in_force_q` on the rows."""
+    return Q(first_day__lte=day, last_day__gte=day)
+
+
+def _covered_county_codes(on: date, user: User | None) -> set[str]:
+    """The counties (target or not) with an agreement in force on `on` that counts toward §一,
+    among the partnerships in scope: one query over the stored spans."""
+    covered: QuerySet[Any]  # CountyCoverageSpan or AgreementSpan rows: both have the columns
+    if user is None or _whole_province(user):
+        covered = CountyCoverageSpan.objects.filter(_in_force_on(on))
+    else:
+        covered = _spans_in_scope(user).filter(_in_force_on(on), counts=True, county__isnull=False)
+    return set(covered.order_by().values_list("county__code", flat=True).distinct())
 
 
 def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
-    """Coverage of the target counties on a date (§一). The province-wide figure unless a user is given."""
-    policy = load_policy()
+    """Coverage of the target counties on a date (§一). The province-wide figure unless a user
+    is given: `domain.coverage.county_coverage` of the counties in scope, from the counties the
+    stored spans show covered that day (`county_coverage_of_covered`). Two queries."""
     counties = County.objects.select_related("prefecture")
     if user is not None:
         counties = scope_for_user(user).counties(counties)
@@ -1100,35 +1105,31 @@ def coverage_on(*, on: date, user: User | None = None) -> CoverageResult:
         )
         for c in counties
     ]
-    return county_coverage(county_facts, _coverage_facts(on, user), policy.helper_eligibility)
+    return county_coverage_of_covered(county_facts, _covered_county_codes(on, user))
 
 
 def covered_target_counts_on_days(
     *, days: Sequence[date], user: User | None = None
 ) -> dict[date, int]:
-    """`coverage_on(on=day, user=user).covered` for each of `days`, in SQL, in two queries
-    whatever their number or the data's size (the goals panel's month ends): for each day, the
-    target counties in scope with an agreement in scope in force that day (`in_force_q`, i.e.
-    active or expiring) whose helper counts (`counting_helpers_q`, the rule
-    `agreement_counts_for_coverage` judged once per helper province and grade) — the rule
-    `county_coverage` counts as covered."""
+    """`coverage_on(on=day, user=user).covered` for each of `days`, in one query whatever their
+    number or the data's size (the goals panel's month ends): for each day, the target counties
+    in scope with a stored span in scope containing it that counts — for the whole province the
+    merged county rows, else the partnerships' counting spans."""
     if not days:
         return {}
     counties = County.objects.filter(programme_group=ProgrammeGroup.TARGET)
-    agreements = Agreement.objects.all()
     if user is not None:
         counties = scope_for_user(user).counties(counties)
-        agreements = _in_scope(agreements, user)
-    agreements = agreements.filter(
-        in_force_during_q(min(days), max(days)),
-        counting_helpers_q(),
-        partnership__recipient__county__in=counties,
-    )
-    counts = agreements.aggregate(
+    first, last = min(days), max(days)
+    overlapping = Q(first_day__lte=last, last_day__gte=first, county__in=counties)
+    spans: QuerySet[Any]  # CountyCoverageSpan or AgreementSpan rows: both have the columns
+    if user is None or _whole_province(user):
+        spans = CountyCoverageSpan.objects.filter(overlapping)
+    else:
+        spans = _spans_in_scope(user).filter(overlapping, counts=True)
+    counts = spans.aggregate(
         **{
-            f"day{i}": Count(
-                "partnership__recipient__county", distinct=True, filter=in_force_q(day)
-            )
+            f"day{i}": Count("county", distinct=True, filter=_in_force_on(day))
             for i, day in enumerate(days)
         }
     )
@@ -1137,24 +1138,29 @@ def covered_target_counts_on_days(
 
 def covered_county_codes_on(*, on: date, user: User) -> set[str]:
     """The counties (target or not) with an agreement in force on `on` that counts toward §一
-    (`domain.coverage.agreement_counts_for_coverage`), among the partnerships in scope — the
-    same rule and the same query as `coverage_on`, one query."""
-    eligibility = load_policy().helper_eligibility
-    return {
-        f.recipient_county_code
-        for f in _coverage_facts(on, user)
-        if agreement_counts_for_coverage(f, eligibility)
-    }
+    (`domain.coverage.agreement_counts_for_coverage`), among the partnerships in scope — what
+    `coverage_on` reads, one query."""
+    return _covered_county_codes(on, user)
 
 
-def expiring_county_ids_on(*, on: date, user: User) -> QuerySet[Agreement, int]:
+def expiring_county_ids_on(*, on: date, user: User) -> QuerySet[AgreementSpan, int | None]:
     """The governing agreements (in scope) that are 即将到期 on `on` (ADR 0012: in force and
-    ending within the policy's window), as a subquery of their counties' ids."""
+    ending within the policy's window), as a subquery of their counties' ids, on the stored
+    spans: in force on `on`, no other span of the partnership in force that day with a later
+    start (or the same start and a larger id: `governing_agreements`), and `end` before `on` +
+    the window. (`end >= on` follows from being in force; said, it bounds the index scan.)"""
     window = load_policy().cycle.expiring_window_days
+    later = AgreementSpan.objects.filter(
+        _in_force_on(on), partnership=OuterRef("partnership")
+    ).filter(
+        Q(start__gt=OuterRef("start"))
+        | Q(start=OuterRef("start"), agreement_id__gt=OuterRef("agreement_id"))
+    )
+    spans = AgreementSpan.objects.all() if _whole_province(user) else _spans_in_scope(user)
     return (
-        _in_scope(governing_agreements(on), user)
-        .filter(end__lt=on + timedelta(days=window))
-        .values_list("partnership__recipient__county_id", flat=True)
+        spans.filter(_in_force_on(on), end__gte=on, end__lt=on + timedelta(days=window))
+        .filter(~Exists(later))
+        .values_list("county_id", flat=True)
     )
 
 

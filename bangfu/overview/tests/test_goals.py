@@ -109,7 +109,7 @@ def test_covered_counts_on_days_equal_coverage_on_each_day(
     assert by_day == {d: coverage_on(on=d, user=user).covered for d in days}
     if persona == "province_officer":
         assert len(set(by_day.values())) > 1  # the comparison is not one constant
-    with django_assert_num_queries(2):  # the helper pairs, then one aggregate for every day
+    with django_assert_num_queries(1):  # one aggregate over the stored spans for every day
         covered_target_counts_on_days(days=days, user=user)
 
 

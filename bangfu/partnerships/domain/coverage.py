@@ -3,8 +3,9 @@ county-level medical institution assisted by an out-of-province 三甲 hospital.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -96,13 +97,23 @@ def county_coverage(
     counties given (70 for Guizhou). Agreements naming a county not in ``counties`` are ignored.
     Codes are sorted; prefectures are keyed by code in sorted order.
     """
-    county_list = sorted(counties, key=lambda c: c.code)
-    known = {c.code for c in county_list}
     covered_codes = {
         a.recipient_county_code
         for a in agreements_in_force_on_date
-        if a.recipient_county_code in known and agreement_counts_for_coverage(a, eligibility)
+        if agreement_counts_for_coverage(a, eligibility)
     }
+    return county_coverage_of_covered(counties, covered_codes)
+
+
+def county_coverage_of_covered(
+    counties: Iterable[CountyFacts], covered_county_codes: Collection[str]
+) -> CoverageResult:
+    """`county_coverage` once the counties with an agreement in force that counts
+    (``agreement_counts_for_coverage``) are known, e.g. read from stored spans (ADR 0022):
+    a target county is covered when its code is among ``covered_county_codes``; codes of
+    counties not in ``counties`` are ignored."""
+    county_list = sorted(counties, key=lambda c: c.code)
+    covered_codes = {c.code for c in county_list} & set(covered_county_codes)
     targets = [c for c in county_list if c.program_group is ProgramGroup.TARGET]
     covered = tuple(c.code for c in targets if c.code in covered_codes)
     uncovered = tuple(c.code for c in targets if c.code not in covered_codes)
@@ -131,3 +142,16 @@ def county_coverage(
             f"帮扶协议正在执行（§一）",
         ),
     )
+
+
+def merged_day_spans(spans: Iterable[tuple[date, date]]) -> list[tuple[date, date]]:
+    """The union of day ranges (first and last day inclusive) as maximal ranges, in order: two
+    ranges that overlap or touch (the second starts the day after the first ends) become one.
+    A county's covered days (§一) are the union of its counting agreements' days in force."""
+    merged: list[tuple[date, date]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from bangfu.partnerships.coverage_store import coverage_refresh_all
 from bangfu.partnerships.domain.coverage import (
     CoverageAgreement,
     agreement_counts_for_coverage,
@@ -49,6 +50,7 @@ def test_an_uncovered_county_with_an_exception_agreement_is_explained(
     recipient = unpaired_recipients[0]
     partnership = make_partnership(recipient, start=today - timedelta(days=30))
     Institution.objects.filter(pk=eligible_helper.pk).update(grade="")
+    coverage_refresh_all()  # an edit outside the services, repaired as `refresh_coverage` does
     client.force_login(province_officer)
     response = client.get(reverse("partnerships:coverage"))
     html = response.content.decode()
