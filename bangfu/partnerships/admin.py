@@ -14,10 +14,17 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from bangfu.core.admin import AuditedModelAdmin
+from bangfu.core.admin import AuditedModelAdmin, ViewOnlyAdmin
 from bangfu.core.audit import audit_record
 from bangfu.partnerships.domain.lifecycle import AgreementStatus, StatusResult, agreement_status
-from bangfu.partnerships.models import Agreement, AgreementMeasure, CountyPlan, Partnership
+from bangfu.partnerships.models import (
+    Agreement,
+    AgreementMeasure,
+    AgreementSpan,
+    CountyCoverageSpan,
+    CountyPlan,
+    Partnership,
+)
 from bangfu.partnerships.selectors import agreement_facts, today_local
 from bangfu.policy.loader import load_policy
 
@@ -179,3 +186,31 @@ class CountyPlanAdmin(RelationsAuditedAdmin):
     list_select_related = ("county",)
     autocomplete_fields = ("county", "specialties", "agreements")
     readonly_fields = ("created_at", "updated_at")
+
+
+# The stored coverage rows, to look at only: derived (ADR 0022), written by `coverage_store`
+# alone; `refresh_coverage` repairs them.
+
+
+@admin.register(AgreementSpan)
+class AgreementSpanAdmin(ViewOnlyAdmin):
+    """An agreement's days in force, its county and whether its helper counts toward §一."""
+
+    list_display = ("agreement", "county", "counts", "first_day", "last_day", "end")
+    list_filter = ("counts", ("county__prefecture", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("partnership__recipient__name", "partnership__helper__name")
+    list_select_related = (
+        "agreement__partnership__helper",
+        "agreement__partnership__recipient",
+        "county",
+    )
+
+
+@admin.register(CountyCoverageSpan)
+class CountyCoverageSpanAdmin(ViewOnlyAdmin):
+    """A run of days on which a county is covered (its counting spans merged)."""
+
+    list_display = ("county", "first_day", "last_day")
+    list_filter = (("county__prefecture", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("county__name",)
+    list_select_related = ("county",)
