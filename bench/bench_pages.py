@@ -314,6 +314,7 @@ def inflate(units: int, seed: int, done: int = 0) -> None:
     from bangfu.overview.demo import GENERATED_HELPER_CITIES, helper_regions
     from bangfu.partnerships.demo import demo_measures
     from bangfu.partnerships.models import Agreement, AgreementMeasure, Partnership
+    from bangfu.partnerships.services import partnership_sort_keys_write
     from bangfu.people.demo import GIVEN, SURNAMES
     from bangfu.people.domain.identity import id_number_check_char
     from bangfu.people.models import Deployment, Expert, Team
@@ -402,6 +403,9 @@ def inflate(units: int, seed: int, done: int = 0) -> None:
                 seen.add((p.helper.pk, p.recipient.pk))
                 unique.append(p)
         partnerships = Partnership.objects.bulk_create(unique, batch_size=500)
+        # bulk_create bypasses the services: the new partnerships (those of the new recipients)
+        # get their stored sort key here (ADR 0024).
+        partnership_sort_keys_write(Partnership.objects.filter(recipient__in=recipients))
         through = Partnership.leading_institutions.through
         through.objects.bulk_create(
             [

@@ -56,7 +56,7 @@ from bangfu.activities.models import (
 )
 from bangfu.core.clock import today_local as today_local
 from bangfu.partnerships.domain.lifecycle import last_day_in_force
-from bangfu.partnerships.models import Agreement, AgreementMeasure, Partnership
+from bangfu.partnerships.models import PARTNERSHIP_ORDER, Agreement, AgreementMeasure, Partnership
 from bangfu.partnerships.selectors import agreement_facts, partnership_filter_for_user
 from bangfu.people.models import Deployment
 from bangfu.policy.domain.activities import ActivityCatalogue
@@ -140,7 +140,7 @@ def writable_partnerships_for_user(user: User) -> QuerySet[Partnership]:
     return (
         Partnership.objects.filter(partnership_write_filter(user))
         .select_related("helper", "recipient__county")
-        .order_by("recipient__county__code", "recipient__name", "helper__name", "pk")
+        .order_by(*PARTNERSHIP_ORDER)  # the partnership list's order (ADR 0024)
     )
 
 

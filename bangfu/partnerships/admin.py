@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
@@ -26,6 +27,7 @@ from bangfu.partnerships.models import (
     Partnership,
 )
 from bangfu.partnerships.selectors import agreement_facts, today_local
+from bangfu.partnerships.services import partnership_sort_keys_write
 from bangfu.policy.loader import load_policy
 
 
@@ -78,6 +80,19 @@ class PartnershipAdmin(RelationsAuditedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Partnership]:
         # __str__ names both hospitals: also for the autocomplete of other pages.
         return super().get_queryset(request).select_related("helper", "recipient")
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: Partnership,
+        form: ModelForm,  # type: ignore[type-arg]
+        change: bool,
+    ) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            # A partnership added here, or given another helper or recipient, sorts by its
+            # parties as one the services wrote (ADR 0024).
+            partnership_sort_keys_write(Partnership.objects.filter(pk=obj.pk))
 
 
 def _agreement_status(agreement: Agreement) -> StatusResult | None:

@@ -14,6 +14,7 @@ class PartnershipsConfig(AppConfig):
         from bangfu.partnerships.registry_pages import register as registry_pages_register
         from bangfu.partnerships.reminders import agreement_reminders_due
         from bangfu.partnerships.scope import partner_recipient_filter
+        from bangfu.partnerships.services import on_institution_changed
         from bangfu.partnerships.signals import agreement_changed
         from bangfu.registry.scope import institution_widening_register
         from bangfu.registry.signals import county_changed, institution_changed
@@ -45,3 +46,6 @@ class PartnershipsConfig(AppConfig):
         county_changed.connect(
             coverage_store.on_county_changed, dispatch_uid="partnerships.coverage.c"
         )
+        # The partnerships' stored sort key follows a party's rename or move, in registry's
+        # transaction (ADR 0024).
+        institution_changed.connect(on_institution_changed, dispatch_uid="partnerships.sort_key")

@@ -4,6 +4,12 @@ from django.db import models
 
 from bangfu.registry.models import County, Institution, Prefecture, Specialty
 
+# The order of every list of partnerships (the recipient's county code, the recipient's name, the
+# helper's name), read from the partnership's stored sort key (ADR 0024) so that a page's first
+# rows come from the index `partnership_sort_key`, not from sorting every row in scope. The id
+# only breaks ties (none: names are unique, and so is the pair).
+PARTNERSHIP_ORDER = ("sort_county_code", "sort_recipient_name", "sort_helper_name", "id")
+
 
 class Partnership(models.Model):
     """帮扶关系: one helper assisting one recipient under one or more modes (F2, §二, §三)."""
@@ -30,13 +36,28 @@ class Partnership(models.Model):
     helper_liaison = models.CharField("甲方联络员（A1-(15)）", max_length=100, blank=True)
     recipient_liaison = models.CharField("乙方联络员（A1-(15)）", max_length=100, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
+    # The sort key: copies of the recipient's county code and name and the helper's name, written
+    # only by `services.partnership_sort_keys_write` (at creation, and when registry signals a
+    # party's rename or move; ADR 0024). The county code is NULL when the recipient has none (a
+    # partnership the admin made with a non-recipient), as the join it replaces was: each database
+    # then places it where the old order did.
+    sort_county_code = models.CharField(  # noqa: DJ001
+        "排序：受扶医院所在县代码", max_length=6, null=True, editable=False
+    )
+    sort_recipient_name = models.CharField(
+        "排序：受扶医院名称", max_length=100, default="", editable=False
+    )
+    sort_helper_name = models.CharField(
+        "排序：帮扶医院名称", max_length=100, default="", editable=False
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "帮扶关系"
         verbose_name_plural = "帮扶关系"
-        ordering = ["recipient__county__code", "recipient__name", "helper__name"]
+        ordering = list(PARTNERSHIP_ORDER)
+        indexes = [models.Index(fields=list(PARTNERSHIP_ORDER), name="partnership_sort_key")]
         constraints = [
             models.UniqueConstraint(fields=["helper", "recipient"], name="partnership_unique_pair"),
             models.CheckConstraint(

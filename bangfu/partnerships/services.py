@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from bangfu.accounts.models import User
 from bangfu.core.audit import audit_changes, audit_record, model_snapshot
@@ -231,6 +232,42 @@ def _partnership_validate(
     raise_if_any(errors)
 
 
+# ---- the stored sort key (ADR 0024) ----
+
+SORT_KEY_FIELDS = ("sort_county_code", "sort_recipient_name", "sort_helper_name")
+# The institution fields a partnership's sort key copies (`registry.signals.institution_changed`).
+SORT_KEY_SOURCES = frozenset({"name", "county"})
+
+
+def partnership_sort_keys_write(partnerships: QuerySet[Partnership]) -> int:
+    """Rewrite these partnerships' sort key from their parties, in one UPDATE; returns the rows.
+
+    The one rule of the key behind `models.PARTNERSHIP_ORDER` (the list order: the recipient's
+    county code, the recipient's name, the helper's name). Called by `partnership_create`, by
+    `on_institution_changed` (a party renamed or moved), by the admin after an edit, and by bulk
+    loaders after `bulk_create` (bench/bench_pages.py). The key is derived: no audit row, and
+    `updated_at` is left alone."""
+    recipient = Institution.objects.filter(pk=OuterRef("recipient_id"))
+    helper = Institution.objects.filter(pk=OuterRef("helper_id"))
+    return partnerships.update(
+        sort_county_code=Subquery(recipient.values("county__code")[:1]),
+        sort_recipient_name=Subquery(recipient.values("name")[:1]),
+        sort_helper_name=Subquery(helper.values("name")[:1]),
+    )
+
+
+def on_institution_changed(
+    *, institution: Institution, changed: frozenset[str] = frozenset(), **_: object
+) -> None:
+    """registry renamed an institution or moved it to another county (in its transaction): the
+    partnerships it is a party to sort by the new name or county code. Connected in
+    `PartnershipsConfig.ready`."""
+    if changed & SORT_KEY_SOURCES:
+        partnership_sort_keys_write(
+            Partnership.objects.filter(Q(helper=institution) | Q(recipient=institution))
+        )
+
+
 @transaction.atomic
 def partnership_create(
     *,
@@ -286,6 +323,8 @@ def partnership_create(
             recipient_liaison=recipient_liaison.strip(),
             is_demo=is_demo,
         )
+    partnership_sort_keys_write(Partnership.objects.filter(pk=partnership.pk))
+    partnership.refresh_from_db(fields=SORT_KEY_FIELDS)
     partnership.leading_institutions.set(leading)
     audit_record(
         actor=actor,

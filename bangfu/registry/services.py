@@ -28,7 +28,7 @@ from bangfu.registry.signals import county_changed, institution_changed
 
 PREFECTURE_FIELDS = ("code", "name", "short_name")
 # The fields whose change `institution_update` signals (`signals.institution_changed`).
-SIGNALLED_FIELDS = ("institution_type", "category", "province", "grade", "county")
+SIGNALLED_FIELDS = ("name", "institution_type", "category", "province", "grade", "county")
 COUNTY_FIELDS = (
     "code",
     "name",

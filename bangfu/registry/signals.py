@@ -7,13 +7,14 @@ from django.dispatch import Signal
 
 # Sent by `services.institution_update` (and `institution_edit_profile`, for `grade`) inside its
 # transaction after it changed an institution's
-# `institution_type`, `category`, `province`, `grade` or `county`, with `institution` and
+# `name`, `institution_type`, `category`, `province`, `grade` or `county`, with `institution` and
 # `changed` (the frozenset of those field names that changed). capability rewrites the hospital's
 # stored yearly standard results, judged by type, and the stored assisted years: a recipient's
 # category and its helpers' province and grade decide whether it is assisted (ADR 0021);
 # activities rewrites the stored progress of a recipient's partnerships, which carry its county
-# (ADR 0020), and partnerships the stored gaps of its partnerships, which carry it too (ADR 0023).
-# Each receiver acts only on the fields it depends on.
+# (ADR 0020), and partnerships the stored gaps of its partnerships, which carry it too (ADR 0023),
+# and the sort key of the institution's partnerships, which copies its name and county code
+# (ADR 0024). Each receiver acts only on the fields it depends on.
 institution_changed = Signal()
 
 # Sent by `services.registry_load` (the official list) and `county_set_programme_group` inside
