@@ -25,6 +25,7 @@ from bangfu.partnerships.models import (
     CountyCoverageSpan,
     CountyPlan,
     Partnership,
+    PartnershipGap,
 )
 from bangfu.partnerships.selectors import agreement_facts, today_local
 from bangfu.partnerships.services import partnership_sort_keys_write
@@ -229,3 +230,21 @@ class CountyCoverageSpanAdmin(ViewOnlyAdmin):
     list_filter = (("county__prefecture", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("county__name",)
     list_select_related = ("county",)
+
+
+@admin.register(PartnershipGap)
+class PartnershipGapAdmin(ViewOnlyAdmin):
+    """A stored 断档 (ADR 0023), written by `gap_store` alone; `refresh_gaps` repairs them."""
+
+    list_display = ("partnership", "after", "before", "first_day", "last_day", "county")
+    list_filter = (("county__prefecture", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("partnership__recipient__name", "partnership__helper__name")
+    list_select_related = (
+        "partnership__helper",
+        "partnership__recipient",
+        "after__partnership__helper",
+        "after__partnership__recipient",
+        "before__partnership__helper",
+        "before__partnership__recipient",
+        "county",
+    )
