@@ -14,12 +14,8 @@ from django.db import transaction
 
 from bangfu.accounts.models import Department, Role, User
 from bangfu.accounts.services import user_create
-from bangfu.activities.progress_store import progress_refresh_all
-from bangfu.capability.standings import standings_refresh_all
 from bangfu.core.audit import audit_record
-from bangfu.incentives.forecasts import forecasts_refresh_all
-from bangfu.partnerships.coverage_store import coverage_refresh_all
-from bangfu.partnerships.gap_store import gaps_refresh_all
+from bangfu.overview.derived import derived_rows_refresh_all
 from bangfu.registry.models import (
     County,
     Institution,
@@ -190,18 +186,9 @@ def demo_data_load(*, actor: User | None = None) -> list[DemoLogin]:
         )
     logins = _demo_users(actor)
     _demo_activity()
-    # The services keep the budget's forecasts current; this also repairs demo rows written
-    # before the forecast tables existed (ADR 0018).
-    forecasts_refresh_all()
-    # Likewise the stored progress of agreement-years (ADR 0020).
-    progress_refresh_all()
-    # Likewise the stored yearly standard results of the hospitals (ADR 0021). Each full
-    # rebuild stamps its rows, so `scripts/serve`'s `refresh_* --if-stale` then has nothing to do.
-    standings_refresh_all()
-    # Likewise the partnerships' stored 断档 (ADR 0023).
-    gaps_refresh_all()
-    # Likewise the agreements' stored in-force spans (ADR 0022).
-    coverage_refresh_all()
+    # The services keep every store of derived rows current; the demo's rows written before a
+    # store existed, or outside the services, are rebuilt from scratch (and stamped).
+    derived_rows_refresh_all()
     return logins
 
 
