@@ -249,11 +249,9 @@ def _key(name: str) -> Coalesce:
     return Coalesce(F(name), Value(0))
 
 
-class AgreementYearCount(models.Model):
-    """How many stored agreement-years of a year share a region (the recipient's county and its
-    prefecture) and a first day behind: the province's agreement counts and the goals panel's
-    read a few hundred of these instead of every agreement-year. Derived from
-    `AgreementYearProgress` and adjusted by `progress_store.py` in the same transaction."""
+class YearRegionCount(models.Model):
+    """A count of stored progress rows of a year in a region (the recipient's county and its
+    prefecture); the subclasses add the rest of their key and the count `n`."""
 
     year = models.PositiveSmallIntegerField("年度")
     county = models.ForeignKey(
@@ -272,6 +270,17 @@ class AgreementYearCount(models.Model):
         db_index=False,
         verbose_name="市州",
     )
+
+    class Meta:
+        abstract = True
+
+
+class AgreementYearCount(YearRegionCount):
+    """How many stored agreement-years of a year share a region (the recipient's county and its
+    prefecture) and a first day behind: the province's agreement counts and the goals panel's
+    read a few hundred of these instead of every agreement-year. Derived from
+    `AgreementYearProgress` and adjusted by `progress_store.py` in the same transaction."""
+
     behind_from = models.DateField("滞后起始日", null=True, blank=True)
     n = models.IntegerField("协议年度数")
 
@@ -295,29 +304,12 @@ class AgreementYearCount(models.Model):
         return f"{self.year}年 县#{self.county_id} {self.behind_from}: {self.n}"
 
 
-class MeasureYearCount(models.Model):
+class MeasureYearCount(YearRegionCount):
     """How many stored measure-years of a year share a region, a measure and what decides their
     status on a day (met, any_record, behind_from: `selectors.status_sql` reads these as on
     `MeasureYearProgress`): the province's 滞后 / 无记录 cells read these. Derived from
     `MeasureYearProgress` and adjusted by `progress_store.py` in the same transaction."""
 
-    year = models.PositiveSmallIntegerField("年度")
-    county = models.ForeignKey(
-        County,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        db_index=False,
-        verbose_name="县",
-    )
-    prefecture = models.ForeignKey(
-        Prefecture,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        db_index=False,
-        verbose_name="市州",
-    )
     code = models.CharField("措施", max_length=8)
     met = models.BooleanField("已达成")
     any_record = models.BooleanField("有已确认记录")
