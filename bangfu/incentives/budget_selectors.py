@@ -40,7 +40,7 @@ from bangfu.people.domain.privacy import (
     SMALL_CELL_TEXT,
     small_cell_hidden,
 )
-from bangfu.people.models import Deployment
+from bangfu.people.models import Deployment, deployments_with_days_in
 from bangfu.people.selectors import (
     domain_deployment,
     domain_expert,
@@ -593,8 +593,7 @@ def _lines_of(recipient_ids: Iterable[int], budget: _Budget) -> dict[int, list[B
     first, last = date(year, 1, 1), date(year, 12, 31)
     deployments = list(
         Deployment.objects.filter(team__partnership__recipient__in=ids)
-        .filter(start__lte=last)
-        .filter(Q(actual_end__gte=first) | Q(actual_end__isnull=True, planned_end__gte=first))
+        .filter(deployments_with_days_in(first, last))
         .select_related("expert", "team__partnership")
         .prefetch_related("expert__recognitions")  # 表现突出 by date (§六)
         .order_by("team__partnership_id", "pk")

@@ -39,7 +39,7 @@ from bangfu.incentives.domain.budget import deployment_year, work_fund_line
 from bangfu.incentives.domain.rates import IncentiveRates
 from bangfu.incentives.models import DeploymentForecast, HospitalForecast
 from bangfu.partnerships.models import Agreement, Partnership
-from bangfu.people.models import Deployment
+from bangfu.people.models import Deployment, deployments_with_days_in
 from bangfu.people.selectors import domain_deployment, domain_expert
 from bangfu.policy.loader import policy_file
 from bangfu.registry.models import Institution
@@ -244,9 +244,7 @@ def forecasts_refresh_all(year: int | None = None) -> tuple[int, int]:
         deployment_rows = deployment_rows.filter(year=year)
         hospital_rows = hospital_rows.filter(year=year)
         first, last = date(year, 1, 1), date(year, 12, 31)
-        deployments = deployments.filter(start__lte=last).filter(
-            Q(actual_end__gte=first) | Q(actual_end__isnull=True, planned_end__gte=first)
-        )
+        deployments = deployments.filter(deployments_with_days_in(first, last))
     # Start empty: rows of deployments or hospitals that left the year go too.
     deployment_rows.delete()
     hospital_rows.delete()

@@ -14,7 +14,7 @@ from bangfu.incentives.ledger_selectors import LEDGER_MODELS, LedgerKind, ledger
 from bangfu.incentives.models import (
     Payment,
 )
-from bangfu.people.models import Deployment, Expert
+from bangfu.people.models import Deployment, Expert, deployments_with_days_in
 from bangfu.policy.domain.periods import Period
 from bangfu.registry.models import Institution
 from bangfu.registry.scope import scope_for_user
@@ -103,9 +103,7 @@ def ledger_row_get_for_writer(*, user: User, kind: str, pk: int) -> Any:
 
 def overlapping_deployments(period: Period) -> Q:
     """Deployments with days in `period` (first day to the actual, else planned, last day)."""
-    return Q(start__lte=period.end) & (
-        Q(actual_end__gte=period.start) | Q(actual_end__isnull=True, planned_end__gte=period.start)
-    )
+    return deployments_with_days_in(period.start, period.end)
 
 
 def statement_approval_recipient(user: User, expert: Expert, period: Period) -> int | None:

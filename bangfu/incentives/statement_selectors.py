@@ -55,7 +55,7 @@ from bangfu.partnerships.models import Agreement
 from bangfu.partnerships.selectors import governed_spans_of
 from bangfu.people import access
 from bangfu.people.domain.privacy import PAY_MASK
-from bangfu.people.models import Deployment, Expert
+from bangfu.people.models import Deployment, Expert, deployments_with_days_in
 from bangfu.people.selectors import (
     domain_deployment,
     domain_expert,
@@ -345,11 +345,7 @@ def expert_statement(expert: Expert, period: Period, deployments_shown: Q) -> Ex
     shown as `expert.sensitive_is_visible` says."""
     deployments = (
         Deployment.objects.filter(deployments_shown, expert=expert)
-        .filter(start__lte=period.end)
-        .filter(
-            Q(actual_end__gte=period.start)
-            | Q(actual_end__isnull=True, planned_end__gte=period.start)
-        )
+        .filter(deployments_with_days_in(period.start, period.end))
         .select_related("team__partnership__recipient", "team__partnership__helper")
         .prefetch_related(
             Prefetch(

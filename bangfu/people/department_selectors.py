@@ -24,6 +24,7 @@ from bangfu.people.models import (
     InsuranceBriefing,
     SciTechApplication,
     Team,
+    deployments_with_days_in,
 )
 from bangfu.people.selectors import scitech_application_list_for_user
 from bangfu.registry.models import Institution, InstitutionCategory
@@ -61,9 +62,7 @@ def scitech_actions_for_user(
 
 def _on_site(day: date) -> Q:
     """Deployments whose stay includes `day` (the actual end once recorded, else the plan)."""
-    return Q(start__lte=day) & (
-        Q(actual_end__gte=day) | Q(actual_end__isnull=True, planned_end__gte=day)
-    )
+    return deployments_with_days_in(day, day)
 
 
 def teams_awaiting_briefing_for_user(*, user: User, day: date) -> QuerySet[Team]:

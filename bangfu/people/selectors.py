@@ -63,6 +63,7 @@ from bangfu.people.models import (
     SciTechApplication,
     Team,
     TitleEvaluationApplication,
+    deployments_with_days_in,
 )
 from bangfu.policy.domain.periods import Period
 from bangfu.policy.loader import load_policy
@@ -523,9 +524,7 @@ def deployment_list_for_user(
         qs = qs.filter(team_id=filters.team)
     if filters.on_site_on:
         day = filters.on_site_on
-        qs = qs.filter(start__lte=day).filter(
-            Q(actual_end__gte=day) | Q(actual_end__isnull=True, planned_end__gte=day)
-        )
+        qs = qs.filter(deployments_with_days_in(day, day))
     return qs.order_by("-start", "pk")
 
 

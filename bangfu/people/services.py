@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
@@ -82,6 +82,7 @@ from bangfu.people.models import (
     Sex,
     Team,
     TitleEvaluationApplication,
+    deployments_with_days_in,
 )
 from bangfu.people.selectors import (
     domain_deployment,
@@ -517,8 +518,7 @@ def _overlap_clash(
     overlapping = (
         Deployment.objects.filter(expert_id=expert_id)
         .exclude(pk__in=[exclude] if exclude is not None else [])
-        .filter(start__lte=end)
-        .filter(Q(actual_end__gte=start) | Q(actual_end__isnull=True, planned_end__gte=start))
+        .filter(deployments_with_days_in(start, end))
         .select_related("team__partnership__recipient")
         .order_by("start", "pk")
     )
