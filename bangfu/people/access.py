@@ -27,7 +27,7 @@ from django.db.models.expressions import Case, When
 from bangfu.accounts.models import Role, User
 from bangfu.partnerships.models import Partnership
 from bangfu.partnerships.selectors import partnership_filter_for_user
-from bangfu.people.models import Deployment, Expert
+from bangfu.people.models import Deployment, Expert, Team
 from bangfu.registry.models import Institution, InstitutionCategory
 from bangfu.registry.scope import NOTHING, scope_for_user
 
@@ -77,8 +77,13 @@ def deployment_filter_for_user(user: User) -> Q:
     if scope.role == Role.EXPERT:
         return Q(expert__user_id=user.pk)
     if scope.role == Role.HELPER:
-        return Q(team__partnership__helper_id=scope.institution_id) | Q(
-            expert__home_institution_id=scope.institution_id
+        # Its partnerships' teams, or its own experts (deployed anywhere): each a semi-join on
+        # the deployment's own key. As an OR across two joins, PostgreSQL hash-joined every
+        # deployment, team, partnership and expert into each count and page (the helper's
+        # ledger at ×50: 320 ms, bench/README.md).
+        helper = scope.institution_id
+        return Q(team__in=Team.objects.filter(partnership__helper_id=helper)) | Q(
+            expert__in=Expert.objects.filter(home_institution_id=helper)
         )
     if scope.role in (Role.PREFECTURE, Role.COUNTY, Role.RECIPIENT):
         return Q(team__partnership__recipient__in=recipients_in_scope(user))
