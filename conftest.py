@@ -283,4 +283,7 @@ def browser_login(page, username: str, password: str = "bangfu-demo") -> None:
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    # Until the next page has loaded (its stylesheets included), what a test reads or checks
+    # for visibility may still be the login page, or the new page without its CSS.
+    with page.expect_navigation(wait_until="load"):
+        page.click("button[type=submit]")
