@@ -101,11 +101,6 @@ def ledger_row_get_for_writer(*, user: User, kind: str, pk: int) -> Any:
     return row
 
 
-def overlapping_deployments(period: Period) -> Q:
-    """Deployments with days in `period` (first day to the actual, else planned, last day)."""
-    return deployments_with_days_in(period.start, period.end)
-
-
 def statement_approval_recipient(user: User, expert: Expert, period: Period) -> int | None:
     """Who approves a statement, the one rule used by the page, the API and the service: the
     recipient hospital the expert serves in the period (a deployment on one of its
@@ -117,7 +112,7 @@ def statement_approval_recipient(user: User, expert: Expert, period: Period) -> 
     if scope.role != Role.RECIPIENT or scope.institution_id is None:
         return None
     serves = Deployment.objects.filter(
-        overlapping_deployments(period),
+        deployments_with_days_in(period.start, period.end),
         expert=expert,
         team__partnership__recipient_id=scope.institution_id,
     ).exists()

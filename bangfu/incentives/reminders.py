@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from django.urls import reverse
 
 from bangfu.incentives.models import InsurancePolicy, Payment
-from bangfu.incentives.permissions import overlapping_deployments
 from bangfu.notifications.domain.kinds import STATEMENTS_PENDING
 from bangfu.notifications.domain.reminders import (
     INSURANCE_WITHIN_DAYS,
@@ -30,7 +29,7 @@ from bangfu.notifications.domain.reminders import (
 )
 from bangfu.notifications.reminder_sources import DueReminder
 from bangfu.notifications.selectors import Parties, users_acting_on, users_acting_on_each
-from bangfu.people.models import Deployment, Expert
+from bangfu.people.models import Deployment, Expert, deployments_with_days_in
 from bangfu.policy.domain.periods import Period
 from bangfu.registry.models import Institution
 
@@ -129,7 +128,7 @@ def statement_reminder_candidates(*, on: date) -> list[StatementCandidate]:
     hospitals: dict[int, Institution] = {}
     served: dict[int, dict[int, Expert]] = {}
     for deployment in (
-        Deployment.objects.filter(overlapping_deployments(period))
+        Deployment.objects.filter(deployments_with_days_in(period.start, period.end))
         .select_related("expert", "team__partnership__recipient")
         .order_by("pk")
     ):

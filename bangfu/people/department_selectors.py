@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from bangfu.accounts.models import User
@@ -60,15 +60,10 @@ def scitech_actions_for_user(
     ]
 
 
-def _on_site(day: date) -> Q:
-    """Deployments whose stay includes `day` (the actual end once recorded, else the plan)."""
-    return deployments_with_days_in(day, day)
-
-
 def teams_awaiting_briefing_for_user(*, user: User, day: date) -> QuerySet[Team]:
     """Teams the user may read with someone on site on `day` and no medical-insurance briefing
     yet: those the 省医保局 is to see briefed (§五)."""
-    on_site = Deployment.objects.filter(_on_site(day), team=OuterRef("pk"))
+    on_site = Deployment.objects.filter(deployments_with_days_in(day, day), team=OuterRef("pk"))
     briefed = InsuranceBriefing.objects.filter(team=OuterRef("pk"))
     return (
         Team.objects.filter(access.team_filter_for_user(user))

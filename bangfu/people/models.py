@@ -174,7 +174,7 @@ class Team(models.Model):
         return f"{self.partnership.recipient.name} 第{self.batch}批帮扶队"
 
 
-# A deployment's last day: the actual end once recorded, else the planned end.
+# `Deployment.effective_end` in SQL: the actual end once recorded, else the planned end.
 DEPLOYMENT_LAST_DAY = Coalesce("actual_end", "planned_end")
 
 

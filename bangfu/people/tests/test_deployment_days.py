@@ -15,8 +15,7 @@ ONE = timedelta(days=1)
 
 
 def _has_day_in(d: Deployment, first: date, last: date) -> bool:
-    end = d.actual_end if d.actual_end is not None else d.planned_end
-    return d.start <= last and end >= first
+    return d.start <= last and d.effective_end >= first
 
 
 def test_the_query_equals_the_rule_on_every_boundary_day():
