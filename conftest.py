@@ -285,5 +285,15 @@ def browser_login(page, username: str, password: str = "bangfu-demo") -> None:
     page.fill("#id_password", password)
     # Until the next page has loaded (its stylesheets included), what a test reads or checks
     # for visibility may still be the login page, or the new page without its CSS.
+    follow(page, page.locator("button[type=submit]"))
+
+
+def follow(page, target) -> None:
+    """Click a link or a submit button that loads a new page, and return once it has loaded.
+
+    Playwright's click returns when the navigation has committed, before the new document is
+    parsed: a check that does not wait (count(), is_visible(), all_inner_texts()) made right
+    after it can see half a page. The matching journey failed that way in CI: no preselected
+    option counted on a form whose select had not been parsed yet."""
     with page.expect_navigation(wait_until="load"):
-        page.click("button[type=submit]")
+        target.click()

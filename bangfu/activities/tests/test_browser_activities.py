@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from conftest import PAGE_WIDER_THAN_SCREEN, browser_login
+from conftest import PAGE_WIDER_THAN_SCREEN, browser_login, follow
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -21,7 +21,7 @@ def _rules_achieved(page, progress_url):
 def test_expert_records_on_a_phone_the_hospital_confirms_and_progress_moves(phone, page):
     browser_login(phone, "demo_expert")
     phone.goto("/activities/")
-    phone.get_by_test_id("record").click()
+    follow(phone, phone.get_by_test_id("record"))
     form = phone.get_by_test_id("activity-form")
     form.wait_for()
     assert not phone.evaluate(PAGE_WIDER_THAN_SCREEN)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import PAGE_WIDER_THAN_SCREEN, browser_login
+from conftest import PAGE_WIDER_THAN_SCREEN, browser_login, follow
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def test_county_records_a_consultation_and_the_hospital_completes_its_task(page):
     browser_login(page, "demo_county")
     page.goto("/coordination/")
-    page.get_by_test_id("meeting-new").click()
+    follow(page, page.get_by_test_id("meeting-new"))
     page.get_by_test_id("meeting-form").wait_for()
     page.select_option("#id_kind", "consultation")
     partnerships = page.locator("#id_partnership option").all_inner_texts()

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import browser_login
+from conftest import browser_login, follow
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def test_province_officer_runs_a_round_accepts_a_pair_and_finds_the_partnership(page):
     browser_login(page, "demo_province")
-    page.get_by_role("link", name="结对匹配").click()
-    page.get_by_test_id("new-round").click()
+    follow(page, page.get_by_role("link", name="结对匹配"))
+    follow(page, page.get_by_test_id("new-round"))
     assert page.locator("#id_recipients option:checked").count() > 0  # preselected
     page.select_option("#id_method", "optimal")
     page.get_by_role("button", name="运行匹配").click()
@@ -39,11 +39,11 @@ def test_province_officer_runs_a_round_accepts_a_pair_and_finds_the_partnership(
     link = row.get_by_test_id("partnership-link")
     assert "待签协议" in row.get_by_test_id("proposal-status").inner_text()
     if link.evaluate("element => element.tagName") == "A":  # the partnership's own page
-        link.click()
+        follow(page, link)
         assert recipient in page.locator("main").inner_text()
     else:  # the partnerships app has no page yet: the round names the partnership
         assert link.inner_text().startswith("帮扶关系 #")
 
-    page.get_by_role("link", name="结对匹配").first.click()
+    follow(page, page.get_by_role("link", name="结对匹配").first)
     first_round = page.locator("[data-testid=round-table] tbody tr").first
     assert first_round.locator("td").nth(7).inner_text() == "1"  # accepted

@@ -8,7 +8,7 @@ import docx
 import pytest
 
 from bangfu.partnerships.domain.lifecycle import cycle_default_end
-from conftest import PAGE_WIDER_THAN_SCREEN, browser_login
+from conftest import PAGE_WIDER_THAN_SCREEN, browser_login, follow
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -26,8 +26,8 @@ def _option_value(page, select: str, text: str) -> str:
 
 def test_province_officer_registers_a_partnership_and_downloads_its_agreement(page, tmp_path):
     browser_login(page, "demo_province")
-    nav_link(page, "帮扶关系").click()
-    page.get_by_test_id("create").click()
+    follow(page, nav_link(page, "帮扶关系"))
+    follow(page, page.get_by_test_id("create"))
 
     page.select_option("#id_helper", _option_value(page, "#id_helper", HELPER))
     page.select_option("#id_recipient", _option_value(page, "#id_recipient", RECIPIENT))
@@ -104,7 +104,7 @@ def test_county_officer_sees_only_its_county_partnerships(page):
     page.get_by_role("button", name="退出").click()
 
     browser_login(page, "demo_county")
-    nav_link(page, "帮扶关系").click()
+    follow(page, nav_link(page, "帮扶关系"))
     rows = page.locator("[data-testid=partnership-table] tbody tr")
     assert page.get_by_test_id("result-count").inner_text() == "共 1 个帮扶关系"
     assert "威宁彝族回族苗族自治县人民医院" in rows.inner_text()
@@ -126,8 +126,8 @@ def test_officer_registers_the_first_agreement_of_a_matched_pair(page):
     """Matching → agreement: an accepted pair is a partnership 待签协议; its page offers
     登记首期协议, whose form records the first cycle (issue #10)."""
     browser_login(page, "demo_province")
-    page.get_by_role("link", name="结对匹配").first.click()
-    page.get_by_test_id("new-round").click()
+    follow(page, page.get_by_role("link", name="结对匹配").first)
+    follow(page, page.get_by_test_id("new-round"))
     page.select_option("#id_method", "optimal")
     page.get_by_role("button", name="运行匹配").click()
     page.wait_for_selector("text=匹配完成")
@@ -142,14 +142,13 @@ def test_officer_registers_the_first_agreement_of_a_matched_pair(page):
     page.get_by_test_id("accept").click()
     page.wait_for_selector("text=已接受 1 对结对")
     accepted = page.locator(f"[data-testid=proposal-row][data-recipient='{recipient}']")
-    accepted.get_by_test_id("partnership-link").click()
+    follow(page, accepted.get_by_test_id("partnership-link"))
 
     assert "待签协议" in page.locator("h1").inner_text()
     assert page.locator("[data-action=renew]").count() == 0
-    page.get_by_test_id("first-agreement").click()
     # The form's script (which shows the default end for the typed start) must have run before
-    # the start is typed: wait for the page to load, then for the text to follow the input.
-    page.wait_for_load_state("load")
+    # the start is typed: follow waits for the page to load, then wait for the text to follow.
+    follow(page, page.get_by_test_id("first-agreement"))
     start = date.today() - timedelta(days=10)
     page.fill("#id_start", start.isoformat())
     page.wait_for_function(

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from conftest import browser_login
+from conftest import browser_login, follow
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -49,11 +49,11 @@ def test_recipient_sees_its_team_on_site_and_an_experts_statement_for_this_year(
     page.get_by_role("button", name="退出").click()
 
     browser_login(page, "demo_recipient")
-    page.get_by_role("link", name="专家与帮扶队").click()
-    page.get_by_test_id("people-subnav").get_by_role("link", name="帮扶队").click()
+    follow(page, page.get_by_role("link", name="专家与帮扶队"))
+    follow(page, page.get_by_test_id("people-subnav").get_by_role("link", name="帮扶队"))
     row = page.locator("[data-testid=team-table] tbody tr", has_text=f"第{BATCH}批")
     assert int(row.locator("td").nth(4).inner_text()) >= 1  # on site today
-    row.get_by_role("link").click()
+    follow(page, row.get_by_role("link"))
     members = page.get_by_test_id("member-table")
     assert "浏览器专家" in members.inner_text()
     assert "少于每批次3人" in page.get_by_test_id("team-findings").inner_text()

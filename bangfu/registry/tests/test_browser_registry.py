@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
-from conftest import browser_login
+from conftest import browser_login, follow
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -41,7 +41,7 @@ def test_province_officer_filters_counties_exports_and_edits_a_programme_group(p
     rows = list(load_workbook(path).active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == codes
 
-    page.get_by_role("link", name="威宁彝族回族苗族自治县").click()
+    follow(page, page.get_by_role("link", name="威宁彝族回族苗族自治县"))
     assert "推测" in page.get_by_test_id("programme-group").inner_text()
     page.locator("summary", has_text="修改项目分组").click()
     page.fill("#id_programme_group_basis", "省卫健委确认的70县名单（测试）")
@@ -75,7 +75,7 @@ def test_county_officer_sees_only_its_county(page):
     assert "南明区" not in page.content()
     page.goto("/registry/institutions/")
     page.select_option("#id_category", "recipient")
-    page.get_by_role("button", name="筛选").click()
+    follow(page, page.get_by_role("button", name="筛选"))
     assert page.get_by_test_id("result-count").inner_text() == "共 3 家机构"
     text = page.get_by_test_id("institution-table").inner_text()
     assert "威宁彝族回族苗族自治县人民医院" in text
