@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import browser_login
+from conftest import browser_login, follow
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -23,7 +23,6 @@ def as_user(chromium_browser, live_site):
         contexts.append(context)
         page = context.new_page()
         browser_login(page, username)
-        page.wait_for_load_state()
         return page
 
     yield open_as
@@ -39,8 +38,7 @@ def _act(page, url, action, comment=""):
     page.goto(url)
     if comment:
         page.fill("#id_comment", comment)
-    page.get_by_test_id(f"action-{action}").click()
-    page.wait_for_load_state()
+    follow(page, page.get_by_test_id(f"action-{action}"))
 
 
 def test_submit_return_fix_resubmit_and_approve_up_to_acceptance(as_user):
